@@ -1,0 +1,1 @@
+"""The minhbach application: store, registry, audit runner, reports and the CLI."""

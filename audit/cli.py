@@ -1,0 +1,212 @@
+"""The `minhbach` command line."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
+
+from audit import config
+
+# Wide tables when piped or captured, so Vietnamese names do not wrap letter by letter.
+console = Console(width=None if sys.stdout.isatty() else 160)
+
+
+def _sessions():
+    from audit.store.db import open_store
+
+    return open_store()
+
+
+@click.group(help="Crawl Vietnamese government portals and audit what they publish.")
+@click.version_option(package_name="minhbach")
+def main() -> None:
+    pass
+
+
+# -- agencies ----------------------------------------------------------------------------------
+
+@main.group(help="The agency registry (a CSV file; see data/agencies.example.csv).")
+def agencies() -> None:
+    pass
+
+
+@agencies.command("import", help="Validate FILE whole, then add or update its agencies.")
+@click.argument("file", type=click.Path(path_type=Path))
+def agencies_import(file: Path) -> None:
+    from audit.registry import RegistryError, import_registry
+
+    with _sessions()() as session:
+        try:
+            result = import_registry(session, file)
+        except RegistryError as error:
+            for problem in error.problems:
+                click.echo(problem, err=True)
+            click.echo(f"{len(error.problems)} problem(s); nothing was imported.", err=True)
+            sys.exit(2)
+    click.echo(f"{len(result.added)} added, {len(result.updated)} updated, "
+               f"{len(result.unchanged)} unchanged.")
+
+
+@agencies.command("list", help="Show the registered agencies.")
+def agencies_list() -> None:
+    from audit.registry import LEVEL_NAMES
+    from audit.store.models import Agency
+
+    with _sessions()() as session:
+        rows = list(session.scalars(select(Agency).order_by(Agency.code)))
+    table = Table(title=f"Cơ quan đã đăng ký ({len(rows)})")
+    for header in ("Mã", "Tên cơ quan", "Cấp", "Cơ quan cấp trên", "Cổng thông tin", "Phiên bản"):
+        table.add_column(header)
+    for agency in rows:
+        table.add_row(agency.code, agency.name, LEVEL_NAMES.get(agency.level, agency.level),
+                      agency.parent_code or "", agency.portal_url, str(agency.version))
+    console.print(table)
+
+
+# -- crawl -------------------------------------------------------------------------------------
+
+def crawl_options(**kwargs):
+    from crawler.settings import CrawlOptions
+
+    options = CrawlOptions()
+    for key, value in kwargs.items():
+        if value is not None:
+            setattr(options, key, value)
+    return options
+
+
+def run_with_progress(codes, options) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from audit.store.db import open_store
+    from crawler.runner import run_crawl
+
+    open_store()
+    progress = Progress(SpinnerColumn(), TextColumn("[bold]Thu thập[/]"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("trang: {task.fields[pages]}"), TimeElapsedColumn(), console=console,
+                        transient=False)
+    state = {}
+
+    def on_start(run_id, n_sites):
+        state["task"] = progress.add_task("crawl", total=n_sites, pages=0)
+
+    def on_page(_code):
+        progress.update(state["task"], advance=0, pages=progress.tasks[0].fields["pages"] + 1)
+
+    def on_site_done(_site):
+        progress.update(state["task"], advance=1)
+
+    with progress:
+        run_id = run_crawl(codes or None, options, config.database_url(), config.bodies_dir(),
+                           on_page=on_page, on_site_done=on_site_done, on_start=on_start)
+    return run_id
+
+
+def print_crawl_summary(run_id: int) -> list[dict]:
+    from audit.crawl_report import crawl_summary
+
+    with _sessions()() as session:
+        rows = crawl_summary(session, run_id)
+    table = Table(title=f"Kết quả thu thập – lượt {run_id}")
+    for header, justify in (("Mã", "left"), ("Cơ quan", "left"), ("Trạng thái", "left"), ("Trang", "right"),
+                            ("Tài liệu", "right"), ("KB", "right"), ("Lỗi", "right"), ("Lý do / ghi chú", "left")):
+        table.add_column(header, justify=justify, overflow="fold")
+    for row in rows:
+        style = None if row["status"] == "ok" else "yellow"
+        table.add_row(row["code"], row["name"], row["status_vi"], str(row["pages"]), str(row["documents"]),
+                      str(row["kilobytes"]), str(row["errors"]), row["reason"], style=style)
+    console.print(table)
+    return rows
+
+
+@main.command(help="Crawl agency portals (all registered agencies unless --agency is given).")
+@click.option("--agency", "agency_codes", multiple=True, metavar="CODE", help="Only this agency (repeatable).")
+@click.option("--page-cap", type=int, help="Most pages fetched per site (default 300).")
+@click.option("--time-budget", "site_time_budget", type=float, help="Seconds allowed per site (default 900).")
+@click.option("--depth", "depth_cap", type=int, help="Most links followed from the home page (default 8).")
+@click.option("--contact-url", help="URL in the User-Agent where site owners can reach the operator.")
+@click.option("--allow-private", is_flag=True, default=None,
+              help="Allow private/loopback/link-local addresses (only for sites you run yourself).")
+@click.option("--allow-private-host", "allowed_private_hosts", multiple=True, metavar="HOST[:PORT]",
+              help="Allow one private host (repeatable).")
+@click.option("--concurrency", "concurrent_requests", type=int, help="Requests in flight overall (default 32).")
+def crawl(agency_codes, allowed_private_hosts, **kwargs) -> None:
+    options = crawl_options(allowed_private_hosts=tuple(allowed_private_hosts) or None, **kwargs)
+    try:
+        run_id = run_with_progress(list(agency_codes), options)
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    print_crawl_summary(run_id)
+
+
+@main.command(help="List crawl runs, or show one run's sites with --run.")
+@click.option("--run", "run_id", type=int, help="Show the sites of this run.")
+def runs(run_id: int | None) -> None:
+    from audit.store.models import CrawlRun, SiteCrawl
+
+    if run_id is not None:
+        print_crawl_summary(run_id)
+        return
+    with _sessions()() as session:
+        rows = session.execute(
+            select(CrawlRun, func.count(SiteCrawl.id), func.coalesce(func.sum(SiteCrawl.pages_fetched), 0))
+            .outerjoin(SiteCrawl, SiteCrawl.run_id == CrawlRun.id).group_by(CrawlRun.id)
+            .order_by(CrawlRun.id.desc())
+        ).all()
+    table = Table(title="Các lượt thu thập")
+    for header in ("Lượt", "Trạng thái", "Bắt đầu", "Kết thúc", "Số trang web", "Số trang"):
+        table.add_column(header)
+    for run, n_sites, n_pages in rows:
+        table.add_row(str(run.id), run.status, f"{run.started_at:%Y-%m-%d %H:%M}",
+                      f"{run.finished_at:%Y-%m-%d %H:%M}" if run.finished_at else "", str(n_sites), str(n_pages))
+    console.print(table)
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+@main.command(help="Serve the fictional demo province on 127.0.0.1, crawl it and write the results.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-output"),
+              show_default=True, help="Folder for the demo's database, stored pages and CSV files.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date the demo sites treat as today.")
+def demo(out_dir: Path, today) -> None:
+    import os
+
+    from audit.crawl_report import CRAWL_COLUMNS
+    from audit.demo.server import serve_demo
+    from audit.exports import write_csv
+    from audit.registry import import_registry, parse_registry
+    from audit.demo.portal import DEMO_DIR
+
+    out_dir = out_dir.resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The demo keeps its own store in its output folder, apart from the user's real registry.
+    os.environ["MINHBACH_DATA_DIR"] = str(out_dir)
+    os.environ.pop("MINHBACH_DATABASE_URL", None)
+    registry = DEMO_DIR / "agencies.csv"
+    serve_date = today.date() if today else date.today()
+    servers = serve_demo(parse_registry(registry), serve_date)
+    console.print(f"Tỉnh demo Hòa Sơn: {len(servers)} cổng thông tin đang chạy trên 127.0.0.1 "
+                  "(thu thập với --allow-private vì các trang demo nằm trên máy này).")
+    try:
+        with _sessions()() as session:
+            result = import_registry(session, registry)
+        console.print(f"Danh sách cơ quan: {len(result.added)} thêm, {len(result.updated)} cập nhật, "
+                      f"{len(result.unchanged)} không đổi.")
+        run_id = run_with_progress(None, crawl_options(allow_private=True, site_time_budget=120.0))
+    finally:
+        for server in servers:
+            server.stop()
+    rows = print_crawl_summary(run_id)
+    path = write_csv(out_dir / "crawl.csv", CRAWL_COLUMNS, rows)
+    console.print(f"Đã ghi {path}")
+    console.print(f"Xem lại: MINHBACH_DATA_DIR={out_dir} minhbach runs")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""CSV files for officers: UTF-8 with BOM (Excel opens it right), Vietnamese headers, a stable
+column order, and cells that Excel would run as formulas neutralised."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from rules.text import nfc
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    if value is None:
+        return ""
+    text = nfc(str(value))
+    if text.startswith(_FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def write_csv(path: Path, columns: Sequence[tuple[str, str]], rows: Iterable[dict]) -> Path:
+    """`columns` is [(key, Vietnamese header), ...] in output order."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([header for _, header in columns])
+        for row in rows:
+            writer.writerow([safe_cell(row.get(key)) for key, _ in columns])
+    return path

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, sessions and migrations, and the raw-body store."""

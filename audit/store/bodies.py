@@ -1,0 +1,41 @@
+"""Raw response bodies, compressed on disk and addressed by their SHA-256.
+
+An unchanged page is stored once however many runs fetch it, and every finding can show the
+page exactly as it was fetched. Files are written to a temporary name and renamed, so a crash
+never leaves a truncated body behind a name.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from pathlib import Path
+
+
+class BodyStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    @staticmethod
+    def digest(body: bytes) -> str:
+        return hashlib.sha256(body).hexdigest()
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / f"{sha256}.gz"
+
+    def put(self, body: bytes, sha256: str | None = None) -> str:
+        sha256 = sha256 or self.digest(body)
+        path = self.path_for(sha256)
+        if path.exists():
+            return sha256
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
+        os.replace(tmp, path)
+        return sha256
+
+    def get(self, sha256: str) -> bytes:
+        return gzip.decompress(self.path_for(sha256).read_bytes())
+
+    def has(self, sha256: str) -> bool:
+        return self.path_for(sha256).exists()

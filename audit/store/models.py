@@ -1,0 +1,171 @@
+"""Typed SQLAlchemy 2.0 models. Long, narrow tables: one row per thing, never one per site.
+
+Changing a model means adding an Alembic migration under `migrations/versions/`; a test checks
+that the migrations and these models agree.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class Agency(Base):
+    """One agency website, as the registry CSV describes it."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(400))
+    level: Mapped[str] = mapped_column(String(16))
+    province: Mapped[str] = mapped_column(String(200))
+    parent_code: Mapped[Optional[str]] = mapped_column(String(64))
+    portal_url: Mapped[str] = mapped_column(String(2000))
+    extra_hosts: Mapped[str] = mapped_column(Text, default="")
+    max_pages: Mapped[Optional[int]] = mapped_column(Integer)
+    render: Mapped[str] = mapped_column(String(8), default="html")
+    obey_robots: Mapped[bool] = mapped_column(Boolean, default=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    history: Mapped[list["AgencyVersion"]] = relationship(
+        back_populates="agency", order_by="AgencyVersion.version"
+    )
+
+
+class AgencyVersion(Base):
+    """Every state an agency's registry row has had: an import that changes a row adds one."""
+
+    __tablename__ = "agency_versions"
+    __table_args__ = (UniqueConstraint("agency_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]]
+    source_file: Mapped[str] = mapped_column(String(1000), default="")
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agency: Mapped[Agency] = relationship(back_populates="history")
+
+
+class CrawlRun(Base):
+    """One `minhbach crawl` invocation over one or more agencies."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running|completed|interrupted
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[Optional[datetime]]
+    pid: Mapped[Optional[int]] = mapped_column(Integer)
+    hostname: Mapped[str] = mapped_column(String(200), default="")
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    sites: Mapped[list["SiteCrawl"]] = relationship(back_populates="run")
+
+
+class SiteCrawl(Base):
+    """One agency's site within one run: what was reached, and why not when it was not."""
+
+    __tablename__ = "site_crawls"
+    __table_args__ = (UniqueConstraint("run_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    # pending|running|ok|unreachable|blocked|interrupted
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    started_at: Mapped[Optional[datetime]]
+    finished_at: Mapped[Optional[datetime]]
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    bytes_fetched: Mapped[int] = mapped_column(BigInteger, default=0)
+    documents_found: Mapped[int] = mapped_column(Integer, default=0)
+    error_counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    robots_blocked: Mapped[int] = mapped_column(Integer, default=0)
+    stop_reason: Mapped[str] = mapped_column(String(64), default="")
+
+    run: Mapped[CrawlRun] = relationship(back_populates="sites")
+    agency: Mapped[Agency] = relationship()
+    pages: Mapped[list["Page"]] = relationship(back_populates="site_crawl")
+
+
+class Page(Base):
+    """A fetched response. The body itself lives in the body store under `body_sha256`."""
+
+    __tablename__ = "pages"
+    __table_args__ = (Index("ix_pages_site_url", "site_crawl_id", "final_url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_crawl_id: Mapped[int] = mapped_column(
+        ForeignKey("site_crawls.id", ondelete="CASCADE"), index=True
+    )
+    requested_url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str] = mapped_column(Text)
+    http_status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(200), default="")
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64))
+    title: Mapped[Optional[str]] = mapped_column(Text)
+    encoding: Mapped[Optional[str]] = mapped_column(String(40))
+    legacy_encoding: Mapped[Optional[str]] = mapped_column(String(16))  # tcvn3|vni, when detected
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+
+    site_crawl: Mapped[SiteCrawl] = relationship(back_populates="pages")
+    links: Mapped[list["Link"]] = relationship(back_populates="page")
+
+
+class Link(Base):
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    target_url: Mapped[str] = mapped_column(Text)
+    anchor_text: Mapped[str] = mapped_column(Text, default="")
+    is_document: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    page: Mapped[Page] = relationship(back_populates="links")
+
+
+class Document(Base):
+    """A PDF/DOC/DOCX/XLS/XLSX (or archive) linked from a page of the site."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("site_crawl_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_crawl_id: Mapped[int] = mapped_column(
+        ForeignKey("site_crawls.id", ondelete="CASCADE"), index=True
+    )
+    page_id: Mapped[Optional[int]] = mapped_column(ForeignKey("pages.id", ondelete="SET NULL"))
+    url: Mapped[str] = mapped_column(Text)
+    anchor_text: Mapped[str] = mapped_column(Text, default="")
+    doc_type: Mapped[str] = mapped_column(String(16))
+    size: Mapped[Optional[int]] = mapped_column(BigInteger)
+    content_type: Mapped[Optional[str]] = mapped_column(String(200))

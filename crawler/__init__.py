@@ -1,0 +1,1 @@
+"""Scrapy crawler: one generic spider for every agency, safety middlewares, a store pipeline."""

@@ -1,0 +1,32 @@
+"""What the spider hands to the store pipeline."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PageItem:
+    agency_code: str
+    requested_url: str
+    final_url: str
+    http_status: int
+    content_type: str
+    body: bytes
+    title: str | None = None
+    encoding: str | None = None
+    legacy_encoding: str | None = None
+    depth: int = 0
+    # (target URL, anchor text, is_document)
+    links: list[tuple[str, str, bool]] = field(default_factory=list)
+    # (URL, anchor text, document type)
+    documents: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class DocumentInfo:
+    """Size and type of a document, learnt from a HEAD request."""
+
+    agency_code: str
+    url: str
+    size: int | None
+    content_type: str | None

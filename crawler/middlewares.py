@@ -1,0 +1,72 @@
+"""Downloader middlewares: what every request, redirect hops included, must pass before it
+leaves the machine."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
+
+from crawler.safety import is_public_address, literal_address
+from crawler.urls import netloc_of
+
+
+class PrivateAddressGuard:
+    """Refuses requests whose host resolves to a private, loopback, link-local or otherwise
+    non-public address, unless the operator allowed it (MINHBACH_ALLOW_PRIVATE for all, or
+    MINHBACH_ALLOWED_PRIVATE_HOSTS for named host[:port] entries)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.allow_all = crawler.settings.getbool("MINHBACH_ALLOW_PRIVATE")
+        self.allowed_hosts = {h.lower() for h in crawler.settings.getlist("MINHBACH_ALLOWED_PRIVATE_HOSTS")}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def resolve(self, host: str) -> str:
+        from twisted.internet import reactor
+
+        return await maybe_deferred_to_future(reactor.resolve(host))
+
+    async def process_request(self, request):
+        if self.allow_all:
+            return None
+        parts = urlsplit(request.url)
+        host = (parts.hostname or "").lower()
+        if netloc_of(request.url) in self.allowed_hosts or host in self.allowed_hosts:
+            return None
+        address = literal_address(host)
+        if address is None:
+            try:
+                address = await self.resolve(host)
+            except Exception:
+                return None  # let the download fail with its own DNS error
+        if not is_public_address(address):
+            self.crawler.stats.inc_value("minhbach/private_address_refused")
+            raise IgnoreRequest(f"private address {address} ({host}): địa chỉ nội bộ, cần --allow-private")
+        return None
+
+
+class SiteScopeMiddleware:
+    """Keeps each request on its agency's hosts (redirects included) and within its time budget."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        code = request.meta.get("agency")
+        spider = self.crawler.spider
+        if code is None or spider is None:
+            return None
+        site = spider.sites[code]
+        if not request.meta.get("home") and not site.in_scope(request.url):
+            raise IgnoreRequest(f"offsite: {netloc_of(request.url)}")
+        if site.out_of_time():
+            raise IgnoreRequest("time budget for this site is used up")
+        return None

@@ -1,0 +1,72 @@
+"""Crawl settings: polite and safe defaults, overridable per run."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    VERSION = version("minhbach")
+except PackageNotFoundError:  # running from a checkout without install
+    VERSION = "0.0.0"
+
+DEFAULT_CONTACT_URL = "https://github.com/minhbach/minhbach"
+
+
+@dataclass
+class CrawlOptions:
+    page_cap: int = 300
+    site_time_budget: float = 900.0  # seconds per site
+    depth_cap: int = 8
+    max_response_bytes: int = 15 * 1024 * 1024
+    download_timeout: float = 30.0
+    concurrent_requests: int = 32
+    per_host: int = 2
+    autothrottle: bool = True
+    obey_robots: bool = True
+    allow_private: bool = False
+    allowed_private_hosts: tuple[str, ...] = ()
+    contact_url: str = DEFAULT_CONTACT_URL
+    max_query_variants: int = 25
+    document_head_limit: int = 100
+    retry_times: int = 1
+    log_level: str = "ERROR"
+
+
+def user_agent(contact_url: str) -> str:
+    return f"minhbach/{VERSION} (transparency audit of public portals; +{contact_url})"
+
+
+def build_settings(options: CrawlOptions) -> dict:
+    return {
+        "BOT_NAME": "minhbach",
+        "USER_AGENT": user_agent(options.contact_url),
+        "ROBOTSTXT_OBEY": options.obey_robots,
+        "AUTOTHROTTLE_ENABLED": options.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": 0.25,
+        "AUTOTHROTTLE_MAX_DELAY": 10.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(options.per_host),
+        "CONCURRENT_REQUESTS": options.concurrent_requests,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": options.per_host,
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+        "DOWNLOAD_MAXSIZE": options.max_response_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "DOWNLOAD_TIMEOUT": options.download_timeout,
+        "RETRY_TIMES": options.retry_times,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": options.log_level,
+        "DEPTH_LIMIT": 0,  # the spider applies its own depth cap before scheduling
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middlewares.PrivateAddressGuard": 50,
+            "crawler.middlewares.SiteScopeMiddleware": 60,
+        },
+        "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
+        "MINHBACH_PAGE_CAP": options.page_cap,
+        "MINHBACH_SITE_TIME_BUDGET": options.site_time_budget,
+        "MINHBACH_DEPTH_CAP": options.depth_cap,
+        "MINHBACH_ALLOW_PRIVATE": options.allow_private,
+        "MINHBACH_ALLOWED_PRIVATE_HOSTS": list(options.allowed_private_hosts),
+        "MINHBACH_MAX_QUERY_VARIANTS": options.max_query_variants,
+        "MINHBACH_DOCUMENT_HEAD_LIMIT": options.document_head_limit,
+    }

@@ -1,0 +1,315 @@
+"""One generic spider for every agency. It fetches and records; it never judges.
+
+Order of work per site: the home page first, then sitemap.xml, then links, the ones whose
+anchor text or URL matches a disclosure lexicon (budget, tenders, documents...) before the rest,
+so that a page budget still reaches the sections the rules need.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from scrapy import Request, Spider, signals
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import Sitemap
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.web._newclient import ResponseNeverReceived
+
+from crawler.encoding import detect_legacy_encoding, to_nfc
+from crawler.items import DocumentInfo, PageItem
+from crawler.safety import TrapGuard
+from crawler.site import SiteState, SiteTarget
+from crawler.urls import canonicalize, document_type, is_skippable_asset, strip_fragment
+from rules.lexicon import TermMatcher, crawl_priority_terms
+from rules.text import clean_space, fold
+
+log = logging.getLogger(__name__)
+
+HOME_PRIORITY = 10_000
+SITEMAP_PRIORITY = 5_000
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
+_SLUG_SEPARATORS = re.compile(r"[-_/.+=&?%]+")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_html(response: Response) -> bool:
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    if content_type:
+        return any(t in content_type for t in HTML_TYPES)
+    return isinstance(response, TextResponse) and b"<html" in response.body[:2048].lower()
+
+
+def classify_failure(failure) -> tuple[str, str]:
+    """(error kind, human reason) for a failed request."""
+    exc = failure.value
+    request = getattr(failure, "request", None)
+    host = urlsplit(request.url).netloc if request is not None else ""
+    if isinstance(exc, IgnoreRequest):
+        message = str(exc)
+        if "robots.txt" in message:
+            return "robots", "robots.txt không cho phép thu thập"
+        if message.startswith("private address"):
+            return "private_address", message
+        if message.startswith("time budget"):
+            return "time_budget", message
+        if message.startswith("offsite"):
+            return "offsite", message
+        return "ignored", message or "ignored"
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return f"http_{status}", f"HTTP {status}"
+    if isinstance(exc, (DNSLookupError, CannotResolveHostError)):
+        return "dns", f"lỗi DNS: không tìm thấy tên miền ({host})"
+    if isinstance(exc, (ConnectionRefusedError, DownloadConnectionRefusedError)):
+        return "refused", f"máy chủ từ chối kết nối ({host})"
+    if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
+        return "timeout", f"hết thời gian chờ phản hồi ({host})"
+    if isinstance(exc, DownloadCancelledError):
+        return "too_large", f"phản hồi vượt giới hạn dung lượng ({host})"
+    text = f"{type(exc).__name__}: {exc}"
+    if "SSL" in text or "TLS" in text or "certificate" in text.lower():
+        return "tls", f"lỗi kết nối bảo mật TLS/HTTPS ({host})"
+    if isinstance(exc, ResponseNeverReceived):
+        if any("SSL" in repr(r.value) for r in getattr(exc, "reasons", [])):
+            return "tls", f"lỗi kết nối bảo mật TLS/HTTPS ({host})"
+        return "no_response", f"máy chủ đóng kết nối, không phản hồi ({host})"
+    return "other", f"lỗi tải trang {type(exc).__name__} ({host})"
+
+
+class AgencySpider(Spider):
+    name = "agency"
+    custom_settings: dict = {}
+
+    def __init__(self, targets: list[SiteTarget], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = targets
+        self.sites: dict[str, SiteState] = {}
+        self.matcher = TermMatcher(crawl_priority_terms())
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        for target in spider.targets:
+            spider.sites[target.code] = SiteState(
+                target=target,
+                page_cap=target.max_pages or settings.getint("MINHBACH_PAGE_CAP"),
+                time_budget=settings.getfloat("MINHBACH_SITE_TIME_BUDGET"),
+                trap_guard=TrapGuard(max_query_variants=settings.getint("MINHBACH_MAX_QUERY_VARIANTS")),
+            )
+        spider.depth_cap = settings.getint("MINHBACH_DEPTH_CAP")
+        spider.doc_head_limit = settings.getint("MINHBACH_DOCUMENT_HEAD_LIMIT")
+        return spider
+
+    # -- scheduling -------------------------------------------------------------------------
+
+    def _request(self, site: SiteState, url: str, callback, priority: int, depth: int, **meta) -> Request:
+        site.in_flight += 1
+        meta.update({"agency": site.code, "depth": depth})
+        if not site.target.obey_robots:
+            meta["dont_obey_robotstxt"] = True
+        return Request(url, callback=callback, errback=self.on_error, priority=priority,
+                       meta=meta, dont_filter=True)
+
+    async def start(self):
+        for site in self.sites.values():
+            home = strip_fragment(site.target.portal_url)
+            site.seen.add(canonicalize(home))
+            site.scheduled_pages += 1
+            yield self._request(site, home, self.parse_page, HOME_PRIORITY, 0, home=True,
+                                handle_httpstatus_all=True)
+            sitemap = urljoin(home, "/sitemap.xml")
+            yield self._request(site, sitemap, self.parse_sitemap, SITEMAP_PRIORITY, 0,
+                                handle_httpstatus_all=True, sitemap_hops=0)
+
+    def _follow(self, site: SiteState, url: str, link_text: str, depth: int):
+        """A request for a page link, or None when scope, budget, depth or a trap rule says no."""
+        if depth > self.depth_cap or site.finished or site.status in ("unreachable", "blocked"):
+            return None
+        if not url.startswith(("http://", "https://")) or is_skippable_asset(url):
+            return None
+        if not site.in_scope(url):
+            return None
+        canonical = canonicalize(url)
+        if canonical in site.seen:
+            return None
+        if site.scheduled_pages >= site.page_cap:
+            site.stop_reason = "page cap"
+            return None
+        if site.out_of_time():
+            site.stop_reason = "time budget"
+            return None
+        refusal = site.trap_guard.allows(url)
+        if refusal:
+            site.errors["trap"] += 1
+            return None
+        site.seen.add(canonical)
+        site.scheduled_pages += 1
+        slug = _SLUG_SEPARATORS.sub(" ", urlsplit(url).path + " " + urlsplit(url).query)
+        boost = self.matcher.best(fold(f"{link_text} {slug}"))
+        return self._request(site, url, self.parse_page, boost * 10 - depth * 5, depth)
+
+    # -- callbacks --------------------------------------------------------------------------
+
+    def _done_with(self, site: SiteState) -> None:
+        site.in_flight -= 1
+        if site.in_flight <= 0 and not site.finished:
+            site.finished = True
+            if site.status in ("pending", "running"):
+                site.status = "ok"
+            self.crawler.signals.send_catch_log(signal=site_finished, site=site)
+
+    def parse_page(self, response: Response):
+        site = self.sites[response.meta["agency"]]
+        try:
+            yield from self._parse_page(site, response)
+        finally:
+            self._done_with(site)
+
+    def _parse_page(self, site: SiteState, response: Response):
+        site.start_clock()
+        depth = response.meta.get("depth", 0)
+        is_home = response.meta.get("home", False)
+        if site.status == "pending":
+            site.status = "running"
+        item = PageItem(
+            agency_code=site.code,
+            requested_url=response.request.url if response.request else response.url,
+            final_url=response.url,
+            http_status=response.status,
+            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
+            body=response.body,
+            depth=depth,
+        )
+        if response.status >= 400:
+            if is_home:
+                site.fail("unreachable", f"trang chủ trả về lỗi HTTP {response.status}")
+            site.errors[f"http_{response.status}"] += 1
+            yield item
+            return
+        if is_home and not site.in_scope(response.url):
+            # The home page moved (http -> https, a new domain): follow the site there.
+            site.allowed.add(urlsplit(response.url).netloc.lower())
+        if not is_html(response):
+            yield item
+            return
+
+        text = to_nfc(response.text)
+        item.encoding = response.encoding
+        item.legacy_encoding = detect_legacy_encoding(text)
+        try:
+            tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1) or "<html/>")
+        except (lxml.etree.ParserError, ValueError):
+            yield item
+            return
+        if not item.legacy_encoding:
+            title = tree.findtext(".//title")
+            item.title = clean_space(title) if title else None
+        base = tree.find(".//base[@href]")
+        base_url = urljoin(response.url, base.get("href")) if base is not None else response.url
+
+        requests = []
+        for anchor in tree.iter("a"):
+            href = (anchor.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+                continue
+            url = strip_fragment(urljoin(base_url, href))
+            label = clean_space(anchor.text_content())
+            cue = label
+            if not label:
+                image = anchor.find(".//img")
+                if image is not None:
+                    label = clean_space(image.get("alt") or image.get("title") or "")
+                    cue = f"{label} {(image.get('src') or '').rsplit('/', 1)[-1]}"
+            doc_type = document_type(url)
+            item.links.append((url, label, doc_type is not None))
+            if doc_type:
+                if url not in site.documents_seen:
+                    site.documents_seen.add(url)
+                    item.documents.append((url, label, doc_type))
+                    if site.in_scope(url) and site.doc_heads < self.doc_head_limit:
+                        site.doc_heads += 1
+                        head = self._request(site, url, self.parse_document_head, 1, depth + 1)
+                        requests.append(head.replace(method="HEAD"))
+                continue
+            request = self._follow(site, url, cue, depth + 1)
+            if request is not None:
+                requests.append(request)
+        yield item
+        yield from requests
+
+    def parse_sitemap(self, response: Response):
+        site = self.sites[response.meta["agency"]]
+        try:
+            if response.status >= 400 or not response.body.lstrip().startswith(b"<"):
+                return
+            try:
+                sitemap = Sitemap(response.body)
+            except Exception:  # a broken sitemap is the site's problem, not the crawl's
+                site.errors["bad_sitemap"] += 1
+                return
+            hops = response.meta.get("sitemap_hops", 0)
+            for entry in list(sitemap)[:5000]:
+                loc = entry.get("loc", "").strip()
+                if sitemap.type == "sitemapindex":
+                    if hops < 1 and site.in_scope(loc):
+                        yield self._request(site, loc, self.parse_sitemap, SITEMAP_PRIORITY, 0,
+                                            sitemap_hops=hops + 1, handle_httpstatus_all=True)
+                    continue
+                request = self._follow(site, loc, "", 1)
+                if request is not None:
+                    yield request
+        finally:
+            self._done_with(site)
+
+    def parse_document_head(self, response: Response):
+        site = self.sites[response.meta["agency"]]
+        try:
+            length = response.headers.get(b"Content-Length")
+            yield DocumentInfo(
+                agency_code=site.code,
+                url=response.request.url,
+                size=int(length) if length and length.isdigit() else None,
+                content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            )
+        finally:
+            self._done_with(site)
+
+    def on_error(self, failure):
+        request = failure.request
+        site = self.sites[request.meta["agency"]]
+        try:
+            kind, reason = classify_failure(failure)
+            if kind == "time_budget":
+                site.stop_reason = "time budget"
+            elif kind == "robots":
+                site.robots_blocked += 1
+                site.errors["robots"] += 1
+            elif kind != "offsite":
+                site.errors[kind] += 1
+            if request.meta.get("home") and site.status in ("pending", "running"):
+                if kind in ("robots", "private_address"):
+                    site.fail("blocked", f"trang chủ: {reason}")
+                else:
+                    site.fail("unreachable", reason)
+        finally:
+            self._done_with(site)
+
+
+# Sent when a site has nothing left in flight; the runner uses it for progress.
+site_finished = object()
