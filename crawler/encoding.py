@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Letters only Vietnamese uses once composed: ă â đ ê ô ơ ư and the U+1EA0.. block.
-_VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
+# Letters only Vietnamese uses (never in Latin-1, so never produced by font-hack mojibake).
+_VIETNAMESE = re.compile(r"[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
 # TCVN3 puts vowels-with-marks at 0xA1-0xFE; these are its most frequent glyphs.
 _TCVN3 = re.compile(r"[µ¸¶·¹¨©ª«¬®§ÇËÖÜÝßãåçêíïñóõö÷øùþ¦¥¤£¢¡¼¾»½]")
 # VNI writes a base vowel then a Latin-1 "mark" letter: aø, eá, oä, uû, ñ for đ.

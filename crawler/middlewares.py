@@ -50,7 +50,8 @@ class PrivateAddressGuard:
 
 
 class SiteScopeMiddleware:
-    """Keeps each request on its agency's hosts (redirects included) and within its time budget."""
+    """Keeps each request on its agency's hosts (redirects included), within its time budget
+    and within its page cap."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -69,4 +70,11 @@ class SiteScopeMiddleware:
             raise IgnoreRequest(f"offsite: {netloc_of(request.url)}")
         if site.out_of_time():
             raise IgnoreRequest("time budget for this site is used up")
+        if request.meta.get("page") and not request.meta.get("redirect_times"):
+            # Requests leave the queue highest priority first, so the cap is spent on the
+            # disclosure sections before ordinary pages.
+            if site.sent_pages >= site.page_cap:
+                site.stop_reason = "page cap"
+                raise IgnoreRequest("page cap reached")
+            site.sent_pages += 1
         return None

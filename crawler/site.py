@@ -35,6 +35,7 @@ class SiteState:
     seen: set[str] = field(default_factory=set)
     documents_seen: set[str] = field(default_factory=set)
     scheduled_pages: int = 0
+    sent_pages: int = 0
     doc_heads: int = 0
     in_flight: int = 0
     started: float | None = None

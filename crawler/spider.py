@@ -69,6 +69,8 @@ def classify_failure(failure) -> tuple[str, str]:
             return "time_budget", message
         if message.startswith("offsite"):
             return "offsite", message
+        if message.startswith("page cap"):
+            return "page_cap", message
         return "ignored", message or "ignored"
     if isinstance(exc, HttpError):
         status = exc.response.status
@@ -131,13 +133,19 @@ class AgencySpider(Spider):
             home = strip_fragment(site.target.portal_url)
             site.seen.add(canonicalize(home))
             site.scheduled_pages += 1
-            yield self._request(site, home, self.parse_page, HOME_PRIORITY, 0, home=True,
+            yield self._request(site, home, self.parse_page, HOME_PRIORITY, 0, home=True, page=True,
                                 handle_httpstatus_all=True)
             sitemap = urljoin(home, "/sitemap.xml")
             yield self._request(site, sitemap, self.parse_sitemap, SITEMAP_PRIORITY, 0,
                                 handle_httpstatus_all=True, sitemap_hops=0)
 
-    def _follow(self, site: SiteState, url: str, link_text: str, depth: int):
+    def _boost(self, url: str, link_text: str) -> int:
+        """Lexicon priority of a link, from its text (or image) and the words of its URL."""
+        parts = urlsplit(url)
+        slug = _SLUG_SEPARATORS.sub(" ", f"{parts.path} {parts.query}")
+        return self.matcher.best(fold(f"{link_text} {slug}"))
+
+    def _follow(self, site: SiteState, url: str, boost: int, depth: int):
         """A request for a page link, or None when scope, budget, depth or a trap rule says no."""
         if depth > self.depth_cap or site.finished or site.status in ("unreachable", "blocked"):
             return None
@@ -148,7 +156,9 @@ class AgencySpider(Spider):
         canonical = canonicalize(url)
         if canonical in site.seen:
             return None
-        if site.scheduled_pages >= site.page_cap:
+        # The page cap is enforced when requests leave the queue (highest priority first, see
+        # SiteScopeMiddleware); here only a looser bound keeps the queue from growing unbounded.
+        if site.scheduled_pages >= site.page_cap * 3:
             site.stop_reason = "page cap"
             return None
         if site.out_of_time():
@@ -160,9 +170,7 @@ class AgencySpider(Spider):
             return None
         site.seen.add(canonical)
         site.scheduled_pages += 1
-        slug = _SLUG_SEPARATORS.sub(" ", urlsplit(url).path + " " + urlsplit(url).query)
-        boost = self.matcher.best(fold(f"{link_text} {slug}"))
-        return self._request(site, url, self.parse_page, boost * 10 - depth * 5, depth)
+        return self._request(site, url, self.parse_page, boost * 10 - depth * 5, depth, page=True)
 
     # -- callbacks --------------------------------------------------------------------------
 
@@ -223,7 +231,7 @@ class AgencySpider(Spider):
         base = tree.find(".//base[@href]")
         base_url = urljoin(response.url, base.get("href")) if base is not None else response.url
 
-        requests = []
+        requests, candidates = [], []
         for anchor in tree.iter("a"):
             href = (anchor.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
@@ -247,7 +255,10 @@ class AgencySpider(Spider):
                         head = self._request(site, url, self.parse_document_head, 1, depth + 1)
                         requests.append(head.replace(method="HEAD"))
                 continue
-            request = self._follow(site, url, cue, depth + 1)
+            candidates.append((self._boost(url, cue), url))
+        # Best-matching links first, so the scheduling bound never cuts a disclosure section.
+        for boost, url in sorted(candidates, key=lambda c: -c[0]):
+            request = self._follow(site, url, boost, depth + 1)
             if request is not None:
                 requests.append(request)
         yield item
@@ -271,7 +282,7 @@ class AgencySpider(Spider):
                         yield self._request(site, loc, self.parse_sitemap, SITEMAP_PRIORITY, 0,
                                             sitemap_hops=hops + 1, handle_httpstatus_all=True)
                     continue
-                request = self._follow(site, loc, "", 1)
+                request = self._follow(site, loc, self._boost(loc, ""), 1)
                 if request is not None:
                     yield request
         finally:
@@ -300,7 +311,7 @@ class AgencySpider(Spider):
             elif kind == "robots":
                 site.robots_blocked += 1
                 site.errors["robots"] += 1
-            elif kind != "offsite":
+            elif kind not in ("offsite", "page_cap"):  # scope and budget are not errors
                 site.errors[kind] += 1
             if request.meta.get("home") and site.status in ("pending", "running"):
                 if kind in ("robots", "private_address"):

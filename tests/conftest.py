@@ -1,0 +1,115 @@
+"""Shared fixtures: isolated data folders, SQLite and PostgreSQL stores, loopback servers."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+PG_URL = os.environ.get("MINHBACH_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("MINHBACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("MINHBACH_DATABASE_URL", raising=False)
+    return tmp_path / "data"
+
+
+def _postgres_available() -> str | None:
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not here"
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+
+
+@pytest.fixture
+def pg_url():
+    """A PostgreSQL URL on a fresh schema. Skips off CI when PostgreSQL is absent; fails in CI."""
+    problem = _postgres_available()
+    if problem:
+        message = f"PostgreSQL not reachable at {PG_URL} ({problem})"
+        if IN_CI:
+            pytest.fail(message + " - required under CI=true")
+        pytest.skip(message + "; set MINHBACH_TEST_PG_URL to run these tests")
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'create schema "{schema}"'))
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'drop schema "{schema}" cascade'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    return request.getfixturevalue("pg_url")
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run `minhbach ARGS` the way a user does, in a child process."""
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "audit.cli", *args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, cwd=ROOT)
+
+
+class LoopbackSite:
+    """A tiny site on 127.0.0.1: `pages` maps a path to (status, headers, body); every hit is
+    recorded in `hits`."""
+
+    def __init__(self, pages: dict[str, tuple[int, dict, bytes]]):
+        self.pages = pages
+        self.hits: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                site.hits.append(self.path)
+                status, headers, body = site.pages.get(self.path, (404, {"Content-Type": "text/html"}, b"<h1>404</h1>"))
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_HEAD = do_GET
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def html(body: str, title: str = "Trang") -> tuple[int, dict, bytes]:
+    page = f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>"
+    return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()

@@ -1,0 +1,177 @@
+"""Real crawls over loopback: the demo province, private-address refusals, SIGKILL recovery,
+and the same crawl stored in PostgreSQL."""
+import csv
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from audit.demo.server import serve_demo
+from audit.registry import parse_registry
+from audit.store.bodies import BodyStore
+from audit.store.db import open_store
+from audit.store.models import CrawlRun, Page, SiteCrawl
+from tests.conftest import ROOT, LoopbackSite, html, run_cli
+
+DEMO_REGISTRY = ROOT / "data" / "demo" / "agencies.csv"
+
+
+@pytest.fixture(scope="module")
+def demo_output(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    result = run_cli("demo", "--out", str(out), "--today", "2026-11-21")
+    assert result.returncode == 0, result.stderr
+    return out, result.stdout
+
+
+def test_demo_prints_and_writes_the_crawl_table(demo_output):
+    out, stdout = demo_output
+    with (out / "crawl.csv").open(encoding="utf-8-sig") as handle:
+        rows = {row["Mã cơ quan"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == {r.code for r in parse_registry(DEMO_REGISTRY)}
+    unreachable = rows.pop("sgddt-hs")
+    assert unreachable["Trạng thái"] == "Không truy cập được"
+    assert unreachable["Lý do / ghi chú"] == "máy chủ từ chối kết nối (127.0.0.1:18409)"
+    for code, row in rows.items():
+        assert row["Trạng thái"] == "Đã thu thập", code
+        assert int(row["Số trang"]) >= 20 and int(row["Số tài liệu"]) >= 5, code
+    assert "bẫy" in rows["sct-hs"]["Lý do / ghi chú"]  # the calendar trap was bounded
+    assert "Sở Giáo dục và Đào tạo tỉnh Hòa Sơn" in stdout and "máy chủ từ chối kết nối" in stdout
+
+
+def test_demo_store_has_decoded_pages_documents_and_bodies(demo_output):
+    out, _ = demo_output
+    db = sqlite3.connect(out / "minhbach.sqlite")
+    titles = [t for (t,) in db.execute(
+        "select title from pages p join site_crawls s on s.id = p.site_crawl_id join agencies a on a.id = s.agency_id"
+        " where a.code = 'xa-thanhbinh' and title is not null")]
+    assert "Trang chủ - Ủy ban nhân dân xã Thanh Bình" in titles  # windows-1258 decoded to NFC
+    calendar = db.execute("select count(*) from pages where final_url like '%lich-cong-tac%'").fetchone()[0]
+    assert 5 <= calendar <= 30
+    sizes = db.execute("select count(*), count(size) from documents where doc_type = 'pdf'").fetchone()
+    assert sizes[0] > 20 and sizes[1] == sizes[0]  # HEAD requests learnt every PDF's size
+    bodies = BodyStore(out / "bodies")
+    for (sha,) in db.execute("select sha256 from pages"):
+        assert bodies.has(sha)
+    robots = db.execute("select count(*) from pages where final_url like '%/admin/%'").fetchone()[0]
+    assert robots == 0
+
+
+def test_links_and_redirects_to_private_addresses_are_not_followed(tmp_path, data_dir):
+    target = LoopbackSite({"/secret": html("bí mật")})
+    site = LoopbackSite({})
+    site.pages.update({
+        "/": html(f'<a href="{target.base}/secret">nội bộ</a> <a href="http://localhost:{target.port}/secret">x</a>'
+                  '<a href="/go">chuyển</a> <a href="/lien-he">Liên hệ</a>', "Trang chủ"),
+        "/go": (302, {"Location": f"{target.base}/secret"}, b""),
+        "/lien-he": html("Liên hệ"),
+    })
+    registry = tmp_path / "a.csv"
+    registry.write_text("code,name,level,province,parent_code,portal_url,extra_hosts\n"
+                        f"a,Sở A,so,Hòa Sơn,,{site.base}/,127.0.0.1:{target.port} localhost:{target.port}\n",
+                        encoding="utf-8")
+    try:
+        assert run_cli("agencies", "import", str(registry)).returncode == 0
+        result = run_cli("crawl", "--allow-private-host", f"127.0.0.1:{site.port}")
+        assert result.returncode == 0, result.stderr
+        assert target.hits == []
+        assert "/lien-he" in site.hits and "/go" in site.hits
+        with open_store()() as session:
+            errors = session.scalar(select(SiteCrawl.error_counts).order_by(SiteCrawl.id.desc()))
+        assert errors["private_address"] == 3  # two links and one redirect hop
+        # With the explicit allowance the same crawl does reach it: the refusal above was the guard.
+        assert run_cli("crawl", "--allow-private").returncode == 0
+        assert "/secret" in target.hits
+    finally:
+        site.close()
+        target.close()
+
+
+def slow_farm(pages: int = 60, delay: float = 0.05) -> LoopbackSite:
+    site = LoopbackSite({})
+    for n in range(pages):
+        targets = range(1, pages) if n == 0 else range(n + 1, min(n + 6, pages))
+        links = " ".join(f'<a href="/p{m}">Trang {m}</a>' for m in targets)
+        site.pages[f"/p{n}" if n else "/"] = html(links + " Công khai ngân sách " * 50, f"Trang {n}")
+    original = site.httpd.RequestHandlerClass.do_GET
+
+    def slow(handler):
+        time.sleep(delay)
+        original(handler)
+
+    site.httpd.RequestHandlerClass.do_GET = slow
+    return site
+
+
+def test_sigkill_halfway_leaves_a_consistent_store_and_the_next_run_completes(tmp_path, data_dir):
+    site = slow_farm()
+    registry = tmp_path / "a.csv"
+    registry.write_text(f"code,name,level,province,parent_code,portal_url\nfarm,Sở Farm,so,Hòa Sơn,,{site.base}/\n",
+                        encoding="utf-8")
+    try:
+        assert run_cli("agencies", "import", str(registry)).returncode == 0
+        child = subprocess.Popen([sys.executable, "-m", "audit.cli", "crawl", "--allow-private"], cwd=ROOT,
+                                 env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        db_path = data_dir / "minhbach.sqlite"
+        deadline = time.monotonic() + 60
+        fetched = 0
+        while time.monotonic() < deadline and fetched < 10:
+            time.sleep(0.2)
+            try:
+                with sqlite3.connect(db_path) as db:
+                    fetched = db.execute("select count(*) from pages").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        assert 10 <= fetched < 60, "the crawl was not killed halfway"
+
+        with sqlite3.connect(db_path) as db:
+            assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+            pages, counted, status = db.execute(
+                "select (select count(*) from pages), pages_fetched, r.status from site_crawls s"
+                " join crawl_runs r on r.id = s.run_id").fetchone()
+        assert pages == counted and status == "running"  # page rows and counters commit together
+        bodies = BodyStore(data_dir / "bodies")
+        with open_store()() as session:
+            assert all(bodies.has(sha) for sha in session.scalars(select(Page.sha256)))
+
+        result = run_cli("crawl", "--allow-private")
+        assert result.returncode == 0, result.stderr
+        with open_store()() as session:
+            runs = session.execute(select(CrawlRun.id, CrawlRun.status).order_by(CrawlRun.id)).all()
+            last = session.scalar(select(SiteCrawl).where(SiteCrawl.run_id == runs[-1][0]))
+        assert [status for _, status in runs] == ["interrupted", "completed"]
+        assert last.status == "ok" and last.pages_fetched == 60
+    finally:
+        site.close()
+
+
+def test_crawl_into_postgresql(tmp_path, pg_url):
+    registry = parse_registry(DEMO_REGISTRY)
+    servers = serve_demo([r for r in registry if r.code in ("stc-hs", "sgddt-hs")], date(2026, 11, 21))
+    one = tmp_path / "one.csv"
+    lines = DEMO_REGISTRY.read_text(encoding="utf-8").splitlines()
+    one.write_text("\n".join([lines[0]] + [l for l in lines if l.startswith(("ubnd-hs,", "stc-hs,", "sgddt-hs,"))]),
+                   encoding="utf-8")
+    env = {"MINHBACH_DATABASE_URL": pg_url, "MINHBACH_DATA_DIR": str(tmp_path / "data")}
+    try:
+        assert run_cli("agencies", "import", str(one), env=env).returncode == 0
+        result = run_cli("crawl", "--agency", "stc-hs", "--agency", "sgddt-hs", "--allow-private", env=env)
+        assert result.returncode == 0, result.stderr
+    finally:
+        for server in servers:
+            server.stop()
+    with open_store(pg_url)() as session:
+        sites = {s.agency.code: s for s in session.scalars(select(SiteCrawl))}
+        assert sites["stc-hs"].status == "ok" and sites["stc-hs"].pages_fetched >= 20
+        assert sites["sgddt-hs"].status == "unreachable"
+        assert session.scalar(select(func.count(Page.id))) == sites["stc-hs"].pages_fetched
+    assert "Sở Tài chính tỉnh Hòa Sơn" in result.stdout

@@ -1,0 +1,92 @@
+"""The agency registry: every bad input gets one clear line, and nothing is stored from it."""
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from audit.registry import RegistryError, import_registry, parse_registry
+from audit.store.db import open_store
+from audit.store.models import Agency, AgencyVersion
+from tests.conftest import ROOT, run_cli
+
+HEADER = "code,name,level,province,parent_code,portal_url\n"
+GOOD = HEADER + "ubnd,UBND tỉnh Hòa Sơn,tinh,Hòa Sơn,,https://hoason.gov.vn/\n" \
+                "stc,Sở Tài chính,so,Hòa Sơn,ubnd,https://stc.hoason.gov.vn/\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "agencies.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("row, expected", [
+    ("x1,Sở A,so,Hòa Sơn,,hoason.gov.vn", ":3: portal_url: bad URL 'hoason.gov.vn' (needs http:// or https:// and a host)"),
+    ("x1,Sở A,so,Hòa Sơn,,ftp://a.gov.vn/", ":3: portal_url: bad URL 'ftp://a.gov.vn/'"),
+    ("ubnd,Sở A,so,Hòa Sơn,,https://a.gov.vn/", ":3: code: duplicate code 'ubnd' (first on line 2)"),
+    ("x1,Sở A,bo,Hòa Sơn,,https://a.gov.vn/", ":3: level: unknown level 'bo' (use tinh | so | huyen | xa | khac)"),
+    ("x1,Sở A,so,Hòa Sơn,nobody,https://a.gov.vn/", ":3: parent_code: unknown parent 'nobody'"),
+    ("x1,,so,Hòa Sơn,,https://a.gov.vn/", ":3: name: empty name"),
+    (",Sở A,so,Hòa Sơn,,https://a.gov.vn/", ":3: code: empty code"),
+])
+def test_each_bad_row_is_named_by_line_and_field(tmp_path, row, expected):
+    path = write(tmp_path, HEADER + "ubnd,UBND tỉnh,tinh,Hòa Sơn,,https://hoason.gov.vn/\n" + row + "\n")
+    with pytest.raises(RegistryError) as error:
+        parse_registry(path)
+    assert len(error.value.problems) == 1
+    assert error.value.problems[0].startswith(str(path) + ":")
+    assert expected in error.value.problems[0]
+
+
+def test_optional_fields_are_checked(tmp_path):
+    path = write(tmp_path, HEADER.strip() + ",max_pages,render,obey_robots\n"
+                 "a,Sở A,so,Hòa Sơn,,https://a.gov.vn/,zero,pdf,maybe\n")
+    problems = pytest.raises(RegistryError, parse_registry, path).value.problems
+    assert [p.split(": ", 2)[1] for p in problems] == ["max_pages", "render", "obey_robots"]
+
+
+def test_missing_column_and_non_utf8_are_one_line(tmp_path):
+    path = write(tmp_path, "code,name,level\nx,y,so\n")
+    assert pytest.raises(RegistryError, parse_registry, path).value.problems == [
+        f"{path}:1: header: missing column(s) province, parent_code, portal_url"]
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes((HEADER + "a,Sở,so,Hòa Sơn,,https://a.gov.vn/\n").encode("utf-16"))
+    assert "not UTF-8" in pytest.raises(RegistryError, parse_registry, latin).value.problems[0]
+
+
+def test_reimport_changes_nothing_and_a_changed_row_keeps_history(tmp_path, data_dir):
+    sessions = open_store()
+    path = write(tmp_path, GOOD)
+    with sessions() as session:
+        first = import_registry(session, path)
+        again = import_registry(session, path)
+    assert sorted(first.added) == ["stc", "ubnd"] and again.unchanged == ["ubnd", "stc"]
+    write(tmp_path, GOOD.replace("Sở Tài chính", "Sở Tài chính tỉnh Hòa Sơn"))
+    with sessions() as session:
+        changed = import_registry(session, path)
+        agency = session.scalar(select(Agency).where(Agency.code == "stc"))
+        versions = [v.data["name"] for v in agency.history]
+    assert changed.updated == ["stc"] and agency.version == 2
+    assert versions == ["Sở Tài chính", "Sở Tài chính tỉnh Hòa Sơn"]
+
+
+def test_cli_bad_file_stores_nothing_and_keeps_what_was_there(tmp_path, data_dir):
+    good = write(tmp_path, GOOD)
+    assert run_cli("agencies", "import", str(good)).returncode == 0
+    bad = write(tmp_path, GOOD + "x1,Sở X,so,Hòa Sơn,,not-a-url\nx2,,so,Hòa Sơn,,https://x.gov.vn/\n", "bad.csv")
+    result = run_cli("agencies", "import", str(bad))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == f"{bad}:4: portal_url: bad URL 'not-a-url' (needs http:// or https:// and a host)"
+    assert lines[1] == f"{bad}:5: name: empty name"
+    assert lines[2] == "2 problem(s); nothing was imported."
+    with open_store()() as session:
+        assert session.scalar(select(func.count(Agency.id))) == 2
+        assert session.scalar(select(func.count(AgencyVersion.id))) == 2
+    listing = run_cli("agencies", "list")
+    assert "Sở Tài chính" in listing.stdout and "x1" not in listing.stdout
+
+
+def test_example_registry_is_valid():
+    assert len(parse_registry(ROOT / "data" / "agencies.example.csv")) >= 3
+    assert len(parse_registry(ROOT / "data" / "demo" / "agencies.csv")) >= 8

@@ -1,0 +1,57 @@
+"""The store on SQLite and PostgreSQL: migrations, models, and bodies kept by content hash."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select
+
+from audit.store.bodies import BodyStore
+from audit.store.db import engine_for, open_store
+from audit.store.models import Agency, Base, CrawlRun, Document, Link, Page, SiteCrawl
+
+
+def test_migrations_create_every_table_and_match_the_models(store_url):
+    open_store(store_url)
+    open_store(store_url)  # idempotent
+    engine = engine_for(store_url)
+    tables = set(inspect(engine).get_table_names())
+    assert {"agencies", "agency_versions", "crawl_runs", "site_crawls", "pages", "links", "documents"} <= tables
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == [], f"models and migrations disagree: {diff}"
+
+
+def test_a_crawl_round_trips_with_vietnamese_text(store_url):
+    sessions = open_store(store_url)
+    with sessions.begin() as session:
+        agency = Agency(code="stc", name="Sở Tài chính tỉnh Hòa Sơn", level="so", province="Hòa Sơn",
+                        portal_url="https://stc.hoason.gov.vn/")
+        run = CrawlRun(settings={"page_cap": 300})
+        session.add_all([agency, run])
+        session.flush()
+        site = SiteCrawl(run_id=run.id, agency_id=agency.id, status="ok", error_counts={"http_404": 2})
+        session.add(site)
+        session.flush()
+        page = Page(site_crawl_id=site.id, requested_url="https://stc.hoason.gov.vn/",
+                    final_url="https://stc.hoason.gov.vn/", http_status=200, sha256="ab" * 32,
+                    title="Công khai ngân sách – Đường dây nóng")
+        session.add(page)
+        session.flush()
+        session.add(Link(page_id=page.id, target_url="https://stc.hoason.gov.vn/a.pdf",
+                         anchor_text="Quyết định số 26/2017/QĐ-UBND", is_document=True))
+        session.add(Document(site_crawl_id=site.id, page_id=page.id, url="https://stc.hoason.gov.vn/a.pdf",
+                             anchor_text="Dự toán", doc_type="pdf", size=1234))
+    with sessions() as session:
+        page = session.scalar(select(Page))
+        assert page.title == "Công khai ngân sách – Đường dây nóng"
+        assert page.links[0].anchor_text == "Quyết định số 26/2017/QĐ-UBND"
+        assert page.site_crawl.error_counts == {"http_404": 2}
+        assert page.site_crawl.agency.name == "Sở Tài chính tỉnh Hòa Sơn"
+
+
+def test_bodies_are_compressed_and_stored_once(tmp_path):
+    store = BodyStore(tmp_path)
+    body = "<html>Công khai ngân sách</html>".encode() * 200
+    sha = store.put(body)
+    assert store.put(body) == sha
+    assert store.get(sha) == body
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(files) == 1 and files[0].stat().st_size < len(body) / 5
