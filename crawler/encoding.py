@@ -19,11 +19,15 @@ _VNI = re.compile(r"[aeiouyAEIOUY][øùûõïöäåëáàâãÙØÛÕÏÖÄÅË�
 
 
 def to_nfc(text: str) -> str:
+    if unicodedata.is_normalized("NFC", text):  # the common case, checked without copying
+        return text
     return unicodedata.normalize("NFC", text)
 
 
 def detect_legacy_encoding(text: str) -> str | None:
     """'tcvn3', 'vni' or None. Only flags text with no real Vietnamese letters in it."""
+    if len(_VIETNAMESE.findall(text, 0, 4000)) >= 10:  # plainly Unicode Vietnamese: done
+        return None
     letters = sum(ch.isalpha() for ch in text)
     if letters < 40:
         return None

@@ -1,0 +1,206 @@
+"""Crawl benchmark: minhbach's crawl against a bare Scrapy spider, side by side, same run.
+
+A synthetic farm (default 200 sites x 50 pages of Vietnamese HTML) is served on 127.0.0.1 from
+a separate Twisted process listening on one port per site, so the server is not the bottleneck.
+Both crawlers use the same concurrency settings (32 overall, 2 per site, AutoThrottle, the
+downloader-aware priority queue, robots.txt); the bare spider parses each page with lxml and
+follows its links but stores nothing. Each crawl runs in its own child process, which reports
+its pages, seconds and peak memory.
+
+    python bench/crawl_bench.py [--sites 200] [--pages 50]
+
+The last line reads `ratio <minhbach rate / bare rate>` (target: at least 0.8).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FILLER = ("Sở Tài chính công bố công khai dự toán ngân sách năm 2026, tình hình thực hiện dự toán "
+          "quý III và quyết toán ngân sách năm 2025 theo quy định của Luật Ngân sách nhà nước. ") * 60
+
+
+def page_body(site: int, page: int, pages: int) -> bytes:
+    targets = range(1, pages) if page == 0 else [(page + k) % pages for k in (1, 2, 3, 7)]
+    links = "".join(f'<li><a href="/trang/{t}.html">Tin tức số {t} – công khai ngân sách</a></li>' for t in targets)
+    return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Trang {page} – cơ quan {site}'
+            f'</title></head><body><nav><ul>{links}</ul></nav><main><h1>Trang {page}</h1><p>{FILLER}</p>'
+            f'<a href="/files/du-toan-{page}.pdf">Dự toán {page}</a></main></body></html>').encode()
+
+
+def serve_farm(first_port: int, sites: int, pages: int) -> None:
+    """Child process: one Twisted web server, one listening port per site."""
+    from twisted.internet import reactor
+    from twisted.web import resource as web_resource, server
+
+    bodies = {p: page_body(0, p, pages) for p in range(pages)}
+
+    class Farm(web_resource.Resource):
+        isLeaf = True
+
+        def render_GET(self, request):
+            path = request.path.decode()
+            if path == "/robots.txt":
+                request.setHeader(b"Content-Type", b"text/plain")
+                return b"User-agent: *\nDisallow:\n"
+            if path == "/":
+                number = 0
+            elif path.startswith("/trang/"):
+                number = int(path[7:].split(".")[0])
+            else:
+                request.setResponseCode(404)
+                return b"not found"
+            request.setHeader(b"Content-Type", b"text/html; charset=utf-8")
+            return bodies[number]
+
+        render_HEAD = render_GET
+
+    site = server.Site(Farm())
+    site.noisy = False
+    for offset in range(sites):
+        reactor.listenTCP(first_port + offset, site, interface="127.0.0.1")
+    print("ready", flush=True)
+    reactor.run()
+
+
+def run_bare(first_port: int, sites: int) -> dict:
+    """Child process: a bare Scrapy spider with the same concurrency, storing nothing."""
+    from urllib.parse import urljoin, urlsplit
+
+    import lxml.html
+    from scrapy import Request, Spider
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.settings import CrawlOptions, build_settings
+
+    class Bare(Spider):
+        name = "bare"
+        pages = 0
+
+        async def start(self):
+            for offset in range(sites):
+                url = f"http://127.0.0.1:{first_port + offset}/"
+                yield Request(url, meta={"download_slot": urlsplit(url).netloc}, dont_filter=True)
+
+        def parse(self, response):
+            Bare.pages += 1
+            tree = lxml.html.document_fromstring(response.text)
+            for href in tree.xpath("//a/@href"):
+                url = urljoin(response.url, href)
+                if url.endswith(".pdf"):
+                    continue
+                if urlsplit(url).netloc == urlsplit(response.url).netloc:
+                    yield Request(url, meta={"download_slot": urlsplit(url).netloc})
+
+    settings = {key: value for key, value in build_settings(CrawlOptions()).items()
+                if not key.startswith("MINHBACH_") and key not in ("ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES")}
+    process = CrawlerProcess(settings, install_root_handler=False)
+    started = time.perf_counter()
+    process.crawl(Bare)
+    process.start()
+    return {"pages": Bare.pages, "seconds": time.perf_counter() - started}
+
+
+def run_minhbach(first_port: int, sites: int, pages: int) -> dict:
+    """Child process: `minhbach crawl` in-process on a fresh store."""
+    from sqlalchemy import func, select
+
+    from audit import config
+    from audit.registry import import_registry
+    from audit.store.db import open_store
+    from audit.store.models import Page
+    from crawler.runner import run_crawl
+    from crawler.settings import CrawlOptions
+
+    registry = Path(os.environ["MINHBACH_DATA_DIR"]) / "farm.csv"
+    rows = [f"farm{n},Cơ quan {n},so,Hòa Sơn,,http://127.0.0.1:{first_port + n}/" for n in range(sites)]
+    registry.write_text("code,name,level,province,parent_code,portal_url\n" + "\n".join(rows), encoding="utf-8")
+    sessions = open_store()
+    with sessions() as session:
+        import_registry(session, registry)
+    started = time.perf_counter()
+    run_crawl(None, CrawlOptions(allow_private=True, document_head_limit=0), config.database_url(), config.bodies_dir())
+    seconds = time.perf_counter() - started
+    with sessions() as session:
+        stored = session.scalar(select(func.count(Page.id)))
+    return {"pages": stored, "seconds": seconds}
+
+
+def free_port_block(size: int) -> int:
+    for first in range(20000, 60000, size + 10):
+        try:
+            sockets = []
+            for port in range(first, first + size):
+                sock = socket.socket()
+                sock.bind(("127.0.0.1", port))
+                sockets.append(sock)
+            return first
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError("no free block of ports")
+
+
+def child(kind: str, args) -> dict:
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as tmp:
+        env["MINHBACH_DATA_DIR"] = tmp
+        env.pop("MINHBACH_DATABASE_URL", None)
+        out = subprocess.run([sys.executable, __file__, "--child", kind, "--port", str(args.port),
+                              "--sites", str(args.sites), "--pages", str(args.pages)],
+                             capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sites", type=int, default=200)
+    parser.add_argument("--pages", type=int, default=50)
+    parser.add_argument("--child", choices=["farm", "bare", "minhbach"])
+    parser.add_argument("--port", type=int)
+    args = parser.parse_args()
+
+    if args.child == "farm":
+        serve_farm(args.port, args.sites, args.pages)
+        return
+    if args.child:
+        result = run_bare(args.port, args.sites) if args.child == "bare" else run_minhbach(args.port, args.sites, args.pages)
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+
+    args.port = free_port_block(args.sites)
+    farm = subprocess.Popen([sys.executable, __file__, "--child", "farm", "--port", str(args.port),
+                             "--sites", str(args.sites), "--pages", str(args.pages)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert farm.stdout.readline().strip() == "ready"
+        print(f"farm: {args.sites} sites x {args.pages} pages on 127.0.0.1:{args.port}-{args.port + args.sites - 1}")
+        bare = child("bare", args)
+        mine = child("minhbach", args)
+    finally:
+        farm.terminate()
+        farm.wait()
+    for name, result in (("bare scrapy", bare), ("minhbach", mine)):
+        rate = result["pages"] / result["seconds"]
+        result["rate"] = rate
+        print(f"{name:12s} pages={result['pages']:6d}  seconds={result['seconds']:7.1f}  "
+              f"pages/s={rate:7.1f}  peak_rss={result['peak_rss_mb']:.0f} MB")
+    print(f"ratio {mine['rate'] / bare['rate']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
