@@ -16,7 +16,7 @@ from crawler.spider import HOME_PRIORITY, AgencySpider
 from tests.conftest import SHARED
 
 REAL = SHARED / "fixtures" / "real"
-pytestmark = pytest.mark.skipif(not REAL.exists(), reason=f"{REAL} not found (shared/ beside the repo)")
+needs_real_pages = pytest.mark.skipif(not REAL.exists(), reason=f"{REAL} not found (shared/ beside the repo)")
 
 
 def make_spider(url: str, **target) -> AgencySpider:
@@ -31,6 +31,7 @@ def saved(spider: AgencySpider, name: str, url: str, home: bool = False) -> Html
                         headers={"Content-Type": "text/html; charset=utf-8"})
 
 
+@needs_real_pages
 def test_home_page_yields_page_links_documents_and_prioritised_requests():
     spider = make_spider("https://sotttt.hanoi.gov.vn/")
     output = list(spider.parse_page(saved(spider, "sotttt_hanoi_index.html", "https://sotttt.hanoi.gov.vn/", home=True)))
@@ -48,6 +49,7 @@ def test_home_page_yields_page_links_documents_and_prioritised_requests():
     assert len({r.url for r in requests}) == len(requests), "same page scheduled twice"
 
 
+@needs_real_pages
 def test_budget_listing_records_documents_and_anchor_text():
     spider = make_spider("https://sotttt.hanoi.gov.vn/")
     output = list(spider.parse_page(saved(spider, "sotttt_hanoi_cong-khai-ngan-sach.html",
@@ -57,6 +59,7 @@ def test_budget_listing_records_documents_and_anchor_text():
     assert "Công khai số liệu" in texts
 
 
+@needs_real_pages
 def test_page_cap_is_spent_on_disclosure_sections_first():
     spider = make_spider("https://sotttt.hanoi.gov.vn/", max_pages=6)
     spider.sites["s"].sent_pages = 1  # the home page itself
