@@ -43,6 +43,8 @@ def test_demo_prints_and_writes_the_crawl_table(demo_output):
         assert row["Trạng thái"] == "Đã thu thập", code
         assert int(row["Số trang"]) >= 20 and int(row["Số tài liệu"]) >= 5, code
     assert "bẫy" in rows["sct-hs"]["Lý do / ghi chú"]  # the calendar trap was bounded
+    assert rows["ubnd-hs"]["Bị robots.txt chặn"] == "1"
+    assert rows["ubnd-hs"]["Lý do / ghi chú"] == "robots.txt chặn 1 địa chỉ"
     assert "Sở Giáo dục và Đào tạo tỉnh Hòa Sơn" in stdout and "máy chủ từ chối kết nối" in stdout
 
 
