@@ -1,0 +1,78 @@
+"""Finding values in Vietnamese text: dates, phone numbers, emails, document numbers.
+
+Every function takes NFC text and returns what it found, in order of appearance.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import phonenumbers
+
+_DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
+_DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:,\s*|\s+)năm\s+(\d{4})", re.I)
+_DATE_SHORT_WORDS = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s*,\s*(\d{4})", re.I)
+_EMAIL = re.compile(
+    r"[A-Za-z0-9._%+-]+\s*(?:@|\[at\]|\(at\)|\(a\)|\[a\])\s*[A-Za-z0-9-]+(?:\s*(?:\.|\[dot\]|\(dot\))\s*[A-Za-z0-9-]+)+",
+    re.I,
+)
+# number / [year /] type [-issuer...]; the type may carry a term number (QH15); Đ may be
+# typed as Đ (U+0110), Ð (U+00D0) or a plain D.
+_DOCUMENT_NUMBER = re.compile(
+    r"(?<![\w/])(\d{1,5})/(?:(\d{4})/)?"
+    r"((?:[A-ZĐÐƯ]{1,10}\d{0,2}|[A-Z]{1,2}[a-z]{1,3})(?:-[A-Z0-9ĐÐƯ]{1,12})*)(?![\w-])"
+)
+
+
+def _safe_date(day: str, month: str, year: str) -> date | None:
+    try:
+        value = date(int(year), int(month), int(day))
+    except ValueError:  # e.g. the real "16/72/2020" typo
+        return None
+    return value if 1945 <= value.year <= 2100 else None
+
+
+def find_dates(text: str) -> list[date]:
+    """`17/8/2017`, `17-08-2017`, `17.08.2017`, `ngày 17 tháng 8 năm 2017`, `4 tháng 11, 2024`."""
+    found: list[tuple[int, date]] = []
+    for pattern in (_DATE_NUMERIC, _DATE_WORDS, _DATE_SHORT_WORDS):
+        for match in pattern.finditer(text):
+            value = _safe_date(*match.groups())
+            if value:
+                found.append((match.start(), value))
+    return [value for _, value in sorted(found, key=lambda f: f[0])]
+
+
+def find_phones(text: str) -> list[str]:
+    """Vietnamese numbers in E.164 (+84...), however they are spaced or punctuated:
+    `(0211) 3862 629`, `0211.3843403`, `ĐT: (0211) 3.862.480`, `0889.556.655`, `1900 9268`."""
+    numbers = []
+    for match in phonenumbers.PhoneNumberMatcher(text, "VN", leniency=phonenumbers.Leniency.POSSIBLE):
+        number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        if number not in numbers:
+            numbers.append(number)
+    return numbers
+
+
+def find_emails(text: str) -> list[str]:
+    """Emails, also written `ten[at]hoason.gov.vn` or `ten (a) hoason . gov . vn`."""
+    emails = []
+    for match in _EMAIL.finditer(text):
+        value = re.sub(r"\s+", "", match.group(0))
+        value = re.sub(r"\[at\]|\(at\)|\(a\)|\[a\]", "@", value, flags=re.I)
+        value = re.sub(r"\[dot\]|\(dot\)", ".", value, flags=re.I).lower()
+        if value not in emails:
+            emails.append(value)
+    return emails
+
+
+def find_document_numbers(text: str) -> list[str]:
+    """`26/2017/QĐ-UBND`, `1703/QĐ-UBND`, `42/2022/NĐ-CP`, `33/TTr-STTTT`, with Đ, Ð or D."""
+    numbers = []
+    for match in _DOCUMENT_NUMBER.finditer(text):
+        value = match.group(0)
+        if "-" not in value and match.group(2) is None:
+            continue  # "12/2020"-like fractions and dates are not document numbers
+        if value not in numbers:
+            numbers.append(value)
+    return numbers
