@@ -46,33 +46,27 @@ def find_dates(text: str) -> list[date]:
 def find_phones(text: str) -> list[str]:
     """Vietnamese numbers in E.164 (+84...), however they are spaced or punctuated:
     `(0211) 3862 629`, `0211.3843403`, `ĐT: (0211) 3.862.480`, `0889.556.655`, `1900 9268`."""
-    numbers = []
-    for match in phonenumbers.PhoneNumberMatcher(text, "VN", leniency=phonenumbers.Leniency.POSSIBLE):
-        number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-        if number not in numbers:
-            numbers.append(number)
-    return numbers
+    matches = phonenumbers.PhoneNumberMatcher(text, "VN", leniency=phonenumbers.Leniency.POSSIBLE)
+    return _unique(phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164) for m in matches)
 
 
 def find_emails(text: str) -> list[str]:
     """Emails, also written `ten[at]hoason.gov.vn` or `ten (a) hoason . gov . vn`."""
-    emails = []
-    for match in _EMAIL.finditer(text):
-        value = re.sub(r"\s+", "", match.group(0))
-        value = re.sub(r"\[at\]|\(at\)|\(a\)|\[a\]", "@", value, flags=re.I)
-        value = re.sub(r"\[dot\]|\(dot\)", ".", value, flags=re.I).lower()
-        if value not in emails:
-            emails.append(value)
-    return emails
+    return _unique(_clean_email(match.group(0)) for match in _EMAIL.finditer(text))
+
+
+def _clean_email(raw: str) -> str:
+    value = re.sub(r"\s+", "", raw)
+    value = re.sub(r"\[at\]|\(at\)|\(a\)|\[a\]", "@", value, flags=re.I)
+    return re.sub(r"\[dot\]|\(dot\)", ".", value, flags=re.I).lower()
 
 
 def find_document_numbers(text: str) -> list[str]:
     """`26/2017/QĐ-UBND`, `1703/QĐ-UBND`, `42/2022/NĐ-CP`, `33/TTr-STTTT`, with Đ, Ð or D."""
-    numbers = []
-    for match in _DOCUMENT_NUMBER.finditer(text):
-        value = match.group(0)
-        if "-" not in value and match.group(2) is None:
-            continue  # "12/2020"-like fractions and dates are not document numbers
-        if value not in numbers:
-            numbers.append(value)
-    return numbers
+    # Without a year or an issuer part ("12/2020", "3/4") it is a fraction or a date.
+    return _unique(m.group(0) for m in _DOCUMENT_NUMBER.finditer(text)
+                   if "-" in m.group(0) or m.group(2) is not None)
+
+
+def _unique(values) -> list[str]:
+    return list(dict.fromkeys(values))
