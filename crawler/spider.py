@@ -11,7 +11,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-from scrapy import Request, Spider, signals
+from scrapy import Request, Spider
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,

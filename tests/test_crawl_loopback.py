@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select

@@ -1,5 +1,4 @@
 """The spider on saved responses: real portal pages from ../shared/fixtures/real/."""
-from pathlib import Path
 
 import pytest
 from scrapy import Request

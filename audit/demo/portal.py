@@ -3,6 +3,7 @@ and attachment it serves, addressed the way its platform (SharePoint, Liferay, D
 slugs) would address them."""
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -153,8 +154,6 @@ class PortalBuilder:
         return portal
 
     def _name(self, code: str) -> str:
-        import csv
-
         with (self.demo_dir / "agencies.csv").open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 if row["code"] == code:
@@ -209,7 +208,7 @@ class PortalBuilder:
             links = "".join(f'<li><a href="{m["url"]}">{m["label"]}</a></li>' for m in menu)
             return f"<h1>Sơ đồ cổng thông tin</h1><ul class=\"sitemap\">{links}</ul>"
         if kind == "calendar":
-            return f'<h1>Lịch công tác</h1><p><a href="/lich-cong-tac">Xem lịch công tác tuần này</a></p>'
+            return '<h1>Lịch công tác</h1><p><a href="/lich-cong-tac">Xem lịch công tác tuần này</a></p>'
         if kind == "documents":
             if "documents-pdf-only" in portal.config.get("quirks", []):
                 rows = "".join(f'<li><a href="{i["files"][0]["url"]}">Tệp đính kèm {n}</a></li>'
