@@ -168,6 +168,177 @@ def runs(run_id: int | None) -> None:
     console.print(table)
 
 
+# -- audit, report, export, rules -------------------------------------------------------------
+
+DEFAULT_RUBRIC = "vp-qd26-2017"
+
+
+def run_audit_command(run_id: int | None, rubric_id: str, audit_date: date) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from audit.auditor import AuditError, run_audit
+    from audit.rubric import RubricError, load_rubric
+    from audit.store.bodies import BodyStore
+    from audit.store.models import SiteCrawl
+
+    try:
+        rubric = load_rubric(rubric_id)
+    except RubricError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        sys.exit(2)
+    with _sessions()() as session:
+        try:
+            from audit.auditor import resolve_run
+
+            run = resolve_run(session, run_id)
+        except AuditError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        n_sites = session.scalar(select(func.count(SiteCrawl.id)).where(SiteCrawl.run_id == run.id))
+        progress = Progress(TextColumn("[bold]Đánh giá[/]"), BarColumn(), MofNCompleteColumn(), console=console)
+        with progress:
+            task = progress.add_task("audit", total=n_sites)
+            return run_audit(session, BodyStore(config.bodies_dir()), rubric, audit_date, run.id,
+                             on_site=lambda _code: progress.advance(task))
+
+
+def _audit_or_exit(session, audit_id: int | None):
+    from audit.score_report import latest_audit
+    from audit.store.models import AuditRun
+
+    audit = session.get(AuditRun, audit_id) if audit_id else latest_audit(session)
+    if audit is None:
+        click.echo("error: no audit yet: run `minhbach audit` first" if not audit_id
+                   else f"error: no audit {audit_id}", err=True)
+        sys.exit(2)
+    return audit
+
+
+def _score_text(value) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def print_score_table(audit_id: int | None = None) -> list[dict]:
+    from audit.score_report import score_columns, score_rows
+
+    with _sessions()() as session:
+        audit = _audit_or_exit(session, audit_id)
+        rows = score_rows(session, audit)
+        columns = score_columns(session, audit)
+    categories = [(key, header) for key, header in columns if key.startswith("cat_")]
+    table = Table(title=f"Điểm theo {audit.rubric_id} ({audit.rubric_version}) – ngày đánh giá "
+                        f"{audit.audit_date:%d/%m/%Y} – lượt thu thập {audit.crawl_run_id}")
+    for header, justify in (("Mã", "left"), ("Cơ quan", "left"), ("Cấp", "left"), ("Điểm", "right"),
+                            ("Xếp loại", "left")):
+        table.add_column(header, justify=justify, overflow="fold")
+    for _, header in categories:
+        table.add_column(header, justify="right", overflow="fold")
+    table.add_column("Bao phủ", justify="right")
+    table.add_column("Lý do / ghi chú", overflow="fold")
+    for row in rows:
+        unknown = row["score"] is None
+        table.add_row(row["agency_code"], row["agency_name"], row["level_vi"],
+                      "không xác định" if unknown else _score_text(row["score"]), row["grade"],
+                      *[_score_text(row.get(key)) for key, _ in categories], f"{row['coverage_pct']}%",
+                      row["reason"], style="yellow" if unknown else None)
+    console.print(table)
+    return rows
+
+
+@main.command(help="Judge a stored crawl with every rule and score it with a rubric.")
+@click.option("--run", "run_id", type=int, help="Crawl run to audit (default: the newest completed one).")
+@click.option("--rubric", "rubric_id", default=DEFAULT_RUBRIC, show_default=True,
+              help="Rubric id (a file in data/rubrics/) or a path to a rubric YAML file.")
+@click.option("--date", "audit_date", type=click.DateTime(["%Y-%m-%d"]),
+              help="Audit date that freshness is judged against (default: today).")
+def audit(run_id, rubric_id, audit_date) -> None:
+    day = audit_date.date() if audit_date else date.today()
+    audit_id = run_audit_command(run_id, rubric_id, day)
+    print_score_table(audit_id)
+    console.print(f"Lượt đánh giá {audit_id}. Chi tiết: minhbach report --agency MÃ")
+
+
+@main.command(help="Print the score table, or one agency's rules with outcome and evidence.")
+@click.option("--agency", "agency_code", metavar="CODE", help="Show this agency's findings.")
+@click.option("--audit", "audit_id", type=int, help="Audit to show (default: the newest).")
+def report(agency_code, audit_id) -> None:
+    from audit.score_report import finding_rows, score_rows
+
+    if not agency_code:
+        print_score_table(audit_id)
+        return
+    with _sessions()() as session:
+        audit_run = _audit_or_exit(session, audit_id)
+        findings = finding_rows(session, audit_run, agency_code)
+        score = next((r for r in score_rows(session, audit_run) if r["agency_code"] == agency_code), None)
+    if score is None:
+        click.echo(f"error: agency '{agency_code}' is not in audit {audit_run.id}", err=True)
+        sys.exit(2)
+    verdict = ("không xác định – " + score["reason"] if score["score"] is None
+               else f"{score['score']:.1f} điểm, {score['grade']}, bao phủ {score['coverage_pct']}%")
+    table = Table(title=f"{score['agency_name']} ({agency_code}): {verdict}")
+    for header in ("Mã", "Tiêu chí", "Kết quả", "Bằng chứng", "Giá trị", "Ngày", "Ghi chú"):
+        table.add_column(header, overflow="fold")
+    colours = {"pass": "green", "fail": "red", "needs_review": "yellow", "error": "magenta"}
+    for row in findings:
+        table.add_row(row["rule_code"], row["rule_title"], row["outcome_vi"], row["evidence_url"], row["value"],
+                      row["date_vi"], row["note"], style=colours.get(row["outcome"]))
+    console.print(table)
+
+
+@main.command(help="Write the score table (or, with --findings, every finding) to a file.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--findings", is_flag=True, help="One row per agency and rule instead of the score table.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("--audit", "audit_id", type=int, help="Audit to export (default: the newest).")
+def export(fmt, findings, out, audit_id) -> None:
+    written = export_audit(fmt, findings, out, audit_id)
+    console.print(f"Đã ghi {written} dòng vào {out}")
+
+
+def export_audit(fmt: str, findings: bool, out: Path, audit_id: int | None = None) -> int:
+    import json
+
+    from audit.exports import write_csv
+    from audit.score_report import FINDING_COLUMNS, finding_json, finding_rows, score_columns, score_json, score_rows
+
+    with _sessions()() as session:
+        audit_run = _audit_or_exit(session, audit_id)
+        rows = finding_rows(session, audit_run) if findings else score_rows(session, audit_run)
+        columns = FINDING_COLUMNS if findings else score_columns(session, audit_run)
+    if fmt == "csv":
+        write_csv(out, columns, rows)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shaped = [finding_json(r) if findings else score_json(r) for r in rows]
+        out.write_text(json.dumps(shaped, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return len(rows)
+
+
+@main.command("rules", help="List the rules with codes, titles and citations; --doc for their documentation.")
+@click.option("--doc", is_flag=True, help="Render each rule's documentation (what, why, good, bad, limits).")
+@click.argument("codes", nargs=-1)
+def rules_command(doc, codes) -> None:
+    from audit.rule_docs import render_rule_docs
+    from rules.registry import all_rules
+
+    rules = [r for r in all_rules().values() if not codes or r.code in codes]
+    if doc:
+        from rich.markdown import Markdown
+
+        text = render_rule_docs(rules)
+        console.print(Markdown(text)) if sys.stdout.isatty() else click.echo(text)
+        return
+    table = Table(title=f"Tiêu chí ({len(rules)})")
+    for header in ("Mã", "Nhóm", "Tiêu chí", "Criterion", "Cấp áp dụng", "Căn cứ"):
+        table.add_column(header, overflow="fold")
+    for rule in rules:
+        table.add_row(rule.code, rule.family, rule.title_vi, rule.title_en, ", ".join(rule.levels),
+                      "; ".join(rule.citations))
+    console.print(table)
+
+
 # -- demo --------------------------------------------------------------------------------------
 
 @main.command(help="Serve the fictional demo province on 127.0.0.1, crawl it and write the results.")
@@ -203,9 +374,13 @@ def demo(out_dir: Path, today) -> None:
         for server in servers:
             server.stop()
     rows = print_crawl_summary(run_id)
-    path = write_csv(out_dir / "crawl.csv", CRAWL_COLUMNS, rows)
-    console.print(f"Đã ghi {path}")
-    console.print(f"Xem lại: MINHBACH_DATA_DIR={out_dir} minhbach runs")
+    write_csv(out_dir / "crawl.csv", CRAWL_COLUMNS, rows)
+    audit_id = run_audit_command(run_id, DEFAULT_RUBRIC, serve_date)
+    print_score_table(audit_id)
+    export_audit("csv", False, out_dir / "scores.csv", audit_id)
+    export_audit("csv", True, out_dir / "findings.csv", audit_id)
+    console.print(f"Đã ghi {out_dir / 'crawl.csv'}, {out_dir / 'scores.csv'}, {out_dir / 'findings.csv'}")
+    console.print(f"Xem lại: MINHBACH_DATA_DIR={out_dir} minhbach report --agency ubnd-hs")
 
 
 if __name__ == "__main__":

@@ -269,6 +269,10 @@ class AgencySpider(Spider):
         try:
             if response.status >= 400 or not response.body.lstrip().startswith(b"<"):
                 return
+            # Stored like a page: the sitemap rule needs to know it exists, with evidence.
+            yield PageItem(agency_code=site.code, requested_url=response.request.url, final_url=response.url,
+                           http_status=response.status, body=response.body,
+                           content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"))
             try:
                 sitemap = Sitemap(response.body)
             except Exception:  # a broken sitemap is the site's problem, not the crawl's

@@ -9,6 +9,8 @@ from datetime import date
 
 import phonenumbers
 
+from rules.text import clean_space, fold
+
 _DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
 _DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:,\s*|\s+)năm\s+(\d{4})", re.I)
 _DATE_SHORT_WORDS = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s*,\s*(\d{4})", re.I)
@@ -70,3 +72,49 @@ def find_document_numbers(text: str) -> list[str]:
 
 def _unique(values) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+_ADDRESS_PLACE = r"(?:phuong|xa|quan|huyen|tinh|thanh pho|thi tran|thi xa|tp\.?|duong|pho)\s"
+_ADDRESS = re.compile(
+    rf"(?:(?:dia chi|tru so)(?:\s+lien he|\s+co quan)?\s*:?\s*([^:]{{4,140}}?{_ADDRESS_PLACE}[a-z0-9 ]{{2,40}})"
+    rf"|(so\s+\d+[a-z]?(?:/\d+)?\s*,?\s+[a-z ]{{2,40}},\s*{_ADDRESS_PLACE}[a-z0-9 ]{{2,40}}))"
+)
+_PERIOD = re.compile(
+    r"(?:quy\s+(i{1,3}|iv|[1-4])|(6|9)\s+thang(?:\s+dau)?|ca)\s+nam\s+(\d{4})"
+    r"|(?:quy\s+(i{1,3}|iv|[1-4]))\s*/\s*(\d{4})"
+)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_TENDER_CODE = re.compile(r"(?<![A-Z0-9])(?:IB|PL)\d{10}(?:-\d{2})?(?![0-9])")
+
+
+def find_addresses(text: str) -> list[str]:
+    """Postal addresses: after `Địa chỉ:`/`Trụ sở:`, or `Số 02 Lý Thường Kiệt, phường ...`.
+    Returned as printed (the folded copy is only used to find them)."""
+    folded = fold(text)
+    same_length = len(folded) == len(text)
+    found = []
+    for match in _ADDRESS.finditer(folded):
+        group = 1 if match.group(1) else 2
+        start, end = match.span(group)
+        found.append(clean_space(text[start:end] if same_length else folded[start:end]).strip(" ,;-–"))
+    return _unique(found)
+
+
+def find_periods(text: str) -> list[tuple[int, int]]:
+    """Budget reporting periods as (year, last quarter covered): `quý III năm 2026` -> (2026, 3),
+    `6 tháng đầu năm 2026` -> (2026, 2), `9 tháng năm 2026` -> (2026, 3), `cả năm 2025` -> (2025, 4)."""
+    periods = []
+    for match in _PERIOD.finditer(fold(text)):
+        quarter, months, year, quarter2, year2 = match.groups()
+        if quarter or quarter2:
+            periods.append((int(year or year2), _ROMAN[quarter or quarter2]))
+        elif months:
+            periods.append((int(year), int(months) // 3))
+        else:
+            periods.append((int(year), 4))
+    return periods
+
+
+def find_tender_codes(text: str) -> list[str]:
+    """Codes of the national e-procurement system: packages `IB2400035288-00`, plans `PL2400022252`."""
+    return _unique(_TENDER_CODE.findall(text))

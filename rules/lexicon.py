@@ -22,24 +22,39 @@ class Topic:
 
     @property
     def folded(self) -> tuple[str, ...]:
-        return tuple(fold(t) for t in self.terms)
+        return tuple(canonical(t) for t in self.terms)
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def canonical(term: str) -> str:
+    """A term as its folded words: `Hỏi - Đáp` -> `hoi dap`."""
+    return " ".join(_WORD.findall(fold(term)))
 
 
 class TermMatcher:
-    """Finds lexicon terms in folded text as whole words, in one regex pass."""
+    """Finds lexicon terms in folded text as whole words, in one regex pass. Words of a term
+    may be separated by any punctuation: `chỉ đạo điều hành` matches `Chỉ đạo – Điều hành`."""
 
     def __init__(self, terms: dict[str, int]):
-        self.value_of = {fold(t): v for t, v in terms.items()}
-        alternation = "|".join(re.escape(t) for t in sorted(self.value_of, key=len, reverse=True))
-        self.pattern = re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])") if terms else None
-
-    def best(self, folded_text: str) -> int:
-        if self.pattern is None:
-            return 0
-        return max((self.value_of[m.group(0)] for m in self.pattern.finditer(folded_text)), default=0)
+        self.value_of: dict[str, int] = {}
+        for term, value in terms.items():
+            key = canonical(term)
+            if key:
+                self.value_of[key] = max(value, self.value_of.get(key, value))
+        self.names = sorted(self.value_of, key=len, reverse=True)
+        alternation = "|".join(f"(?P<t{i}>" + r"[^a-z0-9]{1,5}".join(map(re.escape, name.split())) + ")"
+                               for i, name in enumerate(self.names))
+        self.pattern = re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])") if self.names else None
 
     def found(self, folded_text: str) -> list[str]:
-        return [m.group(0) for m in self.pattern.finditer(folded_text)] if self.pattern else []
+        if self.pattern is None:
+            return []
+        return [self.names[int(m.lastgroup[1:])] for m in self.pattern.finditer(folded_text)]
+
+    def best(self, folded_text: str) -> int:
+        return max((self.value_of[name] for name in self.found(folded_text)), default=0)
 
 
 @lru_cache(maxsize=4)
@@ -68,3 +83,28 @@ def crawl_priority_terms(directory: Path = DEFAULT_DIR) -> dict[str, int]:
             for term in topic.terms:
                 terms[term] = max(terms.get(term, 0), topic.crawl_priority)
     return terms
+
+
+class TopicIndex:
+    """Which topics a folded text mentions, for every topic at once, in one regex pass."""
+
+    def __init__(self, topics: dict[str, Topic]):
+        self.topics_of: dict[str, set[str]] = {}
+        for topic in topics.values():
+            for term in topic.terms:
+                self.topics_of.setdefault(canonical(term), set()).add(topic.name)
+        self.matcher = TermMatcher({term: 1 for term in self.topics_of})
+
+    def topics_in(self, folded_text: str) -> set[str]:
+        found: set[str] = set()
+        for term in set(self.matcher.found(folded_text)):
+            found |= self.topics_of[term]
+        return found
+
+    def terms_of(self, folded_text: str, topic: str) -> list[str]:
+        return [t for t in self.matcher.found(folded_text) if topic in self.topics_of[t]]
+
+
+@lru_cache(maxsize=4)
+def topic_index(directory: Path = DEFAULT_DIR) -> TopicIndex:
+    return TopicIndex(load_lexicons(directory))

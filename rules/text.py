@@ -8,8 +8,23 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_D_MAP = str.maketrans({"đ": "d", "Đ": "D", "Ð": "D", "ð": "d"})
 _BLANKS = re.compile(r"\s+")
+
+
+def _fold_table() -> dict[int, str | None]:
+    """One `str.translate` table: every precomposed Latin letter to its base letter, every
+    combining mark (NFD text) to nothing. A table keeps folding at C speed on whole pages."""
+    table: dict[int, str | None] = {cp: None for cp in range(0x300, 0x370)}
+    for start, end in ((0xC0, 0x250), (0x1E00, 0x1F00)):
+        for cp in range(start, end):
+            base = "".join(c for c in unicodedata.normalize("NFD", chr(cp)) if not unicodedata.combining(c))
+            if base != chr(cp) and base.isascii():
+                table[cp] = base
+    table.update({ord("đ"): "d", ord("Đ"): "D", ord("Ð"): "D", ord("ð"): "d"})
+    return table
+
+
+_FOLD = _fold_table()
 
 
 def nfc(text: str) -> str:
@@ -18,9 +33,7 @@ def nfc(text: str) -> str:
 
 def fold(text: str) -> str:
     """`Đường Dây NÓNG` -> `duong day nong`; NFD input folds the same as NFC."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _BLANKS.sub(" ", stripped.translate(_D_MAP)).strip().lower()
+    return _BLANKS.sub(" ", text.translate(_FOLD).lower()).strip()
 
 
 def clean_space(text: str) -> str:

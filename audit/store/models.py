@@ -5,13 +5,15 @@ that the migrations and these models agree.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Optional
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
+    Float,
     DateTime,
     ForeignKey,
     Index,
@@ -169,3 +171,68 @@ class Document(Base):
     doc_type: Mapped[str] = mapped_column(String(16))
     size: Mapped[Optional[int]] = mapped_column(BigInteger)
     content_type: Mapped[Optional[str]] = mapped_column(String(200))
+
+
+class AuditRun(Base):
+    """One `minhbach audit`: a rubric applied to one crawl on one audit date. Re-auditing the
+    same crawl with the same rubric and date replaces it, so the result is reproducible."""
+
+    __tablename__ = "audit_runs"
+    __table_args__ = (UniqueConstraint("crawl_run_id", "rubric_id", "audit_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
+    rubric_id: Mapped[str] = mapped_column(String(64))
+    rubric_version: Mapped[str] = mapped_column(String(32))
+    audit_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    findings: Mapped[list["Finding"]] = relationship(back_populates="audit_run", cascade="all, delete-orphan",
+                                                     passive_deletes=True)
+    scores: Mapped[list["Score"]] = relationship(back_populates="audit_run", cascade="all, delete-orphan",
+                                                 passive_deletes=True)
+
+
+class Finding(Base):
+    """One rule's outcome for one agency, with the evidence behind it."""
+
+    __tablename__ = "findings"
+    __table_args__ = (UniqueConstraint("audit_run_id", "agency_id", "rule_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_run_id: Mapped[int] = mapped_column(ForeignKey("audit_runs.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    rule_code: Mapped[str] = mapped_column(String(16))
+    rule_version: Mapped[int] = mapped_column(Integer)
+    family: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(16))  # pass|fail|not_applicable|needs_review|error
+    partial: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence_url: Mapped[str] = mapped_column(Text, default="")
+    snippet: Mapped[str] = mapped_column(Text, default="")
+    value: Mapped[str] = mapped_column(Text, default="")
+    evidence_date: Mapped[Optional[date]] = mapped_column(Date)
+    stored_copy: Mapped[str] = mapped_column(String(64), default="")  # sha256 of the stored body
+
+    audit_run: Mapped[AuditRun] = relationship(back_populates="findings")
+    agency: Mapped[Agency] = relationship()
+
+
+class Score(Base):
+    """One agency's score under one audit. `total` is NULL when the site could not be judged."""
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("audit_run_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_run_id: Mapped[int] = mapped_column(ForeignKey("audit_runs.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    total: Mapped[Optional[float]] = mapped_column(Float)
+    grade: Mapped[str] = mapped_column(String(32), default="")
+    coverage: Mapped[float] = mapped_column(Float, default=0.0)
+    categories: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    audit_run: Mapped[AuditRun] = relationship(back_populates="scores")
+    agency: Mapped[Agency] = relationship()

@@ -1,0 +1,99 @@
+"""The audit: stored crawl -> site artifacts -> every rule -> findings and scores in the store.
+
+Rules see only what the crawl stored; the audit date comes from the caller, never the clock.
+Re-auditing a crawl with the same rubric and date replaces the earlier audit, so it is repeatable.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from audit.rubric import Rubric
+from audit.scoring import score_site
+from audit.store.bodies import BodyStore
+from audit.store.models import Agency, AuditRun, CrawlRun, Document, Finding, Page, Score, SiteCrawl
+from rules.artifacts import DocumentRef, PageSource, Site
+from rules.registry import Context, Rule, all_rules
+
+
+class AuditError(ValueError):
+    pass
+
+
+def resolve_run(session: Session, run_id: int | None) -> CrawlRun:
+    if run_id is not None:
+        run = session.get(CrawlRun, run_id)
+        if run is None:
+            raise AuditError(f"no crawl run {run_id} (see `minhbach runs`)")
+        return run
+    run = session.scalar(select(CrawlRun).where(CrawlRun.status == "completed").order_by(CrawlRun.id.desc()).limit(1))
+    if run is None:
+        raise AuditError("no completed crawl to audit: run `minhbach crawl` first")
+    return run
+
+
+def build_site(session: Session, site_crawl: SiteCrawl, agency: Agency, bodies: BodyStore) -> Site:
+    pages = session.execute(
+        select(Page.requested_url, Page.final_url, Page.http_status, Page.content_type, Page.encoding, Page.title,
+               Page.sha256, Page.depth, Page.legacy_encoding)
+        .where(Page.site_crawl_id == site_crawl.id).order_by(Page.depth, Page.id)
+    ).all()
+    sources, home_url = [], agency.portal_url
+    for row in pages:
+        if row.requested_url == agency.portal_url:
+            home_url = row.final_url
+        body = bodies.get(row.sha256) if bodies.has(row.sha256) else b""
+        sources.append(PageSource(url=row.final_url, body=body, status=row.http_status,
+                                  content_type=row.content_type or "", encoding=row.encoding,
+                                  title=None if row.legacy_encoding else row.title, sha256=row.sha256,
+                                  depth=row.depth))
+    documents = [DocumentRef(d.url, d.anchor_text, d.doc_type) for d in session.scalars(
+        select(Document).where(Document.site_crawl_id == site_crawl.id).order_by(Document.id))]
+    return Site(agency_code=agency.code, level=agency.level, name=agency.name, home_url=home_url,
+                sources=sources, documents=documents, crawl_status=site_crawl.status,
+                crawl_reason=site_crawl.reason)
+
+
+def context_for(rule: Rule, rubric: Rubric, audit_date: date) -> Context:
+    item = rubric.items.get(rule.code)
+    return Context(audit_date, dict(item.options) if item else {})
+
+
+def run_audit(session: Session, bodies: BodyStore, rubric: Rubric, audit_date: date, run_id: int | None = None,
+              on_site: Callable[[str], None] | None = None) -> int:
+    """Audit every site of a crawl run; returns the audit run's id."""
+    run = resolve_run(session, run_id)
+    session.execute(delete(AuditRun).where(AuditRun.crawl_run_id == run.id, AuditRun.rubric_id == rubric.id,
+                                           AuditRun.audit_date == audit_date))
+    audit_run = AuditRun(crawl_run_id=run.id, rubric_id=rubric.id, rubric_version=rubric.version,
+                         audit_date=audit_date)
+    session.add(audit_run)
+    session.flush()
+    rules = all_rules()
+    sites = session.execute(select(SiteCrawl, Agency).join(Agency, SiteCrawl.agency_id == Agency.id)
+                            .where(SiteCrawl.run_id == run.id).order_by(Agency.code)).all()
+    for site_crawl, agency in sites:
+        site = build_site(session, site_crawl, agency, bodies)
+        outcomes = {}
+        for rule in rules.values():
+            result = rule.evaluate(site, context_for(rule, rubric, audit_date))
+            outcomes[rule.code] = (result.outcome.value, result.partial)
+            proof = result.evidence
+            session.add(Finding(
+                audit_run_id=audit_run.id, agency_id=agency.id, rule_code=rule.code, rule_version=rule.version,
+                family=rule.family, outcome=result.outcome.value, partial=result.partial, note=result.note,
+                evidence_url=proof.url if proof else "", snippet=(proof.snippet if proof else "")[:500],
+                value=proof.value if proof else "", evidence_date=proof.date if proof else None,
+                stored_copy=proof.stored_copy if proof else ""))
+        scored = score_site(rubric, agency.level, outcomes, site.reachable,
+                            "" if site.reachable else (site_crawl.reason or "Không thu thập được trang nào."))
+        session.add(Score(audit_run_id=audit_run.id, agency_id=agency.id, total=scored.total, grade=scored.grade,
+                          coverage=scored.coverage, categories=scored.categories, counts=scored.counts,
+                          reason=scored.reason))
+        if on_site:
+            on_site(agency.code)
+    session.commit()
+    return audit_run.id

@@ -1,0 +1,237 @@
+"""Rubrics: scoring schemes kept as YAML in `data/rubrics/`, validated against the rule registry.
+
+Every problem in a rubric file is reported at once, one line each, as `FILE:LINE: field: message`,
+and a rubric with any problem is not used.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rules.registry import ALL_LEVELS, all_rules
+
+RUBRICS_DIR = Path(__file__).resolve().parents[1] / "data" / "rubrics"
+OUTCOME_KEYS = ("pass", "partial", "fail", "not_applicable", "needs_review", "error")
+REQUIRED = ("id", "version", "title", "legal_basis", "applies_to", "outcomes", "grades", "categories")
+
+
+class RubricError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Item:
+    rule: str
+    weight: float
+    options: dict[str, Any]
+    category: str
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Grade:
+    name: str
+    min: float
+
+
+@dataclass
+class Rubric:
+    id: str
+    version: str
+    title: str
+    applies_to: tuple[str, ...]
+    outcomes: dict[str, Any]
+    grades: tuple[Grade, ...]
+    categories: tuple[Category, ...]
+    min_coverage: float = 0.0
+    source: str = ""
+    items: dict[str, Item] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.items = {item.rule: item for category in self.categories for item in category.items}
+
+    def grade_for(self, total: float) -> str:
+        return next((g.name for g in self.grades if total >= g.min), "")
+
+
+# -- YAML with line numbers -----------------------------------------------------------------
+
+class _Node:
+    """A YAML value with the line it starts on (1-based), for error messages."""
+
+    def __init__(self, value, line: int):
+        self.value, self.line = value, line
+
+
+def _plain(node: yaml.Node) -> _Node:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        return _Node({key.value: _plain(value) for key, value in node.value}, line)
+    if isinstance(node, yaml.SequenceNode):
+        return _Node([_plain(value) for value in node.value], line)
+    return _Node(yaml.SafeLoader.construct_object(yaml.SafeLoader(""), node), line)
+
+
+def _unwrap(node: _Node):
+    if isinstance(node.value, dict):
+        return {k: _unwrap(v) for k, v in node.value.items()}
+    if isinstance(node.value, list):
+        return [_unwrap(v) for v in node.value]
+    return node.value
+
+
+# -- loading --------------------------------------------------------------------------------
+
+def rubric_path(rubric_id: str, directory: Path = RUBRICS_DIR) -> Path:
+    path = Path(rubric_id)
+    if path.suffix in (".yaml", ".yml") and path.exists():
+        return path
+    return Path(directory) / f"{rubric_id}.yaml"
+
+
+def available(directory: Path = RUBRICS_DIR) -> list[str]:
+    return sorted(p.stem for p in Path(directory).glob("*.yaml"))
+
+
+def load_rubric(rubric_id: str, directory: Path = RUBRICS_DIR) -> Rubric:
+    """Load and validate a rubric by id (a file in `data/rubrics/`) or by path."""
+    path = rubric_path(rubric_id, directory)
+    if not path.exists():
+        raise RubricError([f"{path}: rubric not found (available: {', '.join(available(directory))})"])
+    try:
+        document = yaml.compose(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        line = getattr(getattr(error, "problem_mark", None), "line", -1) + 1
+        raise RubricError([f"{path}:{line}: (file): not valid UTF-8 YAML: {str(error).splitlines()[0]}"])
+    if not isinstance(document, yaml.MappingNode):
+        raise RubricError([f"{path}:1: (file): a rubric is a YAML mapping"])
+    return _validate(_plain(document), path)
+
+
+def _validate(root: _Node, path: Path) -> Rubric:
+    problems: list[str] = []
+    top = root.value
+    rules = all_rules()
+
+    def bad(node: _Node | None, field_: str, message: str) -> None:
+        problems.append(f"{path}:{node.line if node else root.line}: {field_}: {message}")
+
+    for key in REQUIRED:
+        if key not in top:
+            bad(root, key, "missing")
+    for key in top:
+        if key not in REQUIRED + ("effective", "min_coverage"):
+            bad(top[key], key, "unknown field")
+
+    levels = _unwrap(top["applies_to"]) if "applies_to" in top else []
+    if not isinstance(levels, list) or any(level not in ALL_LEVELS for level in levels):
+        bad(top.get("applies_to"), "applies_to", f"a list of levels among {', '.join(ALL_LEVELS)}")
+        levels = []
+
+    outcomes = {}
+    if "outcomes" in top:
+        node = top["outcomes"]
+        values = node.value if isinstance(node.value, dict) else {}
+        if not values:
+            bad(node, "outcomes", "a mapping of outcome to points")
+        for key in OUTCOME_KEYS:
+            if values and key not in values:
+                bad(node, f"outcomes.{key}", "missing")
+        for key, value in values.items():
+            if key not in OUTCOME_KEYS:
+                bad(value, f"outcomes.{key}", f"unknown outcome (use {', '.join(OUTCOME_KEYS)})")
+            elif value.value != "exclude" and not (_is_number(value.value) and 0 <= value.value <= 1):
+                bad(value, f"outcomes.{key}", f"'{value.value}' is neither a share from 0 to 1 nor 'exclude'")
+            else:
+                outcomes[key] = value.value
+
+    grades = []
+    if "grades" in top:
+        node = top["grades"]
+        if not isinstance(node.value, list) or not node.value:
+            bad(node, "grades", "a list of {name, min}, highest first")
+        else:
+            for n, entry in enumerate(node.value):
+                spec = entry.value if isinstance(entry.value, dict) else {}
+                name, minimum = spec.get("name"), spec.get("min")
+                if not name or not isinstance(name.value, str):
+                    bad(entry, f"grades[{n}].name", "missing")
+                elif minimum is None or not _is_number(minimum.value) or not 0 <= minimum.value <= 100:
+                    bad(minimum or entry, f"grades[{n}].min", "a number from 0 to 100")
+                elif grades and minimum.value >= grades[-1].min:
+                    bad(minimum, f"grades[{n}].min", "bands must go from the highest minimum down")
+                else:
+                    grades.append(Grade(name.value, float(minimum.value)))
+            if grades and grades[-1].min != 0:
+                bad(node, "grades", "the last band must start at 0 so every score gets a grade")
+
+    categories, seen = [], {}
+    if "categories" in top:
+        node = top["categories"]
+        if not isinstance(node.value, list) or not node.value:
+            bad(node, "categories", "a list of categories with items")
+        for c, entry in enumerate(node.value if isinstance(node.value, list) else []):
+            spec = entry.value if isinstance(entry.value, dict) else {}
+            cat_id = spec["id"].value if "id" in spec else f"#{c}"
+            if "id" not in spec:
+                bad(entry, f"categories[{c}].id", "missing")
+            items = []
+            item_nodes = spec["items"].value if "items" in spec and isinstance(spec["items"].value, list) else []
+            if not item_nodes:
+                bad(entry, f"categories[{cat_id}].items", "a category needs at least one item")
+            for i, item_node in enumerate(item_nodes):
+                item = item_node.value if isinstance(item_node.value, dict) else {}
+                where = f"categories[{cat_id}].items[{i}]"
+                code = item["rule"].value if "rule" in item else None
+                if code is None:
+                    bad(item_node, f"{where}.rule", "missing")
+                    continue
+                if code not in rules:
+                    bad(item["rule"], f"{where}.rule", f"unknown rule '{code}' (see `minhbach rules`)")
+                    continue
+                if code in seen:
+                    bad(item["rule"], f"{where}.rule", f"rule {code} is already scored on line {seen[code]}")
+                    continue
+                seen[code] = item["rule"].line
+                weight = item.get("weight")
+                if weight is None or not _is_number(weight.value) or weight.value <= 0:
+                    bad(weight or item_node, f"{where}.weight", "a positive number")
+                    continue
+                options = _unwrap(item["options"]) if "options" in item else {}
+                if not isinstance(options, dict):
+                    bad(item["options"], f"{where}.options", "a mapping of option to value")
+                    continue
+                for name in options:
+                    if name not in rules[code].options:
+                        known = ", ".join(rules[code].options) or "none"
+                        bad(item["options"], f"{where}.options.{name}", f"rule {code} has no such option (known: {known})")
+                for name in item:
+                    if name not in ("rule", "weight", "options"):
+                        bad(item[name], f"{where}.{name}", "unknown field")
+                items.append(Item(code, float(weight.value), options, cat_id))
+            title = spec["title"].value if "title" in spec else cat_id
+            categories.append(Category(cat_id, str(title), tuple(items)))
+
+    min_coverage = top["min_coverage"].value if "min_coverage" in top else 0.0
+    if not _is_number(min_coverage) or not 0 <= min_coverage <= 1:
+        bad(top.get("min_coverage"), "min_coverage", "a share from 0 to 1")
+    if problems:
+        raise RubricError(problems)
+    return Rubric(id=str(top["id"].value), version=str(top["version"].value), title=str(top["title"].value),
+                  applies_to=tuple(levels), outcomes=outcomes, grades=tuple(grades),
+                  categories=tuple(categories), min_coverage=float(min_coverage), source=str(path))
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -1,0 +1,106 @@
+"""Score tables and findings as rows: for the terminal, CSV (Vietnamese headers) and JSON
+(stable English keys)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit.registry import LEVEL_NAMES
+from audit.store.models import Agency, AuditRun, Finding, Score
+from rules.registry import all_rules
+from rules.results import OUTCOME_VI, Outcome
+
+FINDING_KEYS = ("agency_code", "rule_code", "family", "outcome", "evidence_url", "snippet", "value", "date")
+FINDING_COLUMNS = [
+    ("agency_code", "Mã cơ quan"),
+    ("agency_name", "Tên cơ quan"),
+    ("rule_code", "Mã tiêu chí"),
+    ("rule_title", "Tiêu chí"),
+    ("family", "Nhóm"),
+    ("outcome_vi", "Kết quả"),
+    ("evidence_url", "Địa chỉ bằng chứng"),
+    ("snippet", "Trích đoạn"),
+    ("value", "Giá trị"),
+    ("date_vi", "Ngày"),
+    ("note", "Ghi chú"),
+]
+
+
+def latest_audit(session: Session) -> AuditRun | None:
+    return session.scalar(select(AuditRun).order_by(AuditRun.id.desc()).limit(1))
+
+
+def score_columns(session: Session, audit: AuditRun) -> list[tuple[str, str]]:
+    """Fixed columns, then one per rubric category in the rubric's order."""
+    categories = []
+    for score in session.scalars(select(Score).where(Score.audit_run_id == audit.id).order_by(Score.id)):
+        if score.categories:
+            categories = [(f"cat_{cid}", c["title"]) for cid, c in score.categories.items()]
+            break
+    return ([("agency_code", "Mã cơ quan"), ("agency_name", "Tên cơ quan"), ("level_vi", "Cấp"),
+             ("score", "Điểm"), ("grade", "Xếp loại")] + categories +
+            [("coverage_pct", "Độ bao phủ (%)"), ("passed", "Đạt"), ("failed", "Không đạt"),
+             ("review", "Cần xem lại"), ("errors", "Không đánh giá được"), ("reason", "Lý do / ghi chú"),
+             ("rubric", "Bộ tiêu chí"), ("audit_date_vi", "Ngày đánh giá"), ("crawl_run", "Lượt thu thập")])
+
+
+def score_rows(session: Session, audit: AuditRun) -> list[dict]:
+    rows = []
+    for score, agency in session.execute(
+            select(Score, Agency).join(Agency, Score.agency_id == Agency.id)
+            .where(Score.audit_run_id == audit.id).order_by(Agency.code)):
+        counts = score.counts or {}
+        row = {
+            "agency_code": agency.code, "agency_name": agency.name, "level": agency.level,
+            "level_vi": LEVEL_NAMES.get(agency.level, agency.level),
+            "score": score.total, "grade": score.grade if score.total is not None else "Không xác định",
+            "coverage": score.coverage, "coverage_pct": round(100 * score.coverage),
+            "passed": counts.get("pass", 0), "failed": counts.get("fail", 0),
+            "review": counts.get("needs_review", 0), "errors": counts.get("error", 0),
+            "reason": score.reason, "rubric": f"{audit.rubric_id} ({audit.rubric_version})",
+            "rubric_id": audit.rubric_id, "rubric_version": audit.rubric_version,
+            "audit_date": audit.audit_date.isoformat(), "audit_date_vi": audit.audit_date.strftime("%d/%m/%Y"),
+            "crawl_run": audit.crawl_run_id,
+            "categories": {cid: c["score"] for cid, c in (score.categories or {}).items()},
+        }
+        for cid, category in (score.categories or {}).items():
+            row[f"cat_{cid}"] = category["score"]
+        rows.append(row)
+    return rows
+
+
+def score_json(row: dict) -> dict:
+    keys = ("agency_code", "agency_name", "level", "score", "grade", "coverage", "categories", "reason",
+            "rubric_id", "rubric_version", "audit_date", "crawl_run")
+    out = {key: row[key] for key in keys}
+    if row["score"] is None:
+        out["grade"] = None
+    return out
+
+
+def finding_rows(session: Session, audit: AuditRun, agency_code: str | None = None) -> list[dict]:
+    rules = all_rules()
+    query = (select(Finding, Agency).join(Agency, Finding.agency_id == Agency.id)
+             .where(Finding.audit_run_id == audit.id).order_by(Agency.code, Finding.rule_code))
+    if agency_code:
+        query = query.where(Agency.code == agency_code)
+    rows = []
+    for finding, agency in session.execute(query):
+        rule = rules.get(finding.rule_code)
+        outcome_vi = OUTCOME_VI[Outcome(finding.outcome)]
+        if finding.outcome == "fail" and finding.partial:
+            outcome_vi += " (một phần)"
+        rows.append({
+            "agency_code": agency.code, "agency_name": agency.name, "rule_code": finding.rule_code,
+            "rule_title": rule.title_vi if rule else "", "family": finding.family, "outcome": finding.outcome,
+            "outcome_vi": outcome_vi, "partial": finding.partial, "evidence_url": finding.evidence_url,
+            "snippet": finding.snippet, "value": finding.value,
+            "date": finding.evidence_date.isoformat() if finding.evidence_date else "",
+            "date_vi": finding.evidence_date.strftime("%d/%m/%Y") if finding.evidence_date else "",
+            "note": finding.note, "stored_copy": finding.stored_copy,
+        })
+    return rows
+
+
+def finding_json(row: dict) -> dict:
+    return {key: row[key] for key in FINDING_KEYS}

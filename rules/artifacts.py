@@ -1,0 +1,285 @@
+"""Site artifacts: what the rules read. Built from stored pages, never from the network.
+
+Each page is parsed at most once, with lxml, and only when a rule asks for something the stored
+row does not already hold (the title and URL are enough to know what a page is about). Every
+derived view (visible text, folded text, links, footer, forms, dates) is computed once and
+shared by all rules.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from urllib.parse import unquote, urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+
+from rules.extract import find_dates
+from rules.lexicon import TopicIndex, load_lexicons, topic_index
+from rules.text import clean_space, fold, nfc
+
+DOCUMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "zip", "rar", "odt", "ods")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—»:]\s+")
+_URL_WORDS = re.compile(r"[^a-z0-9]+")
+# Containers whose links and text are "chrome": the footer and the menus.
+_FOOTER_XPATH = ("//footer | //*[contains(translate(@id, 'FOTER', 'foter'), 'footer') or "
+                 "contains(translate(@class, 'FOTER', 'foter'), 'footer') or contains(@class, 'chan-trang') "
+                 "or contains(@id, 'chan-trang')]")
+_MENU_XPATH = ("//nav | //*[contains(translate(@class, 'MENU', 'menu'), 'menu') or "
+               "contains(translate(@id, 'MENU', 'menu'), 'menu') or contains(@class, 'navbar')]")
+
+
+def url_words(url: str) -> str:
+    """`/cong-khai-ngan-sach?x=1` -> `cong khai ngan sach x 1`: slugs read as words."""
+    parts = urlsplit(url)
+    return _URL_WORDS.sub(" ", fold(unquote(parts.path + " " + parts.query))).strip()
+
+
+def document_type(url: str) -> str | None:
+    path = urlsplit(url).path.lower()
+    suffix = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    return suffix if suffix in DOCUMENT_TYPES else None
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """One stored page as the store hands it over."""
+
+    url: str
+    body: bytes
+    status: int = 200
+    content_type: str = "text/html"
+    encoding: str | None = None
+    title: str | None = None
+    sha256: str = ""
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str         # anchor text, or the image's alt text
+    cue: str          # folded: text, image alt and image file name, for topic matching
+    region: str       # "menu", "footer" or "body"
+    image: str = ""   # file name of an image-only link (a banner)
+
+    @property
+    def is_document(self) -> bool:
+        return document_type(self.url) is not None
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """A PDF/DOC/XLS... the crawler recorded, with the text of the link that led to it."""
+
+    url: str
+    anchor_text: str
+    doc_type: str
+    page_url: str = ""
+
+
+class Page:
+    def __init__(self, source: PageSource, index: TopicIndex):
+        self.source = source
+        self.url = source.url
+        self._index = index
+
+    def __repr__(self) -> str:
+        return f"Page({self.url})"
+
+    @property
+    def ok(self) -> bool:
+        return self.source.status < 400 and self.is_html
+
+    @property
+    def is_html(self) -> bool:
+        kind = self.source.content_type.lower()
+        return "html" in kind or (not kind and self.source.body.lstrip()[:1] == b"<")
+
+    # -- what the stored row already says ------------------------------------------------
+
+    @cached_property
+    def title(self) -> str:
+        if self.source.title is not None:
+            return self.source.title
+        if not self.ok:
+            return ""
+        found = self.tree.findtext(".//title")
+        return clean_space(nfc(found)) if found else ""
+
+    @cached_property
+    def subject(self) -> str:
+        """Folded title without the site name that portals append after a separator."""
+        parts = [p for p in _TITLE_SEPARATORS.split(self.title) if p]
+        if len(parts) > 1:
+            parts = parts[:-1]
+        return fold(" ".join(parts))
+
+    @cached_property
+    def topics(self) -> set[str]:
+        """Topics of the page itself (title and address), not of its menus."""
+        return self._index.topics_in(self.subject) | self._index.topics_in(url_words(self.url))
+
+    # -- parsed views (parse once, on first use) --------------------------------------------
+
+    @cached_property
+    def tree(self) -> lxml.html.HtmlElement:
+        source = self.source
+        text = source.body.decode(source.encoding or "utf-8", errors="replace").lstrip("\ufeff")
+        text = _XML_DECLARATION.sub("", nfc(text), count=1)
+        try:
+            tree = lxml.html.document_fromstring(text or "<html/>")
+        except (lxml.etree.ParserError, ValueError):
+            tree = lxml.html.document_fromstring("<html/>")
+        lxml.etree.strip_elements(tree, "script", "style", "noscript", "template", lxml.etree.Comment,
+                                  with_tail=False)
+        return tree
+
+    @cached_property
+    def text(self) -> str:
+        body = self.tree.body if self.tree.find("body") is not None else self.tree
+        # Pieces joined with a space: table cells and list items must not run together
+        # ("27/2026/QĐ-UBND09/11/2026" would hide both the number and the date).
+        return clean_space(" ".join(body.itertext()))
+
+    @cached_property
+    def folded(self) -> str:
+        return fold(self.text)
+
+    @cached_property
+    def dates(self) -> list[date]:
+        return find_dates(self.text)
+
+    @cached_property
+    def _chrome(self) -> tuple[list, set, set]:
+        footers = _outermost(self.tree.xpath(_FOOTER_XPATH))
+        menus = _outermost(self.tree.xpath(_MENU_XPATH))
+        in_footer = {id(a) for f in footers for a in f.iter("a")}
+        in_menu = {id(a) for m in menus for a in m.iter("a")}
+        return footers, in_footer, in_menu
+
+    @cached_property
+    def footer_text(self) -> str:
+        """Text of the footer; without a recognisable footer, the end of the page."""
+        footer = clean_space(" ".join(" ".join(f.itertext()) for f in self._chrome[0]))
+        return footer or self.text[-800:]
+
+    @cached_property
+    def links(self) -> list[Link]:
+        _, in_footer, in_menu = self._chrome
+        base = self.url
+        found = []
+        for anchor in self.tree.iter("a"):
+            href = (anchor.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "#")):
+                continue
+            text = clean_space(anchor.text_content())
+            image_name = ""
+            cue = text
+            if not text:
+                image = anchor.find(".//img")
+                if image is not None:
+                    text = clean_space(image.get("alt") or image.get("title") or "")
+                    image_name = unquote((image.get("src") or "").rsplit("/", 1)[-1])
+                    cue = f"{text} {image_name}"
+            region = "footer" if id(anchor) in in_footer else "menu" if id(anchor) in in_menu else "body"
+            try:
+                url = urljoin(base, href)
+            except ValueError:
+                continue
+            found.append(Link(url, text, _URL_WORDS.sub(" ", fold(cue)).strip(), region, image_name))
+        return found
+
+    @cached_property
+    def forms(self) -> list[str]:
+        """Each form as folded words: its action, field names, placeholders, labels, buttons."""
+        described = []
+        for form in self.tree.iter("form"):
+            bits = [form.get("action") or "", form.get("class") or "", form.text_content()]
+            for field_ in form.iter("input", "textarea", "select", "button"):
+                bits += [field_.get("name") or "", field_.get("placeholder") or "", field_.get("value") or "",
+                         field_.get("type") or ""]
+            described.append(_URL_WORDS.sub(" ", fold(" ".join(bits))).strip())
+        return described
+
+    def snippet_around(self, folded_term: str, width: int = 160) -> str:
+        """The page text around the first place a folded term occurs (the text keeps its marks:
+        folding never changes the length of Vietnamese letters, so positions carry over)."""
+        position = self.folded.find(folded_term)
+        if position < 0 or len(self.folded) != len(self.text):
+            return self.text[:width]
+        start = max(0, position - width // 3)
+        return self.text[start:start + width].strip()
+
+
+def _outermost(elements: list) -> list:
+    chosen = set(map(id, elements))
+    outer = []
+    for element in elements:
+        parent = element.getparent()
+        while parent is not None and id(parent) not in chosen:
+            parent = parent.getparent()
+        if parent is None:
+            outer.append(element)
+    return outer
+
+
+@dataclass
+class Site:
+    """One agency's site as one crawl stored it."""
+
+    agency_code: str
+    level: str
+    name: str = ""
+    home_url: str = ""
+    sources: list[PageSource] = field(default_factory=list)
+    documents: list[DocumentRef] = field(default_factory=list)
+    crawl_status: str = "ok"
+    crawl_reason: str = ""
+    index: TopicIndex | None = None
+
+    def __post_init__(self):
+        if self.index is None:
+            self.index = topic_index()
+        self.pages = [Page(source, self.index) for source in self.sources]
+        self._by_url = {page.url: page for page in self.pages}
+
+    @property
+    def reachable(self) -> bool:
+        return self.crawl_status not in ("unreachable", "blocked") and any(p.ok for p in self.pages)
+
+    @cached_property
+    def home(self) -> Page | None:
+        if self.home_url in self._by_url and self._by_url[self.home_url].ok:
+            return self._by_url[self.home_url]
+        ok = [p for p in self.pages if p.ok]
+        return min(ok, key=lambda p: p.source.depth) if ok else None
+
+    def page_at(self, url: str) -> Page | None:
+        return self._by_url.get(url)
+
+    def pages_about(self, *topics: str) -> list[Page]:
+        """Pages whose own title or address names one of the topics (not menus on every page)."""
+        wanted = set(topics)
+        return [p for p in self.pages if p.ok and p.topics & wanted]
+
+    def links_about(self, *topics: str, pages: list[Page] | None = None) -> list[tuple[Page, Link]]:
+        """Links on the home page (or on `pages`) whose text, image or address names a topic."""
+        wanted = set(topics)
+        found = []
+        for page in pages if pages is not None else ([self.home] if self.home else []):
+            for link in page.links:
+                if self.index.topics_in(link.cue) & wanted or self.index.topics_in(url_words(link.url)) & wanted:
+                    found.append((page, link))
+        return found
+
+    def documents_about(self, *topics: str) -> list[DocumentRef]:
+        wanted = set(topics)
+        return [d for d in self.documents if self.index.topics_in(fold(d.anchor_text)) & wanted
+                or self.index.topics_in(url_words(d.url)) & wanted]
+
+    def terms(self, topic: str) -> tuple[str, ...]:
+        return load_lexicons()[topic].folded

@@ -1,0 +1,46 @@
+"""Tenders and public procurement."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from rules.artifacts import Site
+from rules.extract import find_tender_codes
+from rules.registry import Context, rule
+from rules.results import Evidence, Result, passed
+from rules.sections import evidence, not_found, terms_found
+
+
+@rule("TD01", "tenders", "Thông tin đấu thầu, mua sắm công", "Tenders and public procurement",
+      catalogue_id="TENDER",
+      citations=["LDT-2023 Điều 7–8", "ND43-2011 Điều 10.1.h", "TCTT-2016 Điều 17.1.g, 19.1.d"])
+def tenders(site: Site, ctx: Context) -> Result:
+    """What: a tenders section with procurement items (KHLCNT, TBMT, KQLCNT, "gói thầu") or
+    national e-procurement codes (IB…, PL…), or a link to the national e-procurement system.
+
+    Why: the bidding law (Luật Đấu thầu 2023 Điều 7–8) makes the national system the place of
+    publication; NĐ 43/2011 Điều 10.1.h and TCTT Điều 19.1.d keep bidding information on the
+    agency's own portal. Either is accepted (regulations.md §2.8).
+
+    Good: "Thông báo mời thầu (TBMT) số IB2600035288-00"; a link to muasamcong.
+    Bad: a "Đấu thầu" menu item only; the word "đấu thầu" in an unrelated regulation title.
+
+    Limits: the link to the national system is not followed, so whether the agency's own
+    packages are there is not checked.
+    """
+    pages = site.pages_about("tenders")
+    for page in pages:
+        codes = find_tender_codes(page.text)
+        # Two kinds of procurement item, or a code: one passing mention (a Q&A answer naming
+        # "kế hoạch lựa chọn nhà thầu") is not a tenders section.
+        items = terms_found(page, "tender_items")
+        if codes or len(items) >= 2:
+            value = codes[0] if codes else items[0]
+            return passed("Có thông tin đấu thầu (kế hoạch, thông báo mời thầu hoặc kết quả).",
+                          evidence(page, value, value))
+    for page in pages + ([site.home] if site.home else []):
+        for link in page.links:
+            host = urlsplit(link.url).netloc.lower()
+            if any(name in host for name in site.terms("procurement_system")):
+                return passed("Có liên kết tới Hệ thống mạng đấu thầu quốc gia.",
+                              Evidence(url=link.url, snippet=link.text, stored_copy=page.source.sha256))
+    return not_found(site, ("tenders",), "thông tin đấu thầu (kế hoạch, thông báo mời thầu, kết quả)")

@@ -1,0 +1,109 @@
+"""The rule registry: every rule's metadata and its pure `check(site, ctx)` function.
+
+A rule is a function in a module under `rules/checks/`, decorated with `@rule(...)`. The
+registry finds every module there, so adding a rule never means editing a list elsewhere.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from rules.artifacts import Site
+from rules.results import Outcome, Result
+
+FAMILIES = (
+    "organisation", "contacts", "hotline", "news", "direction", "legal_documents", "legal_guidance",
+    "plans", "investment", "projects", "tenders", "budget", "drafts", "qa", "procedures",
+    "online_services", "access_to_information", "site",
+)
+ALL_LEVELS = ("tinh", "so", "huyen", "xa", "khac")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may know besides the site: the audit date and the rubric's options."""
+
+    audit_date: date
+    options: dict[str, Any] = field(default_factory=dict)
+    level: str = ""
+
+    def option(self, name: str, default: Any = None) -> Any:
+        """An option, possibly given per agency level: `{tinh: 14, so: 14, xa: 30}`."""
+        value = self.options.get(name, default)
+        if isinstance(value, dict):
+            return value.get(self.level, value.get("default", default))
+        return value
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    family: str
+    title_vi: str
+    title_en: str
+    citations: tuple[str, ...]           # "ND43-2011 Điều 10.1.l": instrument id + article
+    levels: tuple[str, ...]
+    version: int
+    check: Callable[[Site, Context], Result]
+    catalogue_id: str = ""               # id in regulations.md section 3
+    options: dict[str, Any] = field(default_factory=dict)  # defaults the rubric may override
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    def applies_to(self, level: str) -> bool:
+        return level in self.levels
+
+    def evaluate(self, site: Site, ctx: Context) -> Result:
+        """Run the check; an unreachable site or a crash gives `error`, never `fail`."""
+        if not self.applies_to(site.level):
+            return Result(Outcome.NOT_APPLICABLE, f"Không áp dụng cho cấp {site.level}.")
+        if not site.reachable:
+            return Result(Outcome.ERROR, site.crawl_reason or "Không thu thập được trang nào của cổng.")
+        options = {**self.options, **ctx.options}
+        try:
+            return self.check(site, Context(ctx.audit_date, options, site.level))
+        except Exception as error:  # a rule bug must not sink the whole audit
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            return Result(Outcome.ERROR, f"Lỗi khi đánh giá: {type(error).__name__} ({where.name}:{where.lineno})")
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, family: str, title_vi: str, title_en: str, citations: list[str], levels=ALL_LEVELS,
+         version: int = 1, catalogue_id: str = "", options: dict | None = None, aliases: tuple[str, ...] = ()):
+    if family not in FAMILIES:
+        raise ValueError(f"rule {code}: unknown family '{family}'")
+
+    def register(check: Callable[[Site, Context], Result]):
+        if code in _RULES and _RULES[code].check is not check:
+            raise ValueError(f"rule code {code} is registered twice")
+        _RULES[code] = Rule(code, family, title_vi, title_en, tuple(citations), tuple(levels), version, check,
+                            catalogue_id, dict(options or {}), tuple(aliases))
+        return check
+
+    return register
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule, by code, in code order."""
+    import rules.checks as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    return dict(sorted(_RULES.items()))
+
+
+def find_rule(code: str) -> Rule | None:
+    rules = all_rules()
+    if code in rules:
+        return rules[code]
+    return next((r for r in rules.values() if code in r.aliases or code == r.catalogue_id), None)
