@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from audit import config
 
 # Wide tables when piped or captured, so Vietnamese names do not wrap letter by letter.
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = Console(width=None if sys.stdout.isatty() else 200)
 
 
 def _sessions():
@@ -229,17 +229,19 @@ def print_score_table(audit_id: int | None = None) -> list[dict]:
     categories = [(key, header) for key, header in columns if key.startswith("cat_")]
     table = Table(title=f"Điểm theo {audit.rubric_id} ({audit.rubric_version}) – ngày đánh giá "
                         f"{audit.audit_date:%d/%m/%Y} – lượt thu thập {audit.crawl_run_id}")
-    for header, justify in (("Mã", "left"), ("Cơ quan", "left"), ("Cấp", "left"), ("Điểm", "right"),
-                            ("Xếp loại", "left")):
-        table.add_column(header, justify=justify, overflow="fold")
-    for _, header in categories:
-        table.add_column(header, justify="right", overflow="fold")
-    table.add_column("Bao phủ", justify="right")
-    table.add_column("Lý do / ghi chú", overflow="fold")
+    table.add_column("Mã", no_wrap=True)
+    table.add_column("Cơ quan", min_width=22, overflow="fold")
+    table.add_column("Cấp", no_wrap=True)
+    table.add_column("Điểm", justify="right", no_wrap=True)
+    table.add_column("Xếp loại", no_wrap=True)
+    for _, header in categories:  # the part before the first comma keeps the table narrow
+        table.add_column(header.split(",")[0], justify="right", max_width=9, overflow="fold")
+    table.add_column("Bao phủ", justify="right", no_wrap=True)
+    table.add_column("Lý do / ghi chú", min_width=18, overflow="fold")
     for row in rows:
         unknown = row["score"] is None
         table.add_row(row["agency_code"], row["agency_name"], row["level_vi"],
-                      "không xác định" if unknown else _score_text(row["score"]), row["grade"],
+                      _score_text(row["score"]), row["grade"],
                       *[_score_text(row.get(key)) for key, _ in categories], f"{row['coverage_pct']}%",
                       row["reason"], style="yellow" if unknown else None)
     console.print(table)

@@ -157,8 +157,10 @@ class Page:
     def _chrome(self) -> tuple[list, set, set]:
         footers = _outermost(self.tree.xpath(_FOOTER_XPATH))
         menus = _outermost(self.tree.xpath(_MENU_XPATH))
-        in_footer = {id(a) for f in footers for a in f.iter("a")}
-        in_menu = {id(a) for m in menus for a in m.iter("a")}
+        # Sets of the elements themselves: they keep lxml's proxies alive, so the anchors met
+        # again in `links` are the same objects (ids of dropped proxies would be reused).
+        in_footer = {a for f in footers for a in f.iter("a")}
+        in_menu = {a for m in menus for a in m.iter("a")}
         return footers, in_footer, in_menu
 
     @cached_property
@@ -185,7 +187,7 @@ class Page:
                     text = clean_space(image.get("alt") or image.get("title") or "")
                     image_name = unquote((image.get("src") or "").rsplit("/", 1)[-1])
                     cue = f"{text} {image_name}"
-            region = "footer" if id(anchor) in in_footer else "menu" if id(anchor) in in_menu else "body"
+            region = "footer" if anchor in in_footer else "menu" if anchor in in_menu else "body"
             try:
                 url = urljoin(base, href)
             except ValueError:
@@ -216,11 +218,11 @@ class Page:
 
 
 def _outermost(elements: list) -> list:
-    chosen = set(map(id, elements))
+    chosen = set(elements)
     outer = []
     for element in elements:
         parent = element.getparent()
-        while parent is not None and id(parent) not in chosen:
+        while parent is not None and parent not in chosen:
             parent = parent.getparent()
         if parent is None:
             outer.append(element)
