@@ -1,0 +1,93 @@
+"""The rubric loader's errors and the scoring arithmetic."""
+from pathlib import Path
+
+import pytest
+
+from audit.rubric import RUBRICS_DIR, RubricError, load_rubric
+from audit.scoring import NO_GRADE, score_site
+from rules.registry import all_rules
+
+
+def test_the_decision_26_rubric_loads_and_says_it_is_reconstructed():
+    rubric = load_rubric("vp-qd26-2017")
+    assert rubric.id == "vp-qd26-2017" and [g.name for g in rubric.grades] == ["Tốt", "Khá", "Trung bình", "Yếu"]
+    assert set(rubric.items) <= set(all_rules())
+    header = (RUBRICS_DIR / "vp-qd26-2017.yaml").read_text(encoding="utf-8").split("\nid:")[0]
+    assert "RECONSTRUCTED" in header and "Decree 43/2011" in header
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD_HEAD = """id: t
+version: "1"
+title: Thử
+legal_basis: [x]
+applies_to: [tinh, so]
+outcomes: {pass: 1, partial: 0.5, fail: 0, not_applicable: exclude, needs_review: exclude, error: exclude}
+grades:
+  - {name: Tốt, min: 80}
+  - {name: Yếu, min: 0}
+categories:
+"""
+
+
+def test_loader_reports_every_problem_with_file_line_and_field(tmp_path):
+    path = write(tmp_path, GOOD_HEAD + """  - id: a
+    items:
+      - {rule: HL01, weight: 2}
+      - {rule: ZZ99, weight: 1}
+      - {rule: HL01, weight: 1}
+      - {rule: NW01, weight: -3}
+      - {rule: LG01, weight: 1, options: {max_days: 3}}
+colour: blue
+""")
+    with pytest.raises(RubricError) as caught:
+        load_rubric(str(path))
+    assert caught.value.problems == [
+        f"{path}:18: colour: unknown field",
+        f"{path}:14: categories[a].items[1].rule: unknown rule 'ZZ99' (see `minhbach rules`)",
+        f"{path}:15: categories[a].items[2].rule: rule HL01 is already scored on line 13",
+        f"{path}:16: categories[a].items[3].weight: a positive number",
+        f"{path}:17: categories[a].items[4].options.max_days: rule LG01 has no such option (known: max_age_days)",
+    ]
+
+
+def test_loader_checks_outcomes_grades_and_levels(tmp_path):
+    text = GOOD_HEAD.replace("applies_to: [tinh, so]", "applies_to: [tinh, quan]").replace(
+        "error: exclude", "error: maybe").replace("{name: Yếu, min: 0}", "{name: Yếu, min: 90}")
+    path = write(tmp_path, text + "  - id: a\n    items:\n      - {rule: HL01, weight: 1}\n")
+    with pytest.raises(RubricError) as caught:
+        load_rubric(str(path))
+    assert caught.value.problems == [
+        f"{path}:5: applies_to: a list of levels among tinh, so, huyen, xa, khac",
+        f"{path}:6: outcomes.error: 'maybe' is neither a share from 0 to 1 nor 'exclude'",
+        f"{path}:9: grades[1].min: bands must go from the highest minimum down",
+        f"{path}:8: grades: the last band must start at 0 so every score gets a grade",
+    ]
+
+
+def test_missing_rubric_names_the_available_ones(tmp_path):
+    with pytest.raises(RubricError) as caught:
+        load_rubric("khong-co")
+    assert "rubric not found (available: vp-qd26-2017)" in caught.value.problems[0]
+
+
+def test_scoring_partial_excluded_and_unknown():
+    rubric = load_rubric("vp-qd26-2017")
+    everything = {code: ("pass", False) for code in rubric.items}
+    assert score_site(rubric, "tinh", everything).total == 100.0
+    half = dict(everything, LD01=("fail", True), LD02=("fail", False), LG01=("needs_review", False))
+    score = score_site(rubric, "so", half)
+    judged = sum(i.weight for c, i in rubric.items.items() if c not in ("LG01",))
+    assert score.total == round(100 * (judged - 8 * 0.5 - 2) / judged, 1)
+    assert score.coverage == round(judged / (judged + 3), 3)
+    assert score.categories["legal"]["score"] == round(100 * (14 - 4 - 2) / 14, 1)
+    unknown = score_site(rubric, "so", {c: ("error", False) for c in rubric.items}, reachable=False,
+                         reason="máy chủ từ chối kết nối")
+    assert unknown.total is None and unknown.grade == "" and unknown.reason == "máy chủ từ chối kết nối"
+    thin = {c: ("needs_review", False) for c in rubric.items} | {"HL01": ("pass", False)}
+    assert score_site(rubric, "so", thin).grade == NO_GRADE
