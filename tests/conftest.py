@@ -113,3 +113,12 @@ class LoopbackSite:
 def html(body: str, title: str = "Trang") -> tuple[int, dict, bytes]:
     page = f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>"
     return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
+
+
+@pytest.fixture(scope="session")
+def demo_output(tmp_path_factory):
+    """`minhbach demo` run once for the session, on a pinned day: (output folder, stdout)."""
+    out = tmp_path_factory.mktemp("demo")
+    result = run_cli("demo", "--out", str(out), "--today", "2026-11-21")
+    assert result.returncode == 0, result.stderr
+    return out, result.stdout

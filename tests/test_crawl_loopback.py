@@ -22,14 +22,6 @@ from tests.conftest import ROOT, LoopbackSite, html, run_cli
 DEMO_REGISTRY = ROOT / "data" / "demo" / "agencies.csv"
 
 
-@pytest.fixture(scope="module")
-def demo_output(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    result = run_cli("demo", "--out", str(out), "--today", "2026-11-21")
-    assert result.returncode == 0, result.stderr
-    return out, result.stdout
-
-
 def test_demo_prints_and_writes_the_crawl_table(demo_output):
     out, stdout = demo_output
     with (out / "crawl.csv").open(encoding="utf-8-sig") as handle:

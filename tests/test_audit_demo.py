@@ -1,0 +1,134 @@
+"""The demo province end to end: crawl over loopback, audit, export; every agency x rule outcome
+is asserted. Also: the CSV text, the JSON keys, a repeatable audit, and SQLite == PostgreSQL."""
+import csv
+import json
+
+from sqlalchemy import MetaData, create_engine, select
+
+from audit.exports import write_csv
+from audit.score_report import FINDING_COLUMNS
+from audit.store.db import upgrade
+from tests.conftest import run_cli
+
+# P pass · F fail · f fail, present but stale or incomplete (half credit) · R needs review ·
+# - not applicable · E error (site unreachable)
+EXPECTED = """
+              BG01 BG02 BG03 BG04 BG05 CT01 CT02 CT03 DR01 DR02 DT01 DV01 HL01 IV01 LD01 LD02 LG01 NW01 OR01 OR02 PJ01 PL01 PL02 QA01 ST01 ST02 TD01 TI01 TT01
+ubnd-hs        P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P
+stc-hs         P    P    P    P    P    P    P    P    P    F    P    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    P    F    P
+sxd-hs         F    F    F    F    F    P    P    P    F    F    F    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    P    F    P
+snnmt-hs       P    f    f    f    P    P    P    P    F    F    f    P    P    -    f    P    F    f    P    P    F    f    -    f    P    F    P    F    P
+syt-hs         P    P    P    P    P    P    P    P    F    F    F    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    P    F    P
+stp-hs         P    P    P    P    P    P    P    P    F    F    P    P    P    -    R    F    P    P    P    P    F    F    -    P    P    F    F    F    P
+sgddt-hs       E    E    E    E    E    E    E    E    E    E    E    E    E    -    E    E    E    E    E    E    E    E    -    E    E    E    E    E    E
+xa-thanhbinh   P    P    P    P    P    P    P    P    -    -    -    P    P    -    P    P    F    P    P    P    F    P    F    P    P    F    F    F    P
+sct-hs         P    P    P    P    P    P    P    P    P    P    F    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    P    F    P
+"""
+LETTER = {"Đạt": "P", "Không đạt": "F", "Không đạt (một phần)": "f", "Cần xem lại": "R", "Không áp dụng": "-",
+          "Không đánh giá được": "E"}
+
+
+def read_csv(path):
+    with path.open(encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_agency_and_rule_has_the_expected_outcome(demo_output):
+    out, _ = demo_output
+    lines = EXPECTED.strip().splitlines()
+    codes = lines[0].split()
+    expected = {line.split()[0]: dict(zip(codes, line.split()[1:])) for line in lines[1:]}
+    actual = {}
+    for row in read_csv(out / "findings.csv"):
+        actual.setdefault(row["Mã cơ quan"], {})[row["Mã tiêu chí"]] = LETTER[row["Kết quả"]]
+    mismatches = [f"{agency} {code}: expected {want}, got {actual[agency][code]}"
+                  for agency, wants in expected.items() for code, want in wants.items()
+                  if actual[agency][code] != want]
+    assert not mismatches, "\n".join(mismatches)
+    assert set(actual) == set(expected)
+
+
+def test_findings_carry_evidence(demo_output):
+    out, _ = demo_output
+    rows = {(r["Mã cơ quan"], r["Mã tiêu chí"]): r for r in read_csv(out / "findings.csv")}
+    hotline = rows[("syt-hs", "HL01")]  # only in the footer, as "ĐT: (0211) 3.862.480"
+    assert hotline["Giá trị"] == "+842113862480" and "Đường dây nóng" in hotline["Trích đoạn"]
+    assert rows[("ubnd-hs", "BG03")]["Giá trị"] == "quý 3/2026"
+    assert rows[("ubnd-hs", "BG02")]["Giá trị"] == "2026"
+    stale = rows[("snnmt-hs", "NW01")]
+    assert stale["Ngày"].endswith("2022") and "giới hạn 14 ngày" in stale["Ghi chú"]
+    assert rows[("ubnd-hs", "LD01")]["Địa chỉ bằng chứng"].startswith("http://127.0.0.1:18401/")
+    assert rows[("sgddt-hs", "HL01")]["Ghi chú"] == "máy chủ từ chối kết nối (127.0.0.1:18409)"
+
+
+def test_score_table_shows_the_unreachable_site_as_unknown_not_zero(demo_output):
+    out, stdout = demo_output
+    scores = {r["Mã cơ quan"]: r for r in read_csv(out / "scores.csv")}
+    unknown = scores["sgddt-hs"]
+    assert unknown["Điểm"] == "" and unknown["Xếp loại"] == "Không xác định"
+    assert unknown["Lý do / ghi chú"] == "máy chủ từ chối kết nối (127.0.0.1:18409)"
+    assert scores["ubnd-hs"]["Xếp loại"] == "Tốt" and float(scores["ubnd-hs"]["Điểm"]) == 100.0
+    assert float(scores["snnmt-hs"]["Điểm"]) < float(scores["stc-hs"]["Điểm"])  # stale ranks below
+    assert "Điểm theo vp-qd26-2017" in stdout and "Không xác định" in stdout
+
+
+def test_csv_text_is_exact(demo_output, tmp_path):
+    out, _ = demo_output
+    raw = (out / "scores.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header = raw[3:].decode("utf-8").splitlines()[0]
+    assert header == ("Mã cơ quan,Tên cơ quan,Cấp,Điểm,Xếp loại,\"Văn bản, chỉ đạo điều hành\","
+                      "\"Quy hoạch, kế hoạch, đầu tư\",Công khai ngân sách,\"Đấu thầu, dự án\","
+                      "\"Phục vụ người dân, doanh nghiệp\",\"Giới thiệu, liên hệ, đường dây nóng\","
+                      "\"Tin tức, sự kiện\",Chức năng cổng,Độ bao phủ (%),Đạt,Không đạt,Cần xem lại,"
+                      "Không đánh giá được,Lý do / ghi chú,Bộ tiêu chí,Ngày đánh giá,Lượt thu thập")
+    findings_header = (out / "findings.csv").read_bytes()[3:].decode("utf-8").splitlines()[0]
+    assert findings_header == ("Mã cơ quan,Tên cơ quan,Mã tiêu chí,Tiêu chí,Nhóm,Kết quả,Địa chỉ bằng chứng,"
+                               "Trích đoạn,Giá trị,Ngày,Ghi chú")
+    row = {"agency_code": "x", "agency_name": "Sở Tư pháp", "rule_code": "HL01", "snippet": "=HYPERLINK(\"a\")",
+           "value": "@SUM(1)", "note": "+ ghi chú", "date_vi": "-1"}
+    text = write_csv(tmp_path / "f.csv", FINDING_COLUMNS, [row]).read_bytes().decode("utf-8")
+    assert text == ("\ufeffMã cơ quan,Tên cơ quan,Mã tiêu chí,Tiêu chí,Nhóm,Kết quả,Địa chỉ bằng chứng,Trích đoạn,"
+                    "Giá trị,Ngày,Ghi chú\r\nx,Sở Tư pháp,HL01,,,,,\"'=HYPERLINK(\"\"a\"\")\",'@SUM(1),-1,'+ ghi chú\r\n")
+
+
+def test_json_export_and_a_repeated_audit_give_the_same_rows(demo_output, tmp_path):
+    out, _ = demo_output
+    env = {"MINHBACH_DATA_DIR": str(out)}
+    assert run_cli("export", "--format", "json", "--findings", "--out", str(tmp_path / "a.json"), env=env).returncode == 0
+    again = run_cli("audit", "--date", "2026-11-21", env=env)
+    assert again.returncode == 0, again.stderr
+    assert run_cli("export", "--format", "json", "--findings", "--out", str(tmp_path / "b.json"), env=env).returncode == 0
+    first = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert first == json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
+    assert list(first[0]) == ["agency_code", "rule_code", "family", "outcome", "evidence_url", "snippet", "value", "date"]
+    assert {f["outcome"] for f in first} == {"pass", "fail", "not_applicable", "needs_review", "error"}
+    report = run_cli("report", "--agency", "syt-hs", env=env)
+    assert report.returncode == 0 and "+842113862480" in report.stdout
+
+
+def copy_crawl(sqlite_url: str, target_url: str) -> None:
+    """The stored crawl, row for row, into another database (the bodies are shared on disk)."""
+    upgrade(target_url)
+    source, target = create_engine(sqlite_url), create_engine(target_url)
+    meta = MetaData()
+    meta.reflect(source)
+    with source.connect() as src, target.begin() as dst:
+        for name in ("agencies", "crawl_runs", "site_crawls", "pages", "documents"):
+            rows = [dict(r._mapping) for r in src.execute(select(meta.tables[name]))]
+            dst.execute(meta.tables[name].insert(), rows)
+        if target.dialect.name == "postgresql":
+            for name in ("agencies", "crawl_runs", "site_crawls", "pages", "documents"):
+                dst.exec_driver_sql(f"select setval(pg_get_serial_sequence('{name}', 'id'), (select max(id) from {name}))")
+
+
+def test_score_table_is_the_same_from_sqlite_and_postgresql(demo_output, pg_url, tmp_path):
+    out, _ = demo_output
+    copy_crawl(f"sqlite:///{out / 'minhbach.sqlite'}", pg_url)
+    env = {"MINHBACH_DATA_DIR": str(out)}
+    assert run_cli("export", "--out", str(tmp_path / "sqlite.csv"), env=env).returncode == 0
+    pg_env = dict(env, MINHBACH_DATABASE_URL=pg_url)
+    result = run_cli("audit", "--date", "2026-11-21", env=pg_env)
+    assert result.returncode == 0, result.stderr
+    assert run_cli("export", "--out", str(tmp_path / "pg.csv"), env=pg_env).returncode == 0
+    assert (tmp_path / "sqlite.csv").read_text(encoding="utf-8") == (tmp_path / "pg.csv").read_text(encoding="utf-8")
