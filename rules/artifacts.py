@@ -10,28 +10,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.etree
-import lxml.html
 
 from rules.extract import find_dates
 from rules.lexicon import TopicIndex, load_lexicons, topic_index
 from rules.text import clean_space, fold, nfc
 
 DOCUMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "zip", "rar", "odt", "ods")
+_PARSER = lxml.etree.HTMLParser(recover=True, no_network=True)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—»:]\s+")
 _URL_WORDS = re.compile(r"[^a-z0-9]+")
 # Containers whose links and text are "chrome": the footer and the menus.
-_FOOTER_XPATH = ("//footer | //*[contains(translate(@id, 'FOTER', 'foter'), 'footer') or "
-                 "contains(translate(@class, 'FOTER', 'foter'), 'footer') or contains(@class, 'chan-trang') "
-                 "or contains(@id, 'chan-trang')]")
-_MENU_XPATH = ("//nav | //*[contains(translate(@class, 'MENU', 'menu'), 'menu') or "
-               "contains(translate(@id, 'MENU', 'menu'), 'menu') or contains(@class, 'navbar')]")
+# Containers whose links and text are "chrome": footers and menus (one pass over the tree).
+_CHROME_XPATH = ("//footer | //nav | //*[contains(translate(concat(@id, ' ', @class), 'FOTERMNU', 'footermnu'), "
+                 "'footer') or contains(translate(concat(@id, ' ', @class), 'FOTERMNU', 'footermnu'), 'menu') "
+                 "or contains(concat(@id, ' ', @class), 'chan-trang') or contains(@class, 'navbar')]")
 
 
+@lru_cache(maxsize=65536)
 def url_words(url: str) -> str:
     """`/cong-khai-ngan-sach?x=1` -> `cong khai ngan sach x 1`: slugs read as words."""
     parts = urlsplit(url)
@@ -126,24 +126,26 @@ class Page:
     # -- parsed views (parse once, on first use) --------------------------------------------
 
     @cached_property
-    def tree(self) -> lxml.html.HtmlElement:
+    def tree(self) -> lxml.etree._Element:
         source = self.source
         text = source.body.decode(source.encoding or "utf-8", errors="replace").lstrip("\ufeff")
-        text = _XML_DECLARATION.sub("", nfc(text), count=1)
-        try:
-            tree = lxml.html.document_fromstring(text or "<html/>")
-        except (lxml.etree.ParserError, ValueError):
-            tree = lxml.html.document_fromstring("<html/>")
+        # NFC is applied to what rules read (text, titles, link texts), not to the whole HTML.
+        text = _XML_DECLARATION.sub("", text, count=1)
+        # The plain etree HTML parser: lxml.html's element classes cost a Python call per element.
+        tree = lxml.etree.fromstring(text or "<html/>", _PARSER)
+        if tree is None:
+            tree = lxml.etree.fromstring("<html/>", _PARSER)
         lxml.etree.strip_elements(tree, "script", "style", "noscript", "template", lxml.etree.Comment,
                                   with_tail=False)
         return tree
 
     @cached_property
     def text(self) -> str:
-        body = self.tree.body if self.tree.find("body") is not None else self.tree
+        body = self.tree.find("body")
+        body = self.tree if body is None else body
         # Pieces joined with a space: table cells and list items must not run together
         # ("27/2026/QĐ-UBND09/11/2026" would hide both the number and the date).
-        return clean_space(" ".join(body.itertext()))
+        return nfc(clean_space(" ".join(body.itertext())))
 
     @cached_property
     def folded(self) -> str:
@@ -155,8 +157,14 @@ class Page:
 
     @cached_property
     def _chrome(self) -> tuple[list, set, set]:
-        footers = _outermost(self.tree.xpath(_FOOTER_XPATH))
-        menus = _outermost(self.tree.xpath(_MENU_XPATH))
+        footers, menus = [], []
+        for element in self.tree.xpath(_CHROME_XPATH):
+            names = f"{element.get('id', '')} {element.get('class', '')}".lower()
+            if element.tag == "footer" or "footer" in names or "chan-trang" in names:
+                footers.append(element)
+            elif element.tag == "nav" or "menu" in names or "navbar" in names:
+                menus.append(element)
+        footers, menus = _outermost(footers), _outermost(menus)
         # Sets of the elements themselves: they keep lxml's proxies alive, so the anchors met
         # again in `links` are the same objects (ids of dropped proxies would be reused).
         in_footer = {a for f in footers for a in f.iter("a")}
@@ -166,30 +174,31 @@ class Page:
     @cached_property
     def footer_text(self) -> str:
         """Text of the footer; without a recognisable footer, the end of the page."""
-        footer = clean_space(" ".join(" ".join(f.itertext()) for f in self._chrome[0]))
+        footer = nfc(clean_space(" ".join(" ".join(f.itertext()) for f in self._chrome[0])))
         return footer or self.text[-800:]
 
     @cached_property
     def links(self) -> list[Link]:
         _, in_footer, in_menu = self._chrome
         base = self.url
+        base_dir = base[:base.rfind("/") + 1] if base.count("/") >= 3 else base + "/"
         found = []
         for anchor in self.tree.iter("a"):
             href = (anchor.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "#")):
                 continue
-            text = clean_space(anchor.text_content())
+            text = nfc(clean_space("".join(anchor.itertext())))
             image_name = ""
             cue = text
             if not text:
                 image = anchor.find(".//img")
                 if image is not None:
-                    text = clean_space(image.get("alt") or image.get("title") or "")
+                    text = nfc(clean_space(image.get("alt") or image.get("title") or ""))
                     image_name = unquote((image.get("src") or "").rsplit("/", 1)[-1])
                     cue = f"{text} {image_name}"
             region = "footer" if anchor in in_footer else "menu" if anchor in in_menu else "body"
             try:
-                url = urljoin(base, href)
+                url = _join(base, base_dir, href)
             except ValueError:
                 continue
             found.append(Link(url, text, _URL_WORDS.sub(" ", fold(cue)).strip(), region, image_name))
@@ -200,7 +209,7 @@ class Page:
         """Each form as folded words: its action, field names, placeholders, labels, buttons."""
         described = []
         for form in self.tree.iter("form"):
-            bits = [form.get("action") or "", form.get("class") or "", form.text_content()]
+            bits = [form.get("action") or "", form.get("class") or "", " ".join(form.itertext())]
             for field_ in form.iter("input", "textarea", "select", "button"):
                 bits += [field_.get("name") or "", field_.get("placeholder") or "", field_.get("value") or "",
                          field_.get("type") or ""]
@@ -215,6 +224,18 @@ class Page:
             return self.text[:width]
         start = max(0, position - width // 3)
         return self.text[start:start + width].strip()
+
+
+def _join(base: str, base_dir: str, href: str) -> str:
+    """`urljoin`, with the common cases (absolute, root-relative, a plain file name) done cheaply."""
+    if href.startswith(("http://", "https://")):
+        return href
+    if href.startswith("/") and not href.startswith("//"):
+        parts = urlsplit(base)
+        return f"{parts.scheme}://{parts.netloc}{href}"
+    if "?" not in base and not href.startswith((".", "?", "#", "//")) and ":" not in href:
+        return base_dir + href
+    return urljoin(base, href)
 
 
 def _outermost(elements: list) -> list:

@@ -1,0 +1,87 @@
+"""Audit benchmark: the full rule set over a few thousand stored real-size pages, against a bare
+lxml parse of the same pages, in the same run.
+
+The pages are the real saved pages of ../shared/fixtures/real (20-170 KB each), stored as a crawl
+of N sites: each site gets every real page under its own addresses, like a crawled portal.
+Both sides read each body from the body store (gzip on disk), so storage costs the same.
+
+    python bench/audit_bench.py [--sites 120]
+
+The last line reads `ratio <audit pages/s / bare-parse pages/s>` (target: at least 0.5).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import lxml.html
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from audit.auditor import run_audit  # noqa: E402
+from audit.rubric import load_rubric  # noqa: E402
+from audit.store.bodies import BodyStore  # noqa: E402
+from audit.store.db import open_store  # noqa: E402
+from audit.store.models import Agency, CrawlRun, Page, SiteCrawl  # noqa: E402
+
+REAL = ROOT.parent / "shared" / "fixtures" / "real"
+
+
+def build_store(folder: Path, n_sites: int):
+    sessions = open_store(f"sqlite:///{folder / 'bench.sqlite'}")
+    bodies = BodyStore(folder / "bodies")
+    files = sorted(REAL.glob("*.html"))
+    stored = [(f.stem, bodies.put(f.read_bytes()), lxml.html.fromstring(f.read_bytes()).findtext(".//title"))
+              for f in files]
+    with sessions() as session:
+        run = CrawlRun(status="completed")
+        session.add(run)
+        session.flush()
+        for n in range(n_sites):
+            agency = Agency(code=f"site{n}", name=f"Sở {n}", level="so", province="Bench",
+                            portal_url=f"http://site{n}.gov.vn/")
+            session.add(agency)
+            session.flush()
+            crawl = SiteCrawl(run_id=run.id, agency_id=agency.id, status="ok", pages_fetched=len(stored))
+            session.add(crawl)
+            session.flush()
+            for i, (stem, sha, title) in enumerate(stored):
+                url = f"http://site{n}.gov.vn/" if i == 0 else f"http://site{n}.gov.vn/{stem}"
+                session.add(Page(site_crawl_id=crawl.id, requested_url=url, final_url=url, http_status=200,
+                                 content_type="text/html; charset=utf-8", sha256=sha, encoding="utf-8",
+                                 title=(title or "").strip(), depth=0 if i == 0 else 1))
+        session.commit()
+        shas = [sha for _, sha, _ in stored] * n_sites
+    return sessions, bodies, run.id, shas
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=120)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        sessions, bodies, run_id, shas = build_store(Path(tmp), args.sites)
+        print(f"{len(shas)} stored pages ({args.sites} sites x {len(shas) // args.sites} real pages)")
+
+        start = time.perf_counter()
+        for sha in shas:
+            lxml.html.fromstring(bodies.get(sha))
+        bare = len(shas) / (time.perf_counter() - start)
+        print(f"bare lxml parse: {bare:8.1f} pages/s")
+
+        rubric = load_rubric("vp-qd26-2017")
+        start = time.perf_counter()
+        with sessions() as session:
+            run_audit(session, bodies, rubric, date(2026, 11, 21), run_id)
+        audit = len(shas) / (time.perf_counter() - start)
+        print(f"full audit:      {audit:8.1f} pages/s (29 rules, findings and scores written)")
+        print(f"ratio {audit / bare:.2f}")
+
+
+if __name__ == "__main__":
+    main()
