@@ -34,7 +34,8 @@ from crawler.encoding import detect_legacy_encoding, to_nfc
 from crawler.items import DocumentInfo, PageItem
 from crawler.safety import TrapGuard
 from crawler.site import SiteState, SiteTarget
-from crawler.urls import canonicalize, document_type, is_skippable_asset, strip_fragment
+from crawler.urls import canonicalize, is_skippable_asset, strip_fragment
+from rules.artifacts import XML_DECLARATION, document_type
 from rules.lexicon import TermMatcher, crawl_priority_terms
 from rules.text import clean_space, fold
 
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 
 HOME_PRIORITY = 10_000
 SITEMAP_PRIORITY = 5_000
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
 _SLUG_SEPARATORS = re.compile(r"[-_/.+=&?%]+")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -221,7 +221,7 @@ class AgencySpider(Spider):
         item.encoding = response.encoding
         item.legacy_encoding = detect_legacy_encoding(text)
         try:
-            tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1) or "<html/>")
+            tree = lxml.html.document_fromstring(XML_DECLARATION.sub("", text, count=1) or "<html/>")
         except (lxml.etree.ParserError, ValueError):
             yield item
             return

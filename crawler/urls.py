@@ -15,10 +15,6 @@ _SESSION_PARAMS = {"jsessionid", "phpsessid", "sid", "sessionid", "aspsessionid"
 _TRACKING_PREFIXES = ("utm_", "fbclid", "gclid")
 _PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.I)
 
-DOCUMENT_TYPES = {
-    ".pdf": "pdf", ".doc": "doc", ".docx": "docx", ".xls": "xls", ".xlsx": "xlsx",
-    ".odt": "odt", ".ods": "ods", ".rtf": "rtf", ".zip": "zip", ".rar": "rar",
-}
 # Never crawled as pages: media and static assets.
 _SKIP_EXTENSIONS = {
     ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".svg", ".webp", ".ico", ".css", ".js", ".mp3",
@@ -67,11 +63,6 @@ def netloc_of(url: str) -> str:
 def _extension(path: str) -> str:
     name = path.rsplit("/", 1)[-1].lower()
     return "." + name.rsplit(".", 1)[-1] if "." in name else ""
-
-
-def document_type(url: str) -> str | None:
-    """'pdf', 'docx', ... for a link to a document; None for anything else."""
-    return DOCUMENT_TYPES.get(_extension(urlsplit(url).path))
 
 
 def is_skippable_asset(url: str) -> bool:

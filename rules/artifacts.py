@@ -19,9 +19,13 @@ from rules.extract import find_dates
 from rules.lexicon import TopicIndex, load_lexicons, topic_index
 from rules.text import clean_space, fold, nfc
 
-DOCUMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "zip", "rar", "odt", "ods")
+# Documents a page links to (crawler and rules share this one list).
+DOCUMENT_TYPES = {
+    ".pdf": "pdf", ".doc": "doc", ".docx": "docx", ".xls": "xls", ".xlsx": "xlsx",
+    ".odt": "odt", ".ods": "ods", ".rtf": "rtf", ".zip": "zip", ".rar": "rar",
+}
 _PARSER = lxml.etree.HTMLParser(recover=True, no_network=True)
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—»:]\s+")
 _URL_WORDS = re.compile(r"[^a-z0-9]+")
 # Containers whose links and text are "chrome": the footer and the menus.
@@ -39,9 +43,9 @@ def url_words(url: str) -> str:
 
 
 def document_type(url: str) -> str | None:
-    path = urlsplit(url).path.lower()
-    suffix = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
-    return suffix if suffix in DOCUMENT_TYPES else None
+    """'pdf', 'docx', ... for a link to a document (`.signed.pdf` too); None for anything else."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    return DOCUMENT_TYPES.get("." + name.rsplit(".", 1)[-1]) if "." in name else None
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ class Page:
     def __init__(self, source: PageSource, index: TopicIndex):
         self.source = source
         self.url = source.url
-        self._index = index
+        self.index = index
 
     def __repr__(self) -> str:
         return f"Page({self.url})"
@@ -121,7 +125,7 @@ class Page:
     @cached_property
     def topics(self) -> set[str]:
         """Topics of the page itself (title and address), not of its menus."""
-        return self._index.topics_in(self.subject) | self._index.topics_in(url_words(self.url))
+        return self.index.topics_in(self.subject) | self.index.topics_in(url_words(self.url))
 
     # -- parsed views (parse once, on first use) --------------------------------------------
 
@@ -130,7 +134,7 @@ class Page:
         source = self.source
         text = source.body.decode(source.encoding or "utf-8", errors="replace").lstrip("\ufeff")
         # NFC is applied to what rules read (text, titles, link texts), not to the whole HTML.
-        text = _XML_DECLARATION.sub("", text, count=1)
+        text = XML_DECLARATION.sub("", text, count=1)
         # The plain etree HTML parser: lxml.html's element classes cost a Python call per element.
         tree = lxml.etree.fromstring(text or "<html/>", _PARSER)
         if tree is None:

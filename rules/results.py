@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+import datetime
 from enum import StrEnum
 
 
@@ -28,7 +28,7 @@ class Evidence:
     url: str = ""
     snippet: str = ""
     value: str = ""          # the matched value: a phone number, a document number, a year
-    date: date | None = None  # the date the evidence carries (newest item, issue date)
+    date: datetime.date | None = None  # the date the evidence carries (newest item, issue date)
     stored_copy: str = ""    # sha256 of the stored body the evidence was read from
 
 

@@ -74,7 +74,7 @@ def date_term(page: Page, when: date) -> str:
 
 
 def terms_found(page: Page, topic: str) -> list[str]:
-    return list(dict.fromkeys(page._index.terms_of(page.folded, topic)))
+    return list(dict.fromkeys(page.index.terms_of(page.folded, topic)))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ import sys
 import time
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from audit.demo.server import serve_demo

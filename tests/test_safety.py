@@ -8,7 +8,8 @@ from scrapy.utils.test import get_crawler
 
 from crawler.middlewares import PrivateAddressGuard
 from crawler.safety import TrapGuard, is_public_address
-from crawler.urls import canonicalize, document_type
+from crawler.urls import canonicalize
+from rules.artifacts import document_type
 
 
 def test_canonical_urls_drop_sessions_portal_state_and_fragments():
