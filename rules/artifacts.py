@@ -7,8 +7,10 @@ shared by all rules.
 """
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date
 from functools import cached_property, lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
@@ -24,15 +26,41 @@ DOCUMENT_TYPES = {
     ".pdf": "pdf", ".doc": "doc", ".docx": "docx", ".xls": "xls", ".xlsx": "xlsx",
     ".odt": "odt", ".ods": "ods", ".rtf": "rtf", ".zip": "zip", ".rar": "rar",
 }
-_PARSER = lxml.etree.HTMLParser(recover=True, no_network=True)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—»:]\s+")
 _URL_WORDS = re.compile(r"[^a-z0-9]+")
-# Containers whose links and text are "chrome": the footer and the menus.
-# Containers whose links and text are "chrome": footers and menus (one pass over the tree).
-_CHROME_XPATH = ("//footer | //nav | //*[contains(translate(concat(@id, ' ', @class), 'FOTERMNU', 'footermnu'), "
-                 "'footer') or contains(translate(concat(@id, ' ', @class), 'FOTERMNU', 'footermnu'), 'menu') "
-                 "or contains(concat(@id, ' ', @class), 'chan-trang') or contains(@class, 'navbar')]")
+# Attributes that can mark a container as chrome (see `_own_region`), found in one XPath pass.
+_NAMING_ATTRIBUTES = lxml.etree.XPath("//@id | //@class")
+_INVISIBLE = ("script", "style", "noscript", "template")
+
+
+@lru_cache(maxsize=16)
+def _parser(encoding: str | None) -> lxml.etree.HTMLParser:
+    # The plain etree HTML parser: lxml.html's element classes cost a Python call per element.
+    return lxml.etree.HTMLParser(encoding=encoding, recover=True, no_network=True, remove_comments=True,
+                                 remove_pis=True)
+
+
+def _known(encoding: str) -> bool:
+    try:
+        codecs.lookup(encoding)
+        return True
+    except LookupError:
+        return False
+
+
+def _own_region(tag, names: str) -> str:
+    """What an element is by itself: a footer, a menu, or neither ("body"). `names` is its
+    lower-cased id and class."""
+    if tag == "footer" or "footer" in names or "chan-trang" in names:
+        return "footer"
+    if tag == "nav" or "menu" in names or "navbar" in names:
+        return "menu"
+    return "body"
+
+
+def _names(element) -> str:
+    return f"{element.get('id', '')} {element.get('class', '')}".lower()
 
 
 @lru_cache(maxsize=65536)
@@ -62,8 +90,7 @@ class PageSource:
     depth: int = 0
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     url: str
     text: str         # anchor text, or the image's alt text
     cue: str          # folded: text, image alt and image file name, for topic matching
@@ -131,16 +158,18 @@ class Page:
 
     @cached_property
     def tree(self) -> lxml.etree._Element:
-        source = self.source
-        text = source.body.decode(source.encoding or "utf-8", errors="replace").lstrip("\ufeff")
-        # NFC is applied to what rules read (text, titles, link texts), not to the whole HTML.
-        text = XML_DECLARATION.sub("", text, count=1)
-        # The plain etree HTML parser: lxml.html's element classes cost a Python call per element.
-        tree = lxml.etree.fromstring(text or "<html/>", _PARSER)
+        body, encoding = self.source.body, (self.source.encoding or "utf-8").lower()
+        try:
+            # Valid bytes go to libxml2 as they are (decoding to str first costs a copy).
+            body.decode(encoding)
+            tree = lxml.etree.fromstring(body, _parser(encoding)) if body.strip() else None
+        except (UnicodeDecodeError, LookupError, lxml.etree.LxmlError):
+            text = XML_DECLARATION.sub("", body.decode(encoding if _known(encoding) else "utf-8", errors="replace"))
+            tree = lxml.etree.fromstring(text.lstrip("\ufeff") or "<html/>", _parser(None))
         if tree is None:
-            tree = lxml.etree.fromstring("<html/>", _PARSER)
-        lxml.etree.strip_elements(tree, "script", "style", "noscript", "template", lxml.etree.Comment,
-                                  with_tail=False)
+            tree = lxml.etree.fromstring("<html/>", _parser(None))
+        lxml.etree.strip_elements(tree, *_INVISIBLE, with_tail=False)
+        # NFC is applied to what rules read (text, titles, link texts), not to the whole HTML.
         return tree
 
     @cached_property
@@ -160,52 +189,44 @@ class Page:
         return find_dates(self.text)
 
     @cached_property
-    def _chrome(self) -> tuple[list, set, set]:
-        footers, menus = [], []
-        for element in self.tree.xpath(_CHROME_XPATH):
-            names = f"{element.get('id', '')} {element.get('class', '')}".lower()
-            if element.tag == "footer" or "footer" in names or "chan-trang" in names:
-                footers.append(element)
-            elif element.tag == "nav" or "menu" in names or "navbar" in names:
-                menus.append(element)
-        footers, menus = _outermost(footers), _outermost(menus)
-        # Sets of the elements themselves: they keep lxml's proxies alive, so the anchors met
-        # again in `links` are the same objects (ids of dropped proxies would be reused).
-        in_footer = {a for f in footers for a in f.iter("a")}
-        in_menu = {a for m in menus for a in m.iter("a")}
-        return footers, in_footer, in_menu
-
-    @cached_property
     def footer_text(self) -> str:
         """Text of the footer; without a recognisable footer, the end of the page."""
-        footer = nfc(clean_space(" ".join(" ".join(f.itertext()) for f in self._chrome[0])))
+        footers = []
+        for attribute in _NAMING_ATTRIBUTES(self.tree):
+            element = attribute.getparent()
+            if _own_region(element.tag, _names(element)) == "footer":
+                footers.append(element)
+        footers += self.tree.iter("footer")
+        footers = _outermost(footers)
+        footer = nfc(clean_space(" ".join(" ".join(f.itertext()) for f in footers)))
         return footer or self.text[-800:]
 
     @cached_property
     def links(self) -> list[Link]:
-        _, in_footer, in_menu = self._chrome
         base = self.url
         base_dir = base[:base.rfind("/") + 1] if base.count("/") >= 3 else base + "/"
+        regions: dict = {}   # element -> region, shared by the anchors below it
         found = []
         for anchor in self.tree.iter("a"):
             href = (anchor.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "#")):
                 continue
-            text = nfc(clean_space("".join(anchor.itertext())))
+            text = clean_space("".join(anchor.itertext()))
             image_name = ""
             cue = text
             if not text:
                 image = anchor.find(".//img")
                 if image is not None:
-                    text = nfc(clean_space(image.get("alt") or image.get("title") or ""))
+                    text = clean_space(image.get("alt") or image.get("title") or "")
                     image_name = unquote((image.get("src") or "").rsplit("/", 1)[-1])
                     cue = f"{text} {image_name}"
-            region = "footer" if anchor in in_footer else "menu" if anchor in in_menu else "body"
             try:
                 url = _join(base, base_dir, href)
             except ValueError:
                 continue
-            found.append(Link(url, text, _URL_WORDS.sub(" ", fold(cue)).strip(), region, image_name))
+            text = nfc(text) if not text.isascii() else text
+            found.append(Link(url, text, _URL_WORDS.sub(" ", fold(cue)).strip(), _region(anchor, regions),
+                              image_name))
         return found
 
     @cached_property
@@ -242,7 +263,30 @@ def _join(base: str, base_dir: str, href: str) -> str:
     return urljoin(base, href)
 
 
+def _region(element, regions: dict) -> str:
+    """The region an element sits in: a footer anywhere above it wins over a menu.
+    `regions` remembers every element already seen (holding it keeps lxml's proxy, so the
+    same element is met again as the same key)."""
+    path = []
+    inherited = "body"
+    while element is not None:
+        known = regions.get(element)
+        if known is not None:
+            inherited = known
+            break
+        path.append(element)
+        element = element.getparent()
+    # Walk back down from the first known (or the root): footer > menu > body.
+    for element in reversed(path):
+        own = _own_region(element.tag, _names(element))
+        if own == "footer" or (own == "menu" and inherited == "body"):
+            inherited = own
+        regions[element] = inherited
+    return inherited
+
+
 def _outermost(elements: list) -> list:
+    elements = list(dict.fromkeys(elements))
     chosen = set(elements)
     outer = []
     for element in elements:
