@@ -6,6 +6,7 @@ Re-auditing a crawl with the same rubric and date replaces the earlier audit, so
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Callable
 
 from sqlalchemy import delete, select
@@ -45,8 +46,8 @@ def build_site(session: Session, site_crawl: SiteCrawl, agency: Agency, bodies: 
     for row in pages:
         if row.requested_url == agency.portal_url:
             home_url = row.final_url
-        body = bodies.get(row.sha256) if bodies.has(row.sha256) else b""
-        sources.append(PageSource(url=row.final_url, body=body, status=row.http_status,
+        sources.append(PageSource(url=row.final_url, body=b"", load_body=partial(_stored_body, bodies, row.sha256),
+                                  status=row.http_status,
                                   content_type=row.content_type or "", encoding=row.encoding,
                                   title=None if row.legacy_encoding else row.title, sha256=row.sha256,
                                   depth=row.depth))
@@ -55,6 +56,10 @@ def build_site(session: Session, site_crawl: SiteCrawl, agency: Agency, bodies: 
     return Site(agency_code=agency.code, level=agency.level, name=agency.name, home_url=home_url,
                 sources=sources, documents=documents, crawl_status=site_crawl.status,
                 crawl_reason=site_crawl.reason)
+
+
+def _stored_body(bodies: BodyStore, sha256: str) -> bytes:
+    return bodies.get(sha256) if sha256 and bodies.has(sha256) else b""
 
 
 def context_for(rule: Rule, rubric: Rubric, audit_date: date) -> Context:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 from datetime import date
 from functools import cached_property, lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
@@ -60,7 +60,10 @@ def _own_region(tag, names: str) -> str:
 
 
 def _names(element) -> str:
-    return f"{element.get('id', '')} {element.get('class', '')}".lower()
+    id_, class_ = element.get("id"), element.get("class")
+    if id_ is None:
+        return class_.lower() if class_ else ""
+    return f"{id_} {class_ or ''}".lower()
 
 
 @lru_cache(maxsize=65536)
@@ -88,6 +91,9 @@ class PageSource:
     title: str | None = None
     sha256: str = ""
     depth: int = 0
+    # Reads the body from the store when a rule first needs it (most pages are judged by
+    # their stored title and address alone); `body` is used when this is None.
+    load_body: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
 
 
 class Link(NamedTuple):
@@ -128,7 +134,11 @@ class Page:
     @property
     def is_html(self) -> bool:
         kind = self.source.content_type.lower()
-        return "html" in kind or (not kind and self.source.body.lstrip()[:1] == b"<")
+        return "html" in kind or (not kind and self.body.lstrip()[:1] == b"<")
+
+    @cached_property
+    def body(self) -> bytes:
+        return self.source.body if self.source.load_body is None else self.source.load_body()
 
     # -- what the stored row already says ------------------------------------------------
 
@@ -158,7 +168,7 @@ class Page:
 
     @cached_property
     def tree(self) -> lxml.etree._Element:
-        body, encoding = self.source.body, (self.source.encoding or "utf-8").lower()
+        body, encoding = self.body, (self.source.encoding or "utf-8").lower()
         try:
             # Valid bytes go to libxml2 as they are (decoding to str first costs a copy).
             body.decode(encoding)
@@ -203,15 +213,15 @@ class Page:
 
     @cached_property
     def links(self) -> list[Link]:
-        base = self.url
-        base_dir = base[:base.rfind("/") + 1] if base.count("/") >= 3 else base + "/"
+        resolve = _Resolver(self.url)
         regions: dict = {}   # element -> region, shared by the anchors below it
         found = []
         for anchor in self.tree.iter("a"):
             href = (anchor.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "#")):
                 continue
-            text = clean_space("".join(anchor.itertext()))
+            # Most anchors hold plain text: reading it directly spares an iterator.
+            text = clean_space("".join(anchor.itertext()) if len(anchor) else anchor.text or "")
             image_name = ""
             cue = text
             if not text:
@@ -221,10 +231,11 @@ class Page:
                     image_name = unquote((image.get("src") or "").rsplit("/", 1)[-1])
                     cue = f"{text} {image_name}"
             try:
-                url = _join(base, base_dir, href)
+                url = resolve(href)
             except ValueError:
                 continue
-            text = nfc(text) if not text.isascii() else text
+            if not text.isascii():
+                text = nfc(text)
             found.append(Link(url, text, _URL_WORDS.sub(" ", fold(cue)).strip(), _region(anchor, regions),
                               image_name))
         return found
@@ -251,16 +262,32 @@ class Page:
         return self.text[start:start + width].strip()
 
 
-def _join(base: str, base_dir: str, href: str) -> str:
-    """`urljoin`, with the common cases (absolute, root-relative, a plain file name) done cheaply."""
-    if href.startswith(("http://", "https://")):
-        return href
-    if href.startswith("/") and not href.startswith("//"):
+class _Resolver:
+    """Absolute addresses for one page's links: the common shapes (absolute, root-relative, a
+    plain name) by hand, the rest by `urljoin`, remembered, since menus repeat on every page."""
+
+    def __init__(self, base: str):
         parts = urlsplit(base)
-        return f"{parts.scheme}://{parts.netloc}{href}"
-    if "?" not in base and not href.startswith((".", "?", "#", "//")) and ":" not in href:
-        return base_dir + href
-    return urljoin(base, href)
+        self.base = base
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.directory = self.origin + (parts.path[:parts.path.rfind("/") + 1] or "/")
+
+    def __call__(self, href: str) -> str:
+        if href.startswith(("http://", "https://")):
+            return href
+        if href[0] == "/" and not href.startswith("//"):
+            return self.origin + href
+        if href[0] in "?#":
+            return urljoin(self.base, href)
+        if href[0] not in "./" and ":" not in href and "/." not in href:
+            return self.directory + href
+        # Anything else resolves against the page's directory alone.
+        return _join_cached(self.directory, href)
+
+
+@lru_cache(maxsize=16384)
+def _join_cached(directory: str, href: str) -> str:
+    return urljoin(directory, href)
 
 
 def _region(element, regions: dict) -> str:

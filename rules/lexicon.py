@@ -68,11 +68,19 @@ class TermMatcher:
         return max((self.value_of[name] for name in self.found(folded_text)), default=0)
 
 
-@lru_cache(maxsize=4)
+# libyaml's loader when PyYAML was built with it (the wheels are): ten times faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_lexicons(directory: Path = DEFAULT_DIR) -> dict[str, Topic]:
+    return _load_lexicons(Path(directory))
+
+
+@lru_cache(maxsize=4)
+def _load_lexicons(directory: Path) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
     for path in sorted(Path(directory).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
         family = data.get("family", path.stem)
         for name, entry in (data.get("topics") or {}).items():
             if name in topics:
@@ -126,6 +134,10 @@ class TopicIndex:
         return [t for t in self.matcher.found(folded_text) if topic in self.topics_of[t]]
 
 
-@lru_cache(maxsize=4)
 def topic_index(directory: Path = DEFAULT_DIR) -> TopicIndex:
+    return _topic_index(Path(directory))
+
+
+@lru_cache(maxsize=4)
+def _topic_index(directory: Path) -> TopicIndex:
     return TopicIndex(load_lexicons(directory))

@@ -5,10 +5,7 @@ explicitly, because NFD does not decompose them), lower-cased and with runs of b
 """
 from __future__ import annotations
 
-import re
 import unicodedata
-
-_BLANKS = re.compile(r"\s+")
 
 
 def _fold_table() -> dict[int, str | None]:
@@ -33,8 +30,9 @@ def nfc(text: str) -> str:
 
 def fold(text: str) -> str:
     """`Đường Dây NÓNG` -> `duong day nong`; NFD input folds the same as NFC."""
-    return _BLANKS.sub(" ", text.translate(_FOLD).lower()).strip()
+    return " ".join(text.translate(_FOLD).lower().split())
 
 
 def clean_space(text: str) -> str:
-    return _BLANKS.sub(" ", text).strip()
+    """Runs of blanks (Unicode spaces, NBSP, newlines) to one space, none at the ends."""
+    return " ".join(text.split())
