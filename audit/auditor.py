@@ -9,7 +9,7 @@ from datetime import date
 from functools import partial
 from typing import Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from audit.rubric import Rubric
@@ -82,12 +82,12 @@ def run_audit(session: Session, bodies: BodyStore, rubric: Rubric, audit_date: d
                             .where(SiteCrawl.run_id == run.id).order_by(Agency.code)).all()
     for site_crawl, agency in sites:
         site = build_site(session, site_crawl, agency, bodies)
-        outcomes = {}
+        outcomes, findings = {}, []
         for rule in rules.values():
             result = rule.evaluate(site, context_for(rule, rubric, audit_date))
             outcomes[rule.code] = (result.outcome.value, result.partial)
             proof = result.evidence
-            session.add(Finding(
+            findings.append(dict(
                 audit_run_id=audit_run.id, agency_id=agency.id, rule_code=rule.code, rule_version=rule.version,
                 family=rule.family, outcome=result.outcome.value, partial=result.partial, note=result.note,
                 evidence_url=proof.url if proof else "", snippet=(proof.snippet if proof else "")[:500],
@@ -95,9 +95,12 @@ def run_audit(session: Session, bodies: BodyStore, rubric: Rubric, audit_date: d
                 stored_copy=proof.stored_copy if proof else ""))
         scored = score_site(rubric, agency.level, outcomes, site.reachable,
                             "" if site.reachable else (site_crawl.reason or "Không thu thập được trang nào."))
-        session.add(Score(audit_run_id=audit_run.id, agency_id=agency.id, total=scored.total, grade=scored.grade,
-                          coverage=scored.coverage, categories=scored.categories, counts=scored.counts,
-                          reason=scored.reason))
+        # Plain multi-row inserts: the rows are written once and never edited, so the ORM's
+        # unit of work would only add bookkeeping.
+        session.execute(insert(Finding), findings)
+        session.execute(insert(Score), [dict(
+            audit_run_id=audit_run.id, agency_id=agency.id, total=scored.total, grade=scored.grade,
+            coverage=scored.coverage, categories=scored.categories, counts=scored.counts, reason=scored.reason)])
         if on_site:
             on_site(agency.code)
     session.commit()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple
+from typing import Callable
 from datetime import date
 from functools import cached_property, lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
@@ -29,6 +29,7 @@ DOCUMENT_TYPES = {
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—»:]\s+")
 _URL_WORDS = re.compile(r"[^a-z0-9]+")
+_NOT_WORDS = re.compile(r"[^a-z0-9\0]+")   # the same, keeping the NUL that separates texts
 # Attributes that can mark a container as chrome (see `_own_region`), found in one XPath pass.
 _NAMING_ATTRIBUTES = lxml.etree.XPath("//@id | //@class")
 _INVISIBLE = ("script", "style", "noscript", "template")
@@ -39,6 +40,15 @@ def _parser(encoding: str | None) -> lxml.etree.HTMLParser:
     # The plain etree HTML parser: lxml.html's element classes cost a Python call per element.
     return lxml.etree.HTMLParser(encoding=encoding, recover=True, no_network=True, remove_comments=True,
                                  remove_pis=True)
+
+
+@lru_cache(maxsize=64)
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether `<` and space are single ASCII bytes (UTF-8, Windows-125x, ISO-8859; not UTF-16)."""
+    try:
+        return " <".encode(encoding) == b" <"
+    except LookupError:
+        return False
 
 
 def _known(encoding: str) -> bool:
@@ -75,7 +85,10 @@ def url_words(url: str) -> str:
 
 def document_type(url: str) -> str | None:
     """'pdf', 'docx', ... for a link to a document (`.signed.pdf` too); None for anything else."""
-    name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    if path.count("/") < 3 and "://" in path:   # a bare host: `http://so.gov.vn` has no file name
+        return None
+    name = path.rsplit("/", 1)[-1].lower()
     return DOCUMENT_TYPES.get("." + name.rsplit(".", 1)[-1]) if "." in name else None
 
 
@@ -96,12 +109,26 @@ class PageSource:
     load_body: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
 
 
-class Link(NamedTuple):
-    url: str
-    text: str         # anchor text, or the image's alt text
-    cue: str          # folded: text, image alt and image file name, for topic matching
-    region: str       # "menu", "footer" or "body"
-    image: str = ""   # file name of an image-only link (a banner)
+class Link:
+    """One link of a page. Its region (menu, footer or body) is worked out when first asked:
+    most links are dropped on their words or address before anyone asks where they sit."""
+
+    __slots__ = ("url", "text", "cue", "image", "_anchor", "_regions")
+
+    def __init__(self, url: str, text: str, cue: str, image: str, anchor, regions: dict):
+        self.url = url
+        self.text = text      # anchor text, or the image's alt text
+        self.cue = cue        # folded words of the text, image alt and image file name (topic matching)
+        self.image = image    # file name of an image-only link (a banner)
+        self._anchor, self._regions = anchor, regions
+
+    def __repr__(self) -> str:
+        return f"Link({self.url!r}, {self.text!r})"
+
+    @property
+    def region(self) -> str:
+        """"menu", "footer" or "body"."""
+        return _region(self._anchor, self._regions)
 
     @property
     def is_document(self) -> bool:
@@ -168,14 +195,18 @@ class Page:
 
     @cached_property
     def tree(self) -> lxml.etree._Element:
+        # A space before every tag keeps neighbouring texts apart ("27/2026/QĐ-UBND</td><td>
+        # 09/11/2026" must not read as one word), so the whole text comes out in one C call.
         body, encoding = self.body, (self.source.encoding or "utf-8").lower()
         try:
-            # Valid bytes go to libxml2 as they are (decoding to str first costs a copy).
-            body.decode(encoding)
-            tree = lxml.etree.fromstring(body, _parser(encoding)) if body.strip() else None
+            body.decode(encoding)  # valid bytes go to libxml2 as they are: no copy to str
+            if not _ascii_compatible(encoding):
+                raise LookupError(encoding)
+            tree = lxml.etree.fromstring(body.replace(b"<", b" <"), _parser(encoding)) if body.strip() else None
         except (UnicodeDecodeError, LookupError, lxml.etree.LxmlError):
             text = XML_DECLARATION.sub("", body.decode(encoding if _known(encoding) else "utf-8", errors="replace"))
-            tree = lxml.etree.fromstring(text.lstrip("\ufeff") or "<html/>", _parser(None))
+            text = text.lstrip("\ufeff").replace("<", " <")
+            tree = lxml.etree.fromstring(text, _parser(None)) if text.strip() else None
         if tree is None:
             tree = lxml.etree.fromstring("<html/>", _parser(None))
         lxml.etree.strip_elements(tree, *_INVISIBLE, with_tail=False)
@@ -186,9 +217,7 @@ class Page:
     def text(self) -> str:
         body = self.tree.find("body")
         body = self.tree if body is None else body
-        # Pieces joined with a space: table cells and list items must not run together
-        # ("27/2026/QĐ-UBND09/11/2026" would hide both the number and the date).
-        return nfc(clean_space(" ".join(body.itertext())))
+        return nfc(clean_space(lxml.etree.tostring(body, method="text", encoding=str, with_tail=False)))
 
     @cached_property
     def folded(self) -> str:
@@ -214,7 +243,6 @@ class Page:
     @cached_property
     def links(self) -> list[Link]:
         resolve = _Resolver(self.url)
-        regions: dict = {}   # element -> region, shared by the anchors below it
         found = []
         for anchor in self.tree.iter("a"):
             href = (anchor.get("href") or "").strip()
@@ -234,11 +262,10 @@ class Page:
                 url = resolve(href)
             except ValueError:
                 continue
-            if not text.isascii():
-                text = nfc(text)
-            found.append(Link(url, text, _URL_WORDS.sub(" ", fold(cue)).strip(), _region(anchor, regions),
-                              image_name))
-        return found
+            found.append((url, text if text.isascii() else nfc(text), cue, image_name, anchor))
+        regions: dict = {}   # element -> region, shared by the page's links
+        return [Link(url, text, words, image, anchor, regions)
+                for (url, text, _, image, anchor), words in zip(found, _words_of([f[2] for f in found]))]
 
     @cached_property
     def forms(self) -> list[str]:
@@ -260,6 +287,13 @@ class Page:
             return self.text[:width]
         start = max(0, position - width // 3)
         return self.text[start:start + width].strip()
+
+
+def _words_of(texts: list[str]) -> list[str]:
+    """Folded words of each text (`Cổng Dịch vụ công!` -> `cong dich vu cong`), all texts in
+    one pass: a page has hundreds of short link texts, and a call per text is what costs."""
+    joined = _NOT_WORDS.sub(" ", fold("\0".join(text.replace("\0", " ") for text in texts)))
+    return [words.strip() for words in joined.split("\0")]
 
 
 class _Resolver:

@@ -11,9 +11,11 @@ import phonenumbers
 
 from rules.text import clean_space, fold
 
-_DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
+# No look-behind for "not after a digit" in the patterns (it stops the regex engine from
+# skipping ahead to the next digit); `find_dates` checks the character before instead.
+_DATE_NUMERIC = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
 _DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:,\s*|\s+)năm\s+(\d{4})", re.I)
-_DATE_SHORT_WORDS = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})\s*,\s*(\d{4})", re.I)
+_DATE_SHORT_WORDS = re.compile(r"(\d{1,2})\s+tháng\s+(\d{1,2})\s*,\s*(\d{4})", re.I)
 _EMAIL = re.compile(
     r"[A-Za-z0-9._%+-]+\s*(?:@|\[at\]|\(at\)|\(a\)|\[a\])\s*[A-Za-z0-9-]+(?:\s*(?:\.|\[dot\]|\(dot\))\s*[A-Za-z0-9-]+)+",
     re.I,
@@ -39,6 +41,9 @@ def find_dates(text: str) -> list[date]:
     found: list[tuple[int, date]] = []
     for pattern in (_DATE_NUMERIC, _DATE_WORDS, _DATE_SHORT_WORDS):
         for match in pattern.finditer(text):
+            start = match.start()
+            if start and text[start - 1].isdigit() and pattern is not _DATE_WORDS:
+                continue
             value = _safe_date(*match.groups())
             if value:
                 found.append((match.start(), value))

@@ -108,11 +108,11 @@ def section_items(site: Site, section_topics: tuple[str, ...], item_topics: tupl
              if p.topics & wanted]
     for page in site.pages_about(*section_topics):
         for link in page.links:
-            if link.region == "body" and link.text and site.index.topics_in(link.cue) & wanted:
+            if link.text and site.index.topics_in(link.cue) & wanted and link.region == "body":
                 items.append(Item(link.text, link.url, page, year_of(link.text)))
     return items
 
 
 def attachments(pages: list[Page]) -> list[str]:
     return [link.url for page in pages for link in page.links
-            if link.region == "body" and document_type(link.url)]
+            if document_type(link.url) and link.region == "body"]

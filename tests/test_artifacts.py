@@ -33,6 +33,15 @@ def test_regions_footer_wins_over_menu_at_any_depth():
     assert regions == {"a": "menu", "b": "footer", "c": "footer", "d": "body", "e": "menu", "f": "footer"}
 
 
+def test_link_words_fold_each_text_and_image_name():
+    html = """<html><body><a href="/a">Cổng DỊCH VỤ công!</a><a href="/b"><img src="/i/Duong%00day-nong.png"></a>
+      <a href="/c"> </a><a href="/d"><span>Hỏi</span> <b>đáp</b></a></body></html>"""
+    links = page(html.encode()).links
+    assert [(link.text, link.cue, link.image) for link in links] == [
+        ("Cổng DỊCH VỤ công!", "cong dich vu cong", ""), ("", "duong day nong png", "Duong\0day-nong.png"),
+        ("", "", ""), ("Hỏi đáp", "hoi dap", "")]
+
+
 def test_footer_text_is_the_outermost_footers_once():
     html = """<html><body><p>Nội dung</p>
       <footer class="footer"><div class="footer-inner">Đường dây nóng: 0211 3862 480</div></footer>

@@ -25,6 +25,9 @@ def test_document_types():
     assert document_type("https://a.gov.vn/files/26-2017-QD-UBND.signed.pdf") == "pdf"
     assert document_type("https://a.gov.vn/Lists/CKNS/Attachments/3/du-toan.XLSX") == "xlsx"
     assert document_type("https://a.gov.vn/tin-tuc.aspx") is None
+    assert document_type("https://a.gov.vn/van-ban/a.pdf?v=2#page=3") == "pdf"
+    assert document_type("https://a.gov.vn/download?file=a.pdf") is None
+    assert document_type("http://so.gov.vn") is None and document_type("files/bao-cao.docx") == "docx"
 
 
 def test_trap_guard_bounds_calendars_and_growing_urls():
