@@ -8,16 +8,21 @@ from __future__ import annotations
 import unicodedata
 
 
-def _fold_table() -> dict[int, str | None]:
+def _fold_table() -> list[int | str | None]:
     """One `str.translate` table: every precomposed Latin letter to its base letter, every
-    combining mark (NFD text) to nothing. A table keeps folding at C speed on whole pages."""
-    table: dict[int, str | None] = {cp: None for cp in range(0x300, 0x370)}
+    combining mark (NFD text) to nothing. A list indexed by code point, not a dict: a dict
+    raises and swallows a KeyError for every character it leaves alone, which is what made
+    folding slow. Characters past its end (U+1F00 on) are left alone."""
+    table: list[int | str | None] = list(range(0x1F00))
+    for cp in range(0x300, 0x370):
+        table[cp] = None
     for start, end in ((0xC0, 0x250), (0x1E00, 0x1F00)):
         for cp in range(start, end):
             base = "".join(c for c in unicodedata.normalize("NFD", chr(cp)) if not unicodedata.combining(c))
             if base != chr(cp) and base.isascii():
                 table[cp] = base
-    table.update({ord("đ"): "d", ord("Đ"): "D", ord("Ð"): "D", ord("ð"): "d"})
+    for letter, base in (("đ", "d"), ("Đ", "D"), ("Ð", "D"), ("ð", "d")):
+        table[ord(letter)] = base
     return table
 
 
