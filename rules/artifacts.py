@@ -224,6 +224,16 @@ class Page:
         return fold(self.text)
 
     @cached_property
+    def terms(self) -> list[str]:
+        """Every lexicon term in the page text, in order: one scan that every rule shares."""
+        return self.index.matcher.found(self.folded)
+
+    def terms_about(self, topic: str) -> list[str]:
+        """The page's terms of one topic, each once, in order of appearance."""
+        topics_of = self.index.topics_of
+        return list(dict.fromkeys(t for t in self.terms if topic in topics_of[t]))
+
+    @cached_property
     def dates(self) -> list[date]:
         return find_dates(self.text)
 

@@ -73,10 +73,6 @@ def date_term(page: Page, when: date) -> str:
     return ""
 
 
-def terms_found(page: Page, topic: str) -> list[str]:
-    return list(dict.fromkeys(page.index.terms_of(page.folded, topic)))
-
-
 @dataclass(frozen=True)
 class Item:
     """An entry of a disclosure list: its title, where it leads, and the year it is about."""

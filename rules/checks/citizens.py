@@ -8,7 +8,7 @@ from rules.artifacts import Site
 from rules.extract import find_emails
 from rules.registry import Context, rule
 from rules.results import Evidence, Result, failed, passed
-from rules.sections import attachments, date_term, evidence, judge_age, newest_date, not_found, terms_found
+from rules.sections import attachments, date_term, evidence, judge_age, newest_date, not_found
 
 PROVINCE_AND_DEPARTMENTS = ("tinh", "so", "huyen")
 
@@ -31,7 +31,7 @@ def drafts(site: Site, ctx: Context) -> Result:
     pages = site.pages_about("drafts")
     if not pages:
         return not_found(site, ("drafts",), "mục lấy ý kiến dự thảo")
-    ways = attachments(pages) or [t for p in pages for t in terms_found(p, "comment_channel")]
+    ways = attachments(pages) or [t for p in pages for t in p.terms_about("comment_channel")]
     newest = newest_date(pages, ctx.audit_date)
     if not newest:
         return failed("Mục lấy ý kiến dự thảo không có dự thảo nào ghi ngày.", evidence(pages[0]), partial=True)
@@ -100,7 +100,7 @@ def procedures(site: Site, ctx: Context) -> Result:
     """
     pages = site.pages_about("procedures")
     for page in pages:
-        fields = terms_found(page, "procedure_fields")
+        fields = page.terms_about("procedure_fields")
         if len(fields) >= 2:
             return passed("Có thủ tục hành chính với trình tự, hồ sơ, thời hạn.",
                           evidence(page, fields[0], ", ".join(fields)))
@@ -159,7 +159,7 @@ def access_to_information(site: Site, ctx: Context) -> Result:
         return not_found(site, ("access_to_information",), "chuyên mục tiếp cận thông tin")
     best, best_parts = pages[0], []
     for page in pages:
-        parts = terms_found(page, "ati_parts")
+        parts = page.terms_about("ati_parts")
         if len(parts) > len(best_parts):
             best, best_parts = page, parts
     if len(best_parts) >= 2:

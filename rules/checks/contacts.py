@@ -5,7 +5,7 @@ from rules.artifacts import Site
 from rules.extract import find_addresses, find_emails, find_phones
 from rules.registry import Context, rule
 from rules.results import Evidence, Result, failed, passed
-from rules.sections import evidence, not_found, terms_found
+from rules.sections import evidence, not_found
 from rules.text import fold
 
 
@@ -94,7 +94,7 @@ def officials_contacts(site: Site, ctx: Context) -> Result:
     pages = site.pages_about("officials_directory") + site.pages_about("org_leaders")
     for page in pages:
         phones, emails = find_phones(page.text), find_emails(page.text)
-        titles = terms_found(page, "leader_titles")
+        titles = page.terms_about("leader_titles")
         if titles and (len(phones) >= 2 or len(emails) >= 2):
             value = ", ".join((emails or phones)[:3])
             return passed("Có danh bạ cán bộ với điện thoại hoặc thư điện tử riêng.",

@@ -10,11 +10,11 @@ from rules.results import Evidence, Result, failed, passed
 _WINDOW = 45
 
 
-def labelled_number(page: Page, index) -> tuple[str, str] | None:
+def labelled_number(page: Page) -> tuple[str, str] | None:
     """(number, snippet) where a hotline term is followed closely by a phone number."""
     folded, text = page.folded, page.text
     same_length = len(folded) == len(text)
-    for term in dict.fromkeys(index.terms_of(folded, "hotline")):
+    for term in page.terms_about("hotline"):
         start = 0
         while (position := folded.find(term, start)) >= 0:
             start = position + len(term)
@@ -48,7 +48,7 @@ def hotline(site: Site, ctx: Context) -> Result:
     """
     pages = ([site.home] if site.home else []) + site.pages_about("hotline")
     for page in dict.fromkeys(pages):
-        found = labelled_number(page, site.index)
+        found = labelled_number(page)
         if found:
             number, snippet = found
             return passed(f"Có số đường dây nóng {number}.",

@@ -5,7 +5,7 @@ from rules.artifacts import Site
 from rules.extract import find_emails, find_phones
 from rules.registry import Context, rule
 from rules.results import Result, failed, passed
-from rules.sections import evidence, not_found, terms_found
+from rules.sections import evidence, not_found
 
 LOCAL = ("tinh", "so", "huyen", "xa")
 
@@ -32,12 +32,12 @@ def introduction(site: Site, ctx: Context) -> Result:
         return not_found(site, ("org_intro",), "trang giới thiệu")
     best, best_found = pages[0], (False, False)
     for page in pages:
-        found = (bool(terms_found(page, "org_functions")), bool(terms_found(page, "org_structure")))
+        found = (bool(page.terms_about("org_functions")), bool(page.terms_about("org_structure")))
         if sum(found) > sum(best_found):
             best, best_found = page, found
     if all(best_found):
         return passed("Trang giới thiệu nêu chức năng, nhiệm vụ và cơ cấu tổ chức.",
-                      evidence(best, terms_found(best, "org_structure")[0]))
+                      evidence(best, best.terms_about("org_structure")[0]))
     missing = "cơ cấu tổ chức" if best_found[0] else "chức năng, nhiệm vụ"
     return failed(f"Trang giới thiệu thiếu {missing}.", evidence(best), partial=any(best_found))
 
@@ -61,8 +61,8 @@ def leaders(site: Site, ctx: Context) -> Result:
     if not pages:
         return not_found(site, ("org_leaders",), "trang lãnh đạo")
     for page in pages:
-        titles = terms_found(page, "leader_titles")
-        duties = terms_found(page, "leader_duties")
+        titles = page.terms_about("leader_titles")
+        duties = page.terms_about("leader_duties")
         if titles and (duties or find_phones(page.text) or find_emails(page.text)):
             return passed(f"Trang lãnh đạo có chức vụ ({titles[0]}) và nhiệm vụ hoặc liên hệ.",
                           evidence(page, titles[0]))

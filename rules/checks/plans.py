@@ -4,7 +4,7 @@ from __future__ import annotations
 from rules.artifacts import Site
 from rules.registry import Context, rule
 from rules.results import Result, failed, passed
-from rules.sections import attachments, dated_section, evidence, newest_date, not_found, terms_found
+from rules.sections import attachments, dated_section, evidence, newest_date, not_found
 
 
 @rule("PL01", "plans", "Chiến lược, quy hoạch, kế hoạch phát triển", "Strategies, master plans and plans",
@@ -45,7 +45,7 @@ def land_plans(site: Site, ctx: Context) -> Result:
     pages = site.pages_about("land_plans")
     if not pages:
         for page in site.pages_about("plans"):
-            terms = terms_found(page, "land_plans")
+            terms = page.terms_about("land_plans")
             if terms:
                 return passed("Mục quy hoạch có nội dung về đất đai.", evidence(page, terms[0]))
         return not_found(site, ("land_plans",), "thông tin quy hoạch, kế hoạch sử dụng đất")
@@ -102,7 +102,7 @@ def projects(site: Site, ctx: Context) -> Result:
     needed = int(ctx.option("min_fields", 5))
     best, best_fields = pages[0], []
     for page in pages:
-        fields = terms_found(page, "project_fields")
+        fields = page.terms_about("project_fields")
         if len(fields) > len(best_fields):
             best, best_fields = page, fields
     if len(best_fields) >= needed:

@@ -7,7 +7,7 @@ from rules.artifacts import Site
 from rules.extract import find_tender_codes
 from rules.registry import Context, rule
 from rules.results import Evidence, Result, passed
-from rules.sections import evidence, not_found, terms_found
+from rules.sections import evidence, not_found
 
 
 @rule("TD01", "tenders", "Thông tin đấu thầu, mua sắm công", "Tenders and public procurement",
@@ -32,7 +32,7 @@ def tenders(site: Site, ctx: Context) -> Result:
         codes = find_tender_codes(page.text)
         # Two kinds of procurement item, or a code: one passing mention (a Q&A answer naming
         # "kế hoạch lựa chọn nhà thầu") is not a tenders section.
-        items = terms_found(page, "tender_items")
+        items = page.terms_about("tender_items")
         if codes or len(items) >= 2:
             value = codes[0] if codes else items[0]
             return passed("Có thông tin đấu thầu (kế hoạch, thông báo mời thầu hoặc kết quả).",
