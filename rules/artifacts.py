@@ -187,7 +187,7 @@ class Page:
         return fold(" ".join(parts))
 
     @cached_property
-    def topics(self) -> set[str]:
+    def topics(self) -> frozenset[str]:
         """Topics of the page itself (title and address), not of its menus."""
         return self.index.topics_in(self.subject) | self.index.topics_in(url_words(self.url))
 
@@ -276,6 +276,12 @@ class Page:
         regions: dict = {}   # element -> region, shared by the page's links
         return [Link(url, text, words, image, anchor, regions)
                 for (url, text, _, image, anchor), words in zip(found, _words_of([f[2] for f in found]))]
+
+    @cached_property
+    def link_topics(self) -> list[frozenset[str]]:
+        """The topics each link names by its words or its address, in the order of `links`."""
+        topics_in = self.index.topics_in
+        return [topics_in(link.cue) | topics_in(url_words(link.url)) for link in self.links]
 
     @cached_property
     def forms(self) -> list[str]:
@@ -413,8 +419,8 @@ class Site:
         wanted = set(topics)
         found = []
         for page in pages if pages is not None else ([self.home] if self.home else []):
-            for link in page.links:
-                if self.index.topics_in(link.cue) & wanted or self.index.topics_in(url_words(link.url)) & wanted:
+            for link, topics in zip(page.links, page.link_topics):
+                if topics & wanted:
                     found.append((page, link))
         return found
 

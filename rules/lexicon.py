@@ -115,20 +115,25 @@ class TopicIndex:
         self.matcher = TermMatcher({term: 1 for term in self.topics_of})
         self._cache: dict[str, frozenset[str]] = {}
 
-    def topics_in(self, folded_text: str) -> set[str]:
-        # Link texts, titles and addresses repeat across pages: remember the short ones.
-        if len(folded_text) < 300:
-            cached = self._cache.get(folded_text)
-            if cached is None:
-                cached = self._cache[folded_text] = frozenset(self._topics_in(folded_text))
-            return set(cached)
-        return self._topics_in(folded_text)
+    # Link texts, titles and addresses repeat across pages and sites: the short ones are
+    # remembered, up to a bound, so a nightly audit of a whole province stays small.
+    _CACHE_TEXT_LENGTH, _CACHE_ENTRIES = 300, 200_000
 
-    def _topics_in(self, folded_text: str) -> set[str]:
+    def topics_in(self, folded_text: str) -> frozenset[str]:
+        if len(folded_text) >= self._CACHE_TEXT_LENGTH:
+            return self._topics_in(folded_text)
+        cached = self._cache.get(folded_text)
+        if cached is None:
+            if len(self._cache) >= self._CACHE_ENTRIES:
+                self._cache.clear()
+            cached = self._cache[folded_text] = self._topics_in(folded_text)
+        return cached
+
+    def _topics_in(self, folded_text: str) -> frozenset[str]:
         found: set[str] = set()
         for term in set(self.matcher.found(folded_text)):
             found |= self.topics_of[term]
-        return found
+        return frozenset(found)
 
     def terms_of(self, folded_text: str, topic: str) -> list[str]:
         return [t for t in self.matcher.found(folded_text) if topic in self.topics_of[t]]
