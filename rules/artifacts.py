@@ -10,9 +10,9 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
-from typing import Callable
 from datetime import date
 from functools import cached_property, lru_cache
+from typing import Callable
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.etree
@@ -43,20 +43,14 @@ def _parser(encoding: str | None) -> lxml.etree.HTMLParser:
 
 
 @lru_cache(maxsize=64)
-def _ascii_compatible(encoding: str) -> bool:
-    """Whether `<` and space are single ASCII bytes (UTF-8, Windows-125x, ISO-8859; not UTF-16)."""
+def _codec(encoding: str | None) -> tuple[str, bool]:
+    """Python's name for a stored encoding (UTF-8 when it names none Python knows), and whether
+    `<` and space are single ASCII bytes in it (UTF-8, Windows-125x, ISO-8859; not UTF-16)."""
     try:
-        return " <".encode(encoding) == b" <"
+        name = codecs.lookup(encoding or "utf-8").name
     except LookupError:
-        return False
-
-
-def _known(encoding: str) -> bool:
-    try:
-        codecs.lookup(encoding)
-        return True
-    except LookupError:
-        return False
+        name = "utf-8"
+    return name, " <".encode(name) == b" <"
 
 
 def _own_region(tag, names: str) -> str:
@@ -130,10 +124,6 @@ class Link:
         """"menu", "footer" or "body"."""
         return _region(self._anchor, self._regions)
 
-    @property
-    def is_document(self) -> bool:
-        return document_type(self.url) is not None
-
 
 @dataclass(frozen=True)
 class DocumentRef:
@@ -197,15 +187,21 @@ class Page:
     def tree(self) -> lxml.etree._Element:
         # A space before every tag keeps neighbouring texts apart ("27/2026/QĐ-UBND</td><td>
         # 09/11/2026" must not read as one word), so the whole text comes out in one C call.
-        body, encoding = self.body, (self.source.encoding or "utf-8").lower()
+        body, (encoding, ascii_compatible) = self.body, _codec(self.source.encoding)
+        tree = None
         try:
             body.decode(encoding)  # valid bytes go to libxml2 as they are: no copy to str
-            if not _ascii_compatible(encoding):
-                raise LookupError(encoding)
-            tree = lxml.etree.fromstring(body.replace(b"<", b" <"), _parser(encoding)) if body.strip() else None
-        except (UnicodeDecodeError, LookupError, lxml.etree.LxmlError):
-            text = XML_DECLARATION.sub("", body.decode(encoding if _known(encoding) else "utf-8", errors="replace"))
-            text = text.lstrip("\ufeff").replace("<", " <")
+            direct = ascii_compatible
+        except UnicodeDecodeError:
+            direct = False
+        if direct and body.strip():
+            try:
+                tree = lxml.etree.fromstring(body.replace(b"<", b" <"), _parser(encoding))
+            except (LookupError, lxml.etree.LxmlError):   # an encoding libxml2 does not know
+                direct = False
+        if not direct:
+            text = XML_DECLARATION.sub("", body.decode(encoding, errors="replace")).lstrip("\ufeff")
+            text = text.replace("<", " <")
             tree = lxml.etree.fromstring(text, _parser(None)) if text.strip() else None
         if tree is None:
             tree = lxml.etree.fromstring("<html/>", _parser(None))
