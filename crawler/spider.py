@@ -30,14 +30,14 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseNeverReceived
 
-from crawler.encoding import detect_legacy_encoding, to_nfc
-from crawler.items import DocumentInfo, PageItem
-from crawler.safety import TrapGuard
-from crawler.site import SiteState, SiteTarget
-from crawler.urls import canonicalize, is_skippable_asset, strip_fragment
-from rules.artifacts import XML_DECLARATION, document_type
-from rules.lexicon import TermMatcher, crawl_priority_terms
-from rules.text import clean_space, fold
+from minhbach.crawler.encoding import decode_html, detect_legacy_encoding
+from minhbach.crawler.items import DocumentInfo, PageItem
+from minhbach.crawler.safety import TrapGuard
+from minhbach.crawler.site import SiteState, SiteTarget
+from minhbach.crawler.urls import canonicalize, is_skippable_asset, strip_fragment
+from minhbach.rules.artifacts import XML_DECLARATION, document_type
+from minhbach.rules.lexicon import TermMatcher, crawl_priority_terms
+from minhbach.rules.text import clean_space, fold
 
 log = logging.getLogger(__name__)
 
@@ -217,8 +217,7 @@ class AgencySpider(Spider):
             yield item
             return
 
-        text = to_nfc(response.text)
-        item.encoding = response.encoding
+        text, item.encoding = decode_html(response)
         item.legacy_encoding = detect_legacy_encoding(text)
         try:
             tree = lxml.html.document_fromstring(XML_DECLARATION.sub("", text, count=1) or "<html/>")

@@ -1,9 +1,12 @@
 """Legacy Vietnamese encodings: windows-1258 decodes; TCVN3 and VNI are recognised, not stored."""
+import unicodedata
+
+import pytest
 from scrapy.http import HtmlResponse
 
-from audit.demo.server import to_windows_1258
-from crawler.encoding import detect_legacy_encoding, to_nfc
-from rules.text import fold, nfc
+from minhbach.audit.demo.server import to_windows_1258
+from minhbach.crawler.encoding import decode_html, detect_legacy_encoding, to_nfc
+from minhbach.rules.text import fold, nfc
 
 TEXT = "Cộng hòa xã hội chủ nghĩa Việt Nam. Độc lập – Tự do – Hạnh phúc. Công khai ngân sách năm 2026."
 
@@ -28,3 +31,21 @@ def test_fold_matches_every_spelling():
     forms = ["Đường dây nóng", "ĐƯỜNG DÂY NÓNG", "duong day nong", __import__("unicodedata").normalize("NFD", "Đường dây nóng")]
     assert {fold(f) for f in forms} == {"duong day nong"}
     assert nfc(forms[3]) == "Đường dây nóng"
+
+
+UNDECLARED = "<html><head><title>Liên hệ</title></head><body><p>Cộng hòa xã hội chủ nghĩa Việt Nam. Độc lập – Tự do – Hạnh phúc. Đường dây nóng của Ủy ban nhân dân xã.</p></body></html>"
+
+
+@pytest.mark.parametrize("body, content_type, encoding", [
+    (to_windows_1258(UNDECLARED), "text/html", "windows-1258"),   # nothing declared (Scrapy guesses hp-roman8)
+    (to_windows_1258(UNDECLARED), "text/html; charset=utf-8", "windows-1258"),  # declared wrong
+    (UNDECLARED.encode("utf-8"), "text/html", "utf-8"),
+    (UNDECLARED.encode("utf-8"), "text/html; charset=utf-8", "utf-8"),
+    (to_windows_1258(UNDECLARED), "text/html; charset=windows-1258", "cp1258"),  # declared right
+])
+def test_decode_html_reads_undeclared_and_wrongly_declared_pages(body, content_type, encoding):
+    response = HtmlResponse("http://xa.example.vn/", body=body, headers={"Content-Type": content_type})
+    text, used = decode_html(response)
+    assert used == encoding
+    assert "Cộng hòa xã hội chủ nghĩa Việt Nam" in text and "Đường dây nóng" in text
+    assert unicodedata.is_normalized("NFC", text)
