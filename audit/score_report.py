@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.registry import LEVEL_NAMES
-from audit.store.models import Agency, AuditRun, Finding, Score
-from rules.registry import all_rules
-from rules.results import OUTCOME_VI, Outcome
+from minhbach.audit.registry import LEVEL_NAMES
+from minhbach.audit.store.models import Agency, AuditRun, Finding, Score
+from minhbach.rules.registry import all_rules
+from minhbach.rules.results import OUTCOME_VI, Outcome
 
 FINDING_KEYS = ("agency_code", "rule_code", "family", "outcome", "evidence_url", "snippet", "value", "date")
 FINDING_COLUMNS = [
@@ -53,6 +53,7 @@ def score_rows(session: Session, audit: AuditRun) -> list[dict]:
         row = {
             "agency_code": agency.code, "agency_name": agency.name, "level": agency.level,
             "level_vi": LEVEL_NAMES.get(agency.level, agency.level),
+            "province": agency.province, "parent_code": agency.parent_code or "",
             "score": score.total, "grade": score.grade if score.total is not None else "Không xác định",
             "coverage": score.coverage, "coverage_pct": round(100 * score.coverage),
             "passed": counts.get("pass", 0), "failed": counts.get("fail", 0),
