@@ -9,11 +9,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The editable install maps the folders crawler/, rules/, audit/ and data/ to minhbach.*;
+# setuptools says so in a notice on every install, which tells a user nothing: silenced.
+PIP_INSTALL := PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install --quiet
+
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(PIP_INSTALL) -e .
 
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(PIP_INSTALL) -e '.[test]'
 
 demo: install
 	$(BIN)/minhbach demo
@@ -25,4 +29,4 @@ bench: install-test
 	$(BIN)/python bench/crawl_bench.py
 
 clean:
-	rm -rf $(VENV) demo-output *.egg-info
+	rm -rf $(VENV) demo-output build *.egg-info

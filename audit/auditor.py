@@ -12,12 +12,12 @@ from typing import Callable
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from audit.rubric import Rubric
-from audit.scoring import score_site
-from audit.store.bodies import BodyStore
-from audit.store.models import Agency, AuditRun, CrawlRun, Document, Finding, Page, Score, SiteCrawl
-from rules.artifacts import DocumentRef, PageSource, Site
-from rules.registry import Context, Rule, all_rules
+from minhbach.audit.rubric import Rubric
+from minhbach.audit.scoring import score_site
+from minhbach.audit.store.bodies import BodyStore
+from minhbach.audit.store.models import Agency, AuditRun, CrawlRun, Document, Finding, Page, Score, SiteCrawl
+from minhbach.rules.artifacts import DocumentRef, PageSource, Site
+from minhbach.rules.registry import Context, Rule, all_rules
 
 
 class AuditError(ValueError):

@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# data/ beside the packages: registries, lexicons, rubrics, the demo province.
-RESOURCES_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
 def data_dir() -> Path:

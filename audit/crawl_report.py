@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.store.models import Agency, CrawlRun, SiteCrawl
+from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl
 
 STATUS_VI = {
     "ok": "Đã thu thập",

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from rules.text import nfc
+from minhbach.rules.text import nfc
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

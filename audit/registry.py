@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit.store.models import Agency, AgencyVersion, utcnow
-from rules.text import nfc
+from minhbach.audit.store.models import Agency, AgencyVersion, utcnow
+from minhbach.rules.text import nfc
 
 LEVELS = ("tinh", "so", "huyen", "xa", "khac")
 LEVEL_NAMES = {"tinh": "Tỉnh", "so": "Sở/ngành", "huyen": "Huyện", "xa": "Xã/phường", "khac": "Khác"}

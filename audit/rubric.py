@@ -11,9 +11,10 @@ from typing import Any
 
 import yaml
 
-from rules.registry import ALL_LEVELS, all_rules
+from minhbach.data import DATA_DIR
+from minhbach.rules.registry import ALL_LEVELS, all_rules
 
-RUBRICS_DIR = Path(__file__).resolve().parents[1] / "data" / "rubrics"
+RUBRICS_DIR = DATA_DIR / "rubrics"
 OUTCOME_KEYS = ("pass", "partial", "fail", "not_applicable", "needs_review", "error")
 REQUIRED = ("id", "version", "title", "legal_basis", "applies_to", "outcomes", "grades", "categories")
 

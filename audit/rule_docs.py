@@ -1,13 +1,13 @@
 """Rule documentation as Markdown, from each rule's metadata and docstring (ruff-style)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import yaml
 
-from rules.registry import Rule
+from minhbach.data import DATA_DIR
+from minhbach.rules.registry import Rule
 
-INSTRUMENTS = Path(__file__).resolve().parents[1] / "data" / "instruments.yaml"
+INSTRUMENTS = DATA_DIR / "instruments.yaml"
 
 
 def instruments() -> dict[str, dict]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from audit.rubric import Rubric
+from minhbach.audit.rubric import Rubric
 
 NO_GRADE = "Chưa đủ dữ liệu"
 

@@ -25,11 +25,11 @@ import lxml.html
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audit.auditor import run_audit  # noqa: E402
-from audit.rubric import load_rubric  # noqa: E402
-from audit.store.bodies import BodyStore  # noqa: E402
-from audit.store.db import open_store  # noqa: E402
-from audit.store.models import Agency, CrawlRun, Page, SiteCrawl  # noqa: E402
+from minhbach.audit.auditor import run_audit  # noqa: E402
+from minhbach.audit.rubric import load_rubric  # noqa: E402
+from minhbach.audit.store.bodies import BodyStore  # noqa: E402
+from minhbach.audit.store.db import open_store  # noqa: E402
+from minhbach.audit.store.models import Agency, CrawlRun, Page, SiteCrawl  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "fixtures" / "real"
 

@@ -82,7 +82,7 @@ def run_bare(first_port: int, sites: int) -> dict:
     from scrapy import Request, Spider
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.settings import CrawlOptions, build_settings
+    from minhbach.crawler.settings import CrawlOptions, build_settings
 
     class Bare(Spider):
         name = "bare"
@@ -116,12 +116,12 @@ def run_minhbach(first_port: int, sites: int, pages: int) -> dict:
     """Child process: `minhbach crawl` in-process on a fresh store."""
     from sqlalchemy import func, select
 
-    from audit import config
-    from audit.registry import import_registry
-    from audit.store.db import open_store
-    from audit.store.models import Page
-    from crawler.runner import run_crawl
-    from crawler.settings import CrawlOptions
+    from minhbach.audit import config
+    from minhbach.audit.registry import import_registry
+    from minhbach.audit.store.db import open_store
+    from minhbach.audit.store.models import Page
+    from minhbach.audit.crawling import crawl_agencies
+    from minhbach.crawler.settings import CrawlOptions
 
     registry = Path(os.environ["MINHBACH_DATA_DIR"]) / "farm.csv"
     rows = [f"farm{n},Cơ quan {n},so,Hòa Sơn,,http://127.0.0.1:{first_port + n}/" for n in range(sites)]
@@ -130,7 +130,7 @@ def run_minhbach(first_port: int, sites: int, pages: int) -> dict:
     with sessions() as session:
         import_registry(session, registry)
     started = time.perf_counter()
-    run_crawl(None, CrawlOptions(allow_private=True, document_head_limit=0), config.database_url(), config.bodies_dir())
+    crawl_agencies(None, CrawlOptions(allow_private=True, document_head_limit=0), config.database_url(), config.bodies_dir())
     seconds = time.perf_counter() - started
     with sessions() as session:
         stored = session.scalar(select(func.count(Page.id)))

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 
-from crawler.safety import is_public_address, literal_address
-from crawler.urls import netloc_of
+from minhbach.crawler.safety import is_public_address, literal_address
+from minhbach.crawler.urls import netloc_of
 
 
 class PrivateAddressGuard:

@@ -1,99 +1,34 @@
-"""Run one crawl in this process: create the run's rows, start Scrapy, wait for the end."""
+"""Run one crawl in this process: Scrapy on the given sites, every item handed to the
+pipelines the caller installs, back when the last site is done.
+
+The crawler does not know where items go. The application passes its item pipeline (by
+import path, as Scrapy's ITEM_PIPELINES takes it) and the settings that pipeline reads.
+"""
 from __future__ import annotations
 
-import os
-import socket
-from dataclasses import asdict
-from pathlib import Path
 from typing import Callable
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
-from sqlalchemy import select
 
-from audit.store.db import open_store
-from audit.store.models import Agency, CrawlRun, SiteCrawl, utcnow
-from crawler.items import PageItem
-from crawler.settings import CrawlOptions, build_settings
-from crawler.site import SiteState, SiteTarget
-from crawler.spider import AgencySpider, site_finished
-
-
-def target_for(agency: Agency) -> SiteTarget:
-    return SiteTarget(
-        code=agency.code,
-        portal_url=agency.portal_url,
-        extra_hosts=tuple((agency.extra_hosts or "").split()),  # stored space-separated
-        max_pages=agency.max_pages,
-        obey_robots=agency.obey_robots,
-    )
-
-
-def _alive(pid: int | None, hostname: str) -> bool:
-    if not pid or hostname != socket.gethostname():
-        return False
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return True
-
-
-def close_abandoned_runs(sessions) -> list[int]:
-    """Runs left 'running' by a process that is gone (killed, crashed) become 'interrupted'."""
-    closed = []
-    with sessions.begin() as session:
-        for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
-            if not _alive(run.pid, run.hostname):
-                run.status = "interrupted"
-                run.finished_at = run.finished_at or utcnow()
-                for site in run.sites:
-                    if site.status in ("pending", "running"):
-                        site.status = "interrupted"
-                        site.reason = site.reason or "the crawl process stopped before this site finished"
-                closed.append(run.id)
-    return closed
+from minhbach.crawler.items import PageItem
+from minhbach.crawler.settings import CrawlOptions, build_settings
+from minhbach.crawler.site import SiteState, SiteTarget
+from minhbach.crawler.spider import AgencySpider, site_finished
 
 
 def run_crawl(
-    agency_codes: list[str] | None,
+    targets: list[SiteTarget],
     options: CrawlOptions,
-    database_url: str,
-    bodies_dir: Path,
+    pipelines: dict[str, int],
+    extra_settings: dict | None = None,
     on_page: Callable[[str], None] | None = None,
     on_site_done: Callable[[SiteState], None] | None = None,
-    on_start: Callable[[int, int], None] | None = None,
-) -> int:
-    """Crawl the given agencies (all registered ones when None) and return the run id."""
-    sessions = open_store(database_url)
-    close_abandoned_runs(sessions)
-    with sessions.begin() as session:
-        query = select(Agency).order_by(Agency.code)
-        if agency_codes:
-            query = query.where(Agency.code.in_(agency_codes))
-        agencies = list(session.scalars(query))
-        missing = set(agency_codes or []) - {a.code for a in agencies}
-        if missing:
-            raise ValueError(f"unknown agency code(s): {', '.join(sorted(missing))}")
-        if not agencies:
-            raise ValueError("no agencies registered; run `minhbach agencies import FILE` first")
-        run = CrawlRun(pid=os.getpid(), hostname=socket.gethostname(), settings=asdict(options))
-        session.add(run)
-        session.flush()
-        now = utcnow()
-        for agency in agencies:
-            session.add(SiteCrawl(run_id=run.id, agency_id=agency.id, started_at=now))
-        targets = [target_for(agency) for agency in agencies]
-        run_id = run.id
-    if on_start:
-        on_start(run_id, len(targets))
-
+) -> None:
+    """Crawl `targets`; `pipelines` maps item-pipeline import paths to their order."""
     settings = build_settings(options)
-    settings.update({
-        "MINHBACH_DATABASE_URL": database_url,
-        "MINHBACH_BODIES_DIR": str(bodies_dir),
-        "MINHBACH_RUN_ID": run_id,
-    })
+    settings["ITEM_PIPELINES"] = dict(pipelines)
+    settings.update(extra_settings or {})
     process = CrawlerProcess(settings, install_root_handler=False)
     crawler = process.create_crawler(AgencySpider)
     if on_page:
@@ -105,4 +40,3 @@ def run_crawl(
         crawler.signals.connect(lambda site, **_: on_site_done(site), signal=site_finished, weak=False)
     process.crawl(crawler, targets=targets)
     process.start()
-    return run_id

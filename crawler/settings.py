@@ -58,10 +58,9 @@ def build_settings(options: CrawlOptions) -> dict:
         "LOG_LEVEL": options.log_level,
         "DEPTH_LIMIT": 0,  # the spider applies its own depth cap before scheduling
         "DOWNLOADER_MIDDLEWARES": {
-            "crawler.middlewares.PrivateAddressGuard": 50,
-            "crawler.middlewares.SiteScopeMiddleware": 60,
+            "minhbach.crawler.middlewares.PrivateAddressGuard": 50,
+            "minhbach.crawler.middlewares.SiteScopeMiddleware": 60,
         },
-        "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
         "MINHBACH_PAGE_CAP": options.page_cap,
         "MINHBACH_SITE_TIME_BUDGET": options.site_time_budget,
         "MINHBACH_DEPTH_CAP": options.depth_cap,

@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from crawler.safety import TrapGuard
-from crawler.urls import netloc_of
+from minhbach.crawler.safety import TrapGuard
+from minhbach.crawler.urls import netloc_of
 
 
 @dataclass

@@ -17,9 +17,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.etree
 
-from rules.extract import find_dates
-from rules.lexicon import TopicIndex, load_lexicons, topic_index
-from rules.text import clean_space, fold, nfc
+from minhbach.rules.extract import find_dates
+from minhbach.rules.lexicon import TopicIndex, load_lexicons, topic_index
+from minhbach.rules.text import clean_space, fold, nfc
 
 # Documents a page links to (crawler and rules share this one list).
 DOCUMENT_TYPES = {

@@ -9,7 +9,7 @@ from datetime import date
 
 import phonenumbers
 
-from rules.text import clean_space, fold
+from minhbach.rules.text import clean_space, fold
 
 # No look-behind for "not after a digit" in the patterns (it stops the regex engine from
 # skipping ahead to the next digit); `find_dates` checks the character before instead.

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from rules.text import fold
+from minhbach.data import DATA_DIR
+from minhbach.rules.text import fold
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "lexicons"
+DEFAULT_DIR = DATA_DIR / "lexicons"
 
 
 @dataclass(frozen=True)

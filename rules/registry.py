@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
-from rules.artifacts import Site
-from rules.results import Outcome, Result
+from minhbach.rules.artifacts import Site
+from minhbach.rules.results import Outcome, Result
 
 FAMILIES = (
     "organisation", "contacts", "hotline", "news", "direction", "legal_documents", "legal_guidance",
@@ -95,7 +95,7 @@ def rule(code: str, family: str, title_vi: str, title_en: str, citations: list[s
 
 def all_rules() -> dict[str, Rule]:
     """Every rule, by code, in code order."""
-    import rules.checks as package
+    import minhbach.rules.checks as package
 
     for module in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{package.__name__}.{module.name}")

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from rules.artifacts import Page, Site, document_type
-from rules.registry import Context
-from rules.results import Evidence, Result, failed, passed, review
-from rules.text import fold
+from minhbach.rules.artifacts import Page, Site, document_type
+from minhbach.rules.registry import Context
+from minhbach.rules.results import Evidence, Result, failed, passed, review
+from minhbach.rules.text import fold
 
 _YEAR = re.compile(r"(?<!\d)(20\d\d|19\d\d)(?!\d)")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from rules.artifacts import PageSource, Site
-from rules.registry import Context, all_rules
+from minhbach.rules.artifacts import PageSource, Site
+from minhbach.rules.registry import Context, all_rules
 
 # Label column -> rule that judges it.
 COLUMNS = {

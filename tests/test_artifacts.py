@@ -3,8 +3,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from rules.artifacts import Page, PageSource, Site, _Resolver
-from rules.lexicon import topic_index
+from minhbach.rules.artifacts import Page, PageSource, Site, _Resolver
+from minhbach.rules.lexicon import topic_index
 
 BASES = ["http://a.gov.vn", "http://a.gov.vn/", "http://a.gov.vn/x/y.html?p=1/2", "http://a.gov.vn/x/y/",
          "https://a.gov.vn:8080/x", "http://a.gov.vn/x/y.aspx#frag/z"]

@@ -5,9 +5,9 @@ import json
 
 from sqlalchemy import MetaData, create_engine, select
 
-from audit.exports import write_csv
-from audit.score_report import FINDING_COLUMNS
-from audit.store.db import upgrade
+from minhbach.audit.exports import write_csv
+from minhbach.audit.score_report import FINDING_COLUMNS
+from minhbach.audit.store.db import upgrade
 from tests.conftest import run_cli
 
 # P pass · F fail · f fail, present but stale or incomplete (half credit) · R needs review ·
@@ -132,3 +132,14 @@ def test_score_table_is_the_same_from_sqlite_and_postgresql(demo_output, pg_url,
     assert result.returncode == 0, result.stderr
     assert run_cli("export", "--out", str(tmp_path / "pg.csv"), env=pg_env).returncode == 0
     assert (tmp_path / "sqlite.csv").read_text(encoding="utf-8") == (tmp_path / "pg.csv").read_text(encoding="utf-8")
+
+
+def test_report_rolls_up_the_demo_per_level(demo_output):
+    out, _ = demo_output
+    result = run_cli("report", "--by", "level", env={"MINHBACH_DATA_DIR": str(out)})
+    assert result.returncode == 0, result.stderr
+    lines = {line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[2:-1]]
+             for line in result.stdout.splitlines() if line.startswith("│")}
+    # Sở/ngành: 7 agencies, 1 unreachable (sgddt-hs), grades Tốt 2 · Khá 2 · Trung bình 2 · Yếu 0
+    assert lines["Sở/ngành"][:6] == ["7", "1", "2", "2", "2", "0"]
+    assert lines["Tỉnh"][:7] == ["1", "0", "1", "0", "0", "0", "100.0"]

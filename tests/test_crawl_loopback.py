@@ -11,11 +11,11 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from audit.demo.server import serve_demo
-from audit.registry import parse_registry
-from audit.store.bodies import BodyStore
-from audit.store.db import open_store
-from audit.store.models import CrawlRun, Page, SiteCrawl
+from minhbach.audit.demo.server import serve_demo
+from minhbach.audit.registry import parse_registry
+from minhbach.audit.store.bodies import BodyStore
+from minhbach.audit.store.db import open_store
+from minhbach.audit.store.models import CrawlRun, Page, SiteCrawl
 from tests.conftest import ROOT, LoopbackSite, html, run_cli
 
 DEMO_REGISTRY = ROOT / "data" / "demo" / "agencies.csv"
@@ -109,7 +109,7 @@ def test_sigkill_halfway_leaves_a_consistent_store_and_the_next_run_completes(tm
                         encoding="utf-8")
     try:
         assert run_cli("agencies", "import", str(registry)).returncode == 0
-        child = subprocess.Popen([sys.executable, "-m", "audit.cli", "crawl", "--allow-private"], cwd=ROOT,
+        child = subprocess.Popen([sys.executable, "-m", "minhbach.audit.cli", "crawl", "--allow-private"], cwd=ROOT,
                                  env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         db_path = data_dir / "minhbach.sqlite"
         deadline = time.monotonic() + 60

@@ -2,7 +2,7 @@
 import unicodedata
 from datetime import date
 
-from rules.extract import find_dates, find_document_numbers, find_emails, find_phones
+from minhbach.rules.extract import find_dates, find_document_numbers, find_emails, find_phones
 
 
 def test_dates_in_every_common_spelling():

@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from audit.registry import RegistryError, import_registry, parse_registry
-from audit.store.db import open_store
-from audit.store.models import Agency, AgencyVersion
+from minhbach.audit.registry import RegistryError, import_registry, parse_registry
+from minhbach.audit.store.db import open_store
+from minhbach.audit.store.models import Agency, AgencyVersion
 from tests.conftest import ROOT, run_cli
 
 HEADER = "code,name,level,province,parent_code,portal_url\n"

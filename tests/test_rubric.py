@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from audit.rubric import RUBRICS_DIR, RubricError, load_rubric
-from audit.scoring import NO_GRADE, score_site
-from rules.registry import all_rules
+from minhbach.audit.rubric import RUBRICS_DIR, RubricError, load_rubric
+from minhbach.audit.scoring import NO_GRADE, score_site
+from minhbach.rules.registry import all_rules
 
 
 def test_the_decision_26_rubric_loads_and_says_it_is_reconstructed():

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from audit.rule_docs import instruments
-from rules.artifacts import PageSource, Site
-from rules.registry import FAMILIES, Context, all_rules
+from minhbach.audit.rule_docs import instruments
+from minhbach.rules.artifacts import PageSource, Site
+from minhbach.rules.registry import FAMILIES, Context, all_rules
 from tests.conftest import SHARED
 
 CASES_DIR = Path(__file__).with_name("rule_cases")

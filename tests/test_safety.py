@@ -6,10 +6,10 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import PrivateAddressGuard
-from crawler.safety import TrapGuard, is_public_address
-from crawler.urls import canonicalize
-from rules.artifacts import document_type
+from minhbach.crawler.middlewares import PrivateAddressGuard
+from minhbach.crawler.safety import TrapGuard, is_public_address
+from minhbach.crawler.urls import canonicalize
+from minhbach.rules.artifacts import document_type
 
 
 def test_canonical_urls_drop_sessions_portal_state_and_fragments():

@@ -7,11 +7,11 @@ from scrapy.utils.test import get_crawler
 
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.items import PageItem
-from crawler.middlewares import SiteScopeMiddleware
-from crawler.settings import CrawlOptions, build_settings
-from crawler.site import SiteTarget
-from crawler.spider import HOME_PRIORITY, AgencySpider
+from minhbach.crawler.items import PageItem
+from minhbach.crawler.middlewares import SiteScopeMiddleware
+from minhbach.crawler.settings import CrawlOptions, build_settings
+from minhbach.crawler.site import SiteTarget
+from minhbach.crawler.spider import HOME_PRIORITY, AgencySpider
 from tests.conftest import SHARED
 
 REAL = SHARED / "fixtures" / "real"

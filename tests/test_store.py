@@ -3,9 +3,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 
-from audit.store.bodies import BodyStore
-from audit.store.db import engine_for, open_store
-from audit.store.models import Agency, Base, CrawlRun, Document, Link, Page, SiteCrawl
+from minhbach.audit.store.bodies import BodyStore
+from minhbach.audit.store.db import engine_for, open_store
+from minhbach.audit.store.models import Agency, Base, CrawlRun, Document, Link, Page, SiteCrawl
 
 
 def test_migrations_create_every_table_and_match_the_models(store_url):

@@ -13,9 +13,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import jinja2
 import yaml
 
-from rules.text import fold
+from minhbach.data import DATA_DIR
+from minhbach.rules.text import fold
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"
+DEMO_DIR = DATA_DIR / "demo"
 LIFERAY_PORTLET = "cms_WAR_ecoportlet_INSTANCE_x7Kd"
 
 

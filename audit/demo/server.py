@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from audit.demo.portal import Portal, PortalBuilder, route_key
-from rules.text import fold
+from minhbach.audit.demo.portal import Portal, PortalBuilder, route_key
+from minhbach.rules.text import fold
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 

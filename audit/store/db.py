@@ -9,7 +9,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from audit import config
+from minhbach.audit import config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 

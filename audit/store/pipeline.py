@@ -1,4 +1,5 @@
-"""The store pipeline: pages, links and documents go to the database, bodies to the body store.
+"""The store pipeline: what the crawler collects goes to the database (pages, links, documents)
+and to the body store. The application installs it in each crawl (see audit/crawling.py).
 
 Writes happen on one background thread in batches (one transaction each), so the crawl never
 waits on the disk and a crash loses at most the batch in flight, never half a batch: a
@@ -16,10 +17,10 @@ from pathlib import Path
 from scrapy import signals
 from sqlalchemy import insert, select, update
 
-from audit.store.bodies import BodyStore
-from audit.store.db import session_factory
-from audit.store.models import Agency, CrawlRun, Document, Link, Page, SiteCrawl, utcnow
-from crawler.items import DocumentInfo, PageItem
+from minhbach.audit.store.bodies import BodyStore
+from minhbach.audit.store.db import session_factory
+from minhbach.audit.store.models import Agency, CrawlRun, Document, Link, Page, SiteCrawl, utcnow
+from minhbach.crawler.items import DocumentInfo, PageItem
 
 log = logging.getLogger(__name__)
 _STOP = object()

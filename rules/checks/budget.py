@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from rules.artifacts import Site
-from rules.extract import find_periods
-from rules.registry import Context, rule
-from rules.results import Evidence, Result, failed, passed
-from rules.sections import Item, attachments, evidence, not_found, section_items
+from minhbach.rules.artifacts import Site
+from minhbach.rules.extract import find_periods
+from minhbach.rules.registry import Context, rule
+from minhbach.rules.results import Evidence, Result, failed, passed
+from minhbach.rules.sections import Item, attachments, evidence, not_found, section_items
 
 SECTION = ("budget_section",)
 BUDGET_CITATIONS = ["TT61-2017 Điều 5, 6, 9, 11 (TT90-2018)", "LNSNN-2015 Điều 15", "LNSNN-2025 Điều 15.1.b",

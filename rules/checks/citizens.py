@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from rules.artifacts import Site
-from rules.extract import find_emails
-from rules.registry import Context, rule
-from rules.results import Evidence, Result, failed, passed
-from rules.sections import attachments, date_term, evidence, judge_age, newest_date, not_found
+from minhbach.rules.artifacts import Site
+from minhbach.rules.extract import find_emails
+from minhbach.rules.registry import Context, rule
+from minhbach.rules.results import Evidence, Result, failed, passed
+from minhbach.rules.sections import attachments, date_term, evidence, judge_age, newest_date, not_found
 
 PROVINCE_AND_DEPARTMENTS = ("tinh", "so", "huyen")
 

@@ -1,12 +1,12 @@
 """Contacts: the agency's own, the person responsible for the portal, and named officials."""
 from __future__ import annotations
 
-from rules.artifacts import Site
-from rules.extract import find_addresses, find_emails, find_phones
-from rules.registry import Context, rule
-from rules.results import Evidence, Result, failed, passed
-from rules.sections import evidence, not_found
-from rules.text import fold
+from minhbach.rules.artifacts import Site
+from minhbach.rules.extract import find_addresses, find_emails, find_phones
+from minhbach.rules.registry import Context, rule
+from minhbach.rules.results import Evidence, Result, failed, passed
+from minhbach.rules.sections import evidence, not_found
+from minhbach.rules.text import fold
 
 
 @rule("CT01", "contacts", "Thông tin liên hệ của cơ quan: địa chỉ, điện thoại, thư điện tử",

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rules.artifacts import Site
-from rules.registry import Context, rule
-from rules.results import Result, failed, passed
-from rules.sections import dated_section, evidence, not_found
+from minhbach.rules.artifacts import Site
+from minhbach.rules.registry import Context, rule
+from minhbach.rules.results import Result, failed, passed
+from minhbach.rules.sections import dated_section, evidence, not_found
 
 PROVINCE_AND_DEPARTMENTS = ("tinh", "so", "huyen")
 

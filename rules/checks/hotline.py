@@ -1,10 +1,10 @@
 """The hotline: a number labelled as such, or a way into the feedback system."""
 from __future__ import annotations
 
-from rules.artifacts import Page, Site
-from rules.extract import find_phones
-from rules.registry import Context, rule
-from rules.results import Evidence, Result, failed, passed
+from minhbach.rules.artifacts import Page, Site
+from minhbach.rules.extract import find_phones
+from minhbach.rules.registry import Context, rule
+from minhbach.rules.results import Evidence, Result, failed, passed
 
 # How far after "Đường dây nóng" the number may be printed (label, colon, "ĐT:", spaces).
 _WINDOW = 45

@@ -1,11 +1,11 @@
 """Legal and administrative documents, their search, and legal guidance."""
 from __future__ import annotations
 
-from rules.artifacts import Site
-from rules.extract import find_document_numbers
-from rules.registry import Context, rule
-from rules.results import Result, failed, passed, review
-from rules.sections import attachments, dated_section, evidence, judge_age, newest_date, not_found
+from minhbach.rules.artifacts import Site
+from minhbach.rules.extract import find_document_numbers
+from minhbach.rules.registry import Context, rule
+from minhbach.rules.results import Result, failed, passed, review
+from minhbach.rules.sections import attachments, dated_section, evidence, judge_age, newest_date, not_found
 
 _FRESH = {"max_age_days": {"tinh": 90, "so": 90, "huyen": 90, "xa": 180, "default": 180}}
 

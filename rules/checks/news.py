@@ -1,10 +1,10 @@
 """News and events: the activity signal."""
 from __future__ import annotations
 
-from rules.artifacts import Site
-from rules.registry import Context, rule
-from rules.results import Result, failed
-from rules.sections import date_term, evidence, judge_age, newest_date, not_found
+from minhbach.rules.artifacts import Site
+from minhbach.rules.registry import Context, rule
+from minhbach.rules.results import Result, failed
+from minhbach.rules.sections import date_term, evidence, judge_age, newest_date, not_found
 
 
 @rule("NW01", "news", "Tin tức, sự kiện được cập nhật thường xuyên", "News updated regularly",

@@ -1,11 +1,11 @@
 """Introduction, organisation and leaders (NĐ 43/2011 Điều 10.1.a)."""
 from __future__ import annotations
 
-from rules.artifacts import Site
-from rules.extract import find_emails, find_phones
-from rules.registry import Context, rule
-from rules.results import Result, failed, passed
-from rules.sections import evidence, not_found
+from minhbach.rules.artifacts import Site
+from minhbach.rules.extract import find_emails, find_phones
+from minhbach.rules.registry import Context, rule
+from minhbach.rules.results import Result, failed, passed
+from minhbach.rules.sections import evidence, not_found
 
 LOCAL = ("tinh", "so", "huyen", "xa")
 

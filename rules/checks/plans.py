@@ -1,10 +1,10 @@
 """Strategies and plans, land-use plans, investment promotion and public-investment projects."""
 from __future__ import annotations
 
-from rules.artifacts import Site
-from rules.registry import Context, rule
-from rules.results import Result, failed, passed
-from rules.sections import attachments, dated_section, evidence, newest_date, not_found
+from minhbach.rules.artifacts import Site
+from minhbach.rules.registry import Context, rule
+from minhbach.rules.results import Result, failed, passed
+from minhbach.rules.sections import attachments, dated_section, evidence, newest_date, not_found
 
 
 @rule("PL01", "plans", "Chiến lược, quy hoạch, kế hoạch phát triển", "Strategies, master plans and plans",

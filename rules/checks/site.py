@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from rules.artifacts import Site
-from rules.registry import Context, rule
-from rules.results import Evidence, Result, failed, passed
+from minhbach.rules.artifacts import Site
+from minhbach.rules.registry import Context, rule
+from minhbach.rules.results import Evidence, Result, failed, passed
 
 
 @rule("ST01", "site", "Chức năng tìm kiếm", "Site search", catalogue_id="SEARCH",

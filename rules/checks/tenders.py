@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from rules.artifacts import Site
-from rules.extract import find_tender_codes
-from rules.registry import Context, rule
-from rules.results import Evidence, Result, passed
-from rules.sections import evidence, not_found
+from minhbach.rules.artifacts import Site
+from minhbach.rules.extract import find_tender_codes
+from minhbach.rules.registry import Context, rule
+from minhbach.rules.results import Evidence, Result, passed
+from minhbach.rules.sections import evidence, not_found
 
 
 @rule("TD01", "tenders", "Thông tin đấu thầu, mua sắm công", "Tenders and public procurement",

@@ -3,7 +3,7 @@ or on sqlalchemy.url when invoked from the `alembic` command line."""
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from audit.store.models import Base
+from minhbach.audit.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

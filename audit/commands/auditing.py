@@ -1,0 +1,183 @@
+"""`minhbach audit`, `report` and `export`: judge a stored crawl, read and write its scores."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.table import Table
+from sqlalchemy import func, select
+
+from minhbach.audit import config
+from minhbach.audit.commands.common import console, fail, score_text, sessions
+
+DEFAULT_RUBRIC = "vp-qd26-2017"
+
+
+def run_audit_command(run_id: int | None, rubric_id: str, audit_date: date) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from minhbach.audit.auditor import AuditError, resolve_run, run_audit
+    from minhbach.audit.rubric import RubricError, load_rubric
+    from minhbach.audit.store.bodies import BodyStore
+    from minhbach.audit.store.models import SiteCrawl
+
+    try:
+        rubric = load_rubric(rubric_id)
+    except RubricError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        sys.exit(2)
+    with sessions()() as session:
+        try:
+            run = resolve_run(session, run_id)
+        except AuditError as error:
+            fail(str(error))
+        n_sites = session.scalar(select(func.count(SiteCrawl.id)).where(SiteCrawl.run_id == run.id))
+        progress = Progress(TextColumn("[bold]Đánh giá[/]"), BarColumn(), MofNCompleteColumn(), console=console)
+        with progress:
+            task = progress.add_task("audit", total=n_sites)
+            return run_audit(session, BodyStore(config.bodies_dir()), rubric, audit_date, run.id,
+                             on_site=lambda _code: progress.advance(task))
+
+
+def audit_or_exit(session, audit_id: int | None):
+    from minhbach.audit.score_report import latest_audit
+    from minhbach.audit.store.models import AuditRun
+
+    audit = session.get(AuditRun, audit_id) if audit_id else latest_audit(session)
+    if audit is None:
+        fail("no audit yet: run `minhbach audit` first" if not audit_id else f"no audit {audit_id}")
+    return audit
+
+
+def print_score_table(audit_id: int | None = None) -> list[dict]:
+    from minhbach.audit.score_report import score_columns, score_rows
+
+    with sessions()() as session:
+        audit = audit_or_exit(session, audit_id)
+        rows = score_rows(session, audit)
+        columns = score_columns(session, audit)
+    categories = [(key, header) for key, header in columns if key.startswith("cat_")]
+    table = Table(title=f"Điểm theo {audit.rubric_id} ({audit.rubric_version}) – ngày đánh giá "
+                        f"{audit.audit_date:%d/%m/%Y} – lượt thu thập {audit.crawl_run_id}")
+    table.add_column("Mã", no_wrap=True)
+    table.add_column("Cơ quan", min_width=22, overflow="fold")
+    table.add_column("Cấp", no_wrap=True)
+    table.add_column("Điểm", justify="right", no_wrap=True)
+    table.add_column("Xếp loại", no_wrap=True)
+    for _, header in categories:  # the part before the first comma keeps the table narrow
+        table.add_column(header.split(",")[0], justify="right", max_width=9, overflow="fold")
+    table.add_column("Bao phủ", justify="right", no_wrap=True)
+    table.add_column("Lý do / ghi chú", min_width=18, overflow="fold")
+    for row in rows:
+        unknown = row["score"] is None
+        table.add_row(row["agency_code"], row["agency_name"], row["level_vi"],
+                      score_text(row["score"]), row["grade"],
+                      *[score_text(row.get(key)) for key, _ in categories], f"{row['coverage_pct']}%",
+                      row["reason"], style="yellow" if unknown else None)
+    console.print(table)
+    return rows
+
+
+def print_rollup(audit_id: int | None, by: str) -> None:
+    from minhbach.audit.rollups import ROLLUP_COLUMNS, rollup
+    from minhbach.audit.rubric import RubricError, load_rubric
+    from minhbach.audit.score_report import finding_rows, score_rows
+
+    with sessions()() as session:
+        audit = audit_or_exit(session, audit_id)
+        try:
+            grades = [grade.name for grade in load_rubric(audit.rubric_id).grades]
+        except RubricError:  # a rubric file that has since moved: the grades found will do
+            grades = None
+        table_rows = rollup(score_rows(session, audit), finding_rows(session, audit), by, grades)
+    grades = table_rows[0]["grades"] if table_rows else []
+    table = Table(title=f"Tổng hợp theo {ROLLUP_COLUMNS[by].lower()} – lượt đánh giá {audit.id}, "
+                        f"ngày {audit.audit_date:%d/%m/%Y}")
+    table.add_column(ROLLUP_COLUMNS[by], overflow="fold")
+    for header in ("Số cơ quan", "Không xác định", *grades, "Điểm TB", "Bao phủ TB"):
+        table.add_column(header, justify="right", overflow="fold")
+    table.add_column("Không đạt nhiều nhất", overflow="fold")
+    for row in table_rows:
+        table.add_row(row["group"], str(row["agencies"]), str(row["unknown"]),
+                      *[str(row[grade]) for grade in grades],
+                      score_text(row["average"]), f"{row['coverage_pct']}%", row["most_failed"])
+    console.print(table)
+
+
+@click.command(help="Judge a stored crawl with every rule and score it with a rubric.")
+@click.option("--run", "run_id", type=int, help="Crawl run to audit (default: the newest completed one).")
+@click.option("--rubric", "rubric_id", default=DEFAULT_RUBRIC, show_default=True,
+              help="Rubric id (a file in data/rubrics/) or a path to a rubric YAML file.")
+@click.option("--date", "audit_date", type=click.DateTime(["%Y-%m-%d"]),
+              help="Audit date that freshness is judged against (default: today).")
+def audit(run_id, rubric_id, audit_date) -> None:
+    day = audit_date.date() if audit_date else date.today()
+    audit_id = run_audit_command(run_id, rubric_id, day)
+    print_score_table(audit_id)
+    console.print(f"Lượt đánh giá {audit_id}. Chi tiết: minhbach report --agency MÃ")
+
+
+@click.command(help="Print the score table, one agency's rules with outcome and evidence, "
+                    "or roll-ups with --by.")
+@click.option("--agency", "agency_code", metavar="CODE", help="Show this agency's findings.")
+@click.option("--by", type=click.Choice(["province", "parent", "level"]),
+              help="Roll up the scores per province, parent agency or level.")
+@click.option("--audit", "audit_id", type=int, help="Audit to show (default: the newest).")
+def report(agency_code, by, audit_id) -> None:
+    from minhbach.audit.score_report import finding_rows, score_rows
+
+    if by:
+        print_rollup(audit_id, by)
+        return
+    if not agency_code:
+        print_score_table(audit_id)
+        return
+    with sessions()() as session:
+        audit_run = audit_or_exit(session, audit_id)
+        findings = finding_rows(session, audit_run, agency_code)
+        score = next((r for r in score_rows(session, audit_run) if r["agency_code"] == agency_code), None)
+    if score is None:
+        fail(f"agency '{agency_code}' is not in audit {audit_run.id}")
+    verdict = ("không xác định – " + score["reason"] if score["score"] is None
+               else f"{score['score']:.1f} điểm, {score['grade']}, bao phủ {score['coverage_pct']}%")
+    table = Table(title=f"{score['agency_name']} ({agency_code}): {verdict}")
+    for header in ("Mã", "Tiêu chí", "Kết quả", "Bằng chứng", "Giá trị", "Ngày", "Ghi chú"):
+        table.add_column(header, overflow="fold")
+    colours = {"pass": "green", "fail": "red", "needs_review": "yellow", "error": "magenta"}
+    for row in findings:
+        table.add_row(row["rule_code"], row["rule_title"], row["outcome_vi"], row["evidence_url"], row["value"],
+                      row["date_vi"], row["note"], style=colours.get(row["outcome"]))
+    console.print(table)
+
+
+def export_audit(fmt: str, findings: bool, out: Path, audit_id: int | None = None) -> int:
+    import json
+
+    from minhbach.audit.exports import write_csv
+    from minhbach.audit.score_report import (FINDING_COLUMNS, finding_json, finding_rows, score_columns,
+                                             score_json, score_rows)
+
+    with sessions()() as session:
+        audit_run = audit_or_exit(session, audit_id)
+        rows = finding_rows(session, audit_run) if findings else score_rows(session, audit_run)
+        columns = FINDING_COLUMNS if findings else score_columns(session, audit_run)
+    if fmt == "csv":
+        write_csv(out, columns, rows)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shaped = [finding_json(r) if findings else score_json(r) for r in rows]
+        out.write_text(json.dumps(shaped, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return len(rows)
+
+
+@click.command(help="Write the score table (or, with --findings, every finding) to a file.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--findings", is_flag=True, help="One row per agency and rule instead of the score table.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("--audit", "audit_id", type=int, help="Audit to export (default: the newest).")
+def export(fmt, findings, out, audit_id) -> None:
+    written = export_audit(fmt, findings, out, audit_id)
+    console.print(f"Đã ghi {written} dòng vào {out}")

@@ -1,0 +1,105 @@
+"""`minhbach crawl` and `minhbach runs`: crawl the registered portals, list past runs."""
+from __future__ import annotations
+
+import click
+from rich.table import Table
+from sqlalchemy import func, select
+
+from minhbach.audit import config
+from minhbach.audit.commands.common import console, fail, sessions
+
+
+def crawl_options(**kwargs):
+    from minhbach.crawler.settings import CrawlOptions
+
+    options = CrawlOptions()
+    for key, value in kwargs.items():
+        if value is not None:
+            setattr(options, key, value)
+    return options
+
+
+def run_with_progress(codes, options) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from minhbach.audit.crawling import crawl_agencies
+
+    sessions()
+    progress = Progress(SpinnerColumn(), TextColumn("[bold]Thu thập[/]"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("trang: {task.fields[pages]}"), TimeElapsedColumn(), console=console,
+                        transient=False)
+    state = {}
+
+    def on_start(run_id, n_sites):
+        state["task"] = progress.add_task("crawl", total=n_sites, pages=0)
+
+    def on_page(_code):
+        progress.update(state["task"], advance=0, pages=progress.tasks[0].fields["pages"] + 1)
+
+    def on_site_done(_site):
+        progress.update(state["task"], advance=1)
+
+    with progress:
+        run_id = crawl_agencies(codes or None, options, config.database_url(), config.bodies_dir(),
+                                on_page=on_page, on_site_done=on_site_done, on_start=on_start)
+    return run_id
+
+
+def print_crawl_summary(run_id: int) -> list[dict]:
+    from minhbach.audit.crawl_report import crawl_summary
+
+    with sessions()() as session:
+        rows = crawl_summary(session, run_id)
+    table = Table(title=f"Kết quả thu thập – lượt {run_id}")
+    for header, justify in (("Mã", "left"), ("Cơ quan", "left"), ("Trạng thái", "left"), ("Trang", "right"),
+                            ("Tài liệu", "right"), ("KB", "right"), ("Lỗi", "right"), ("Lý do / ghi chú", "left")):
+        table.add_column(header, justify=justify, overflow="fold")
+    for row in rows:
+        style = None if row["status"] == "ok" else "yellow"
+        table.add_row(row["code"], row["name"], row["status_vi"], str(row["pages"]), str(row["documents"]),
+                      str(row["kilobytes"]), str(row["errors"]), row["reason"], style=style)
+    console.print(table)
+    return rows
+
+
+@click.command(help="Crawl agency portals (all registered agencies unless --agency is given).")
+@click.option("--agency", "agency_codes", multiple=True, metavar="CODE", help="Only this agency (repeatable).")
+@click.option("--page-cap", type=int, help="Most pages fetched per site (default 300).")
+@click.option("--time-budget", "site_time_budget", type=float, help="Seconds allowed per site (default 900).")
+@click.option("--depth", "depth_cap", type=int, help="Most links followed from the home page (default 8).")
+@click.option("--contact-url", help="URL in the User-Agent where site owners can reach the operator.")
+@click.option("--allow-private", is_flag=True, default=None,
+              help="Allow private/loopback/link-local addresses (only for sites you run yourself).")
+@click.option("--allow-private-host", "allowed_private_hosts", multiple=True, metavar="HOST[:PORT]",
+              help="Allow one private host (repeatable).")
+@click.option("--concurrency", "concurrent_requests", type=int, help="Requests in flight overall (default 32).")
+def crawl(agency_codes, allowed_private_hosts, **kwargs) -> None:
+    options = crawl_options(allowed_private_hosts=tuple(allowed_private_hosts) or None, **kwargs)
+    try:
+        run_id = run_with_progress(list(agency_codes), options)
+    except ValueError as error:
+        fail(str(error))
+    print_crawl_summary(run_id)
+
+
+@click.command(help="List crawl runs, or show one run's sites with --run.")
+@click.option("--run", "run_id", type=int, help="Show the sites of this run.")
+def runs(run_id: int | None) -> None:
+    from minhbach.audit.store.models import CrawlRun, SiteCrawl
+
+    if run_id is not None:
+        print_crawl_summary(run_id)
+        return
+    with sessions()() as session:
+        rows = session.execute(
+            select(CrawlRun, func.count(SiteCrawl.id), func.coalesce(func.sum(SiteCrawl.pages_fetched), 0))
+            .outerjoin(SiteCrawl, SiteCrawl.run_id == CrawlRun.id).group_by(CrawlRun.id)
+            .order_by(CrawlRun.id.desc())
+        ).all()
+    table = Table(title="Các lượt thu thập")
+    for header in ("Lượt", "Trạng thái", "Bắt đầu", "Kết thúc", "Số trang web", "Số trang"):
+        table.add_column(header)
+    for run, n_sites, n_pages in rows:
+        table.add_row(str(run.id), run.status, f"{run.started_at:%Y-%m-%d %H:%M}",
+                      f"{run.finished_at:%Y-%m-%d %H:%M}" if run.finished_at else "", str(n_sites), str(n_pages))
+    console.print(table)

@@ -1,0 +1,52 @@
+"""`minhbach demo`: serve the fictional province, crawl, audit and write the results."""
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import click
+
+from minhbach.audit.commands.auditing import DEFAULT_RUBRIC, export_audit, print_score_table, run_audit_command
+from minhbach.audit.commands.common import console, sessions
+from minhbach.audit.commands.crawling import crawl_options, print_crawl_summary, run_with_progress
+
+
+@click.command(help="Serve the fictional demo province on 127.0.0.1, crawl it and write the results.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-output"),
+              show_default=True, help="Folder for the demo's database, stored pages and CSV files.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date the demo sites treat as today.")
+def demo(out_dir: Path, today) -> None:
+    from minhbach.audit.crawl_report import CRAWL_COLUMNS
+    from minhbach.audit.demo.portal import DEMO_DIR
+    from minhbach.audit.demo.server import serve_demo
+    from minhbach.audit.exports import write_csv
+    from minhbach.audit.registry import import_registry, parse_registry
+
+    out_dir = out_dir.resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The demo keeps its own store in its output folder, apart from the user's real registry.
+    os.environ["MINHBACH_DATA_DIR"] = str(out_dir)
+    os.environ.pop("MINHBACH_DATABASE_URL", None)
+    registry = DEMO_DIR / "agencies.csv"
+    serve_date = today.date() if today else date.today()
+    servers = serve_demo(parse_registry(registry), serve_date)
+    console.print(f"Tỉnh demo Hòa Sơn: {len(servers)} cổng thông tin đang chạy trên 127.0.0.1 "
+                  "(thu thập với --allow-private vì các trang demo nằm trên máy này).")
+    try:
+        with sessions()() as session:
+            result = import_registry(session, registry)
+        console.print(f"Danh sách cơ quan: {len(result.added)} thêm, {len(result.updated)} cập nhật, "
+                      f"{len(result.unchanged)} không đổi.")
+        run_id = run_with_progress(None, crawl_options(allow_private=True, site_time_budget=120.0))
+    finally:
+        for server in servers:
+            server.stop()
+    rows = print_crawl_summary(run_id)
+    write_csv(out_dir / "crawl.csv", CRAWL_COLUMNS, rows)
+    audit_id = run_audit_command(run_id, DEFAULT_RUBRIC, serve_date)
+    print_score_table(audit_id)
+    export_audit("csv", False, out_dir / "scores.csv", audit_id)
+    export_audit("csv", True, out_dir / "findings.csv", audit_id)
+    console.print(f"Đã ghi {out_dir / 'crawl.csv'}, {out_dir / 'scores.csv'}, {out_dir / 'findings.csv'}")
+    console.print(f"Xem lại: MINHBACH_DATA_DIR={out_dir} minhbach report --agency ubnd-hs")

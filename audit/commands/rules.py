@@ -1,0 +1,32 @@
+"""`minhbach rules`: the rule catalogue and each rule's documentation."""
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.table import Table
+
+from minhbach.audit.commands.common import console
+
+
+@click.command("rules", help="List the rules with codes, titles and citations; --doc for their documentation.")
+@click.option("--doc", is_flag=True, help="Render each rule's documentation (what, why, good, bad, limits).")
+@click.argument("codes", nargs=-1)
+def rules_command(doc, codes) -> None:
+    from minhbach.audit.rule_docs import render_rule_docs
+    from minhbach.rules.registry import all_rules
+
+    rules = [r for r in all_rules().values() if not codes or r.code in codes]
+    if doc:
+        from rich.markdown import Markdown
+
+        text = render_rule_docs(rules)
+        console.print(Markdown(text)) if sys.stdout.isatty() else click.echo(text)
+        return
+    table = Table(title=f"Tiêu chí ({len(rules)})")
+    for header in ("Mã", "Nhóm", "Tiêu chí", "Criterion", "Cấp áp dụng", "Căn cứ"):
+        table.add_column(header, overflow="fold")
+    for rule in rules:
+        table.add_row(rule.code, rule.family, rule.title_vi, rule.title_en, ", ".join(rule.levels),
+                      "; ".join(rule.citations))
+    console.print(table)
