@@ -105,7 +105,7 @@ def run_bare(first_port: int, sites: int) -> dict:
 
     settings = {key: value for key, value in build_settings(CrawlOptions()).items()
                 if not key.startswith("MINHBACH_") and key not in ("ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES")}
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     started = time.perf_counter()
     process.crawl(Bare)
     process.start()

@@ -29,7 +29,7 @@ def run_crawl(
     settings = build_settings(options)
     settings["ITEM_PIPELINES"] = dict(pipelines)
     settings.update(extra_settings or {})
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(AgencySpider)
     if on_page:
         def _scraped(item, **_):

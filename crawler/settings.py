@@ -56,6 +56,7 @@ def build_settings(options: CrawlOptions) -> dict:
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": options.log_level,
+        "LOG_INSTALL_ROOT_HANDLER": False,  # minhbach prints its own progress and tables
         "DEPTH_LIMIT": 0,  # the spider applies its own depth cap before scheduling
         "DOWNLOADER_MIDDLEWARES": {
             "minhbach.crawler.middlewares.PrivateAddressGuard": 50,
