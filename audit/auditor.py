@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from minhbach.audit.rubric import Rubric
 from minhbach.audit.scoring import score_site
 from minhbach.audit.store.bodies import BodyStore
-from minhbach.audit.store.models import Agency, AuditRun, CrawlRun, Document, Finding, Page, Score, SiteCrawl
-from minhbach.rules.artifacts import DocumentRef, PageSource, Site
+from minhbach.audit.store.models import (Agency, AuditRun, CrawlRun, Document, Finding, Page, Score, SiteCrawl,
+                                         UnreadPage)
+from minhbach.rules.artifacts import DocumentRef, PageSource, Site, UnreadRef
 from minhbach.rules.registry import Context, Rule, all_rules
 
 
@@ -47,15 +48,19 @@ def build_site(session: Session, site_crawl: SiteCrawl, agency: Agency, bodies: 
         if row.requested_url == agency.portal_url:
             home_url = row.final_url
         sources.append(PageSource(url=row.final_url, body=b"", load_body=partial(_stored_body, bodies, row.sha256),
-                                  status=row.http_status,
-                                  content_type=row.content_type or "", encoding=row.encoding,
+                                  status=row.http_status, content_type=row.content_type or "",
+                                  # a legacy font encoding is read from the raw bytes, whatever
+                                  # charset the crawl decoded them with
+                                  encoding=row.legacy_encoding or row.encoding,
                                   title=None if row.legacy_encoding else row.title, sha256=row.sha256,
                                   depth=row.depth))
     documents = [DocumentRef(d.url, d.anchor_text, d.doc_type) for d in session.scalars(
         select(Document).where(Document.site_crawl_id == site_crawl.id).order_by(Document.id))]
+    unread = [UnreadRef(u.url, u.kind, u.reason, u.anchor_text) for u in session.scalars(
+        select(UnreadPage).where(UnreadPage.site_crawl_id == site_crawl.id).order_by(UnreadPage.id))]
     return Site(agency_code=agency.code, level=agency.level, name=agency.name, home_url=home_url,
                 sources=sources, documents=documents, crawl_status=site_crawl.status,
-                crawl_reason=site_crawl.reason)
+                crawl_reason=site_crawl.reason, unread=unread)
 
 
 def _stored_body(bodies: BodyStore, sha256: str) -> bytes:
@@ -96,8 +101,11 @@ def run_audit(session: Session, bodies: BodyStore, rubric: Rubric, audit_date: d
                 evidence_url=proof.url if proof else "", snippet=(proof.snippet if proof else "")[:500],
                 value=proof.value if proof else "", evidence_date=proof.date if proof else None,
                 stored_copy=proof.stored_copy if proof else ""))
-        scored = score_site(rubric, agency.level, outcomes, site.reachable,
-                            "" if site.reachable else (site_crawl.reason or "Không thu thập được trang nào."))
+        if not site.reachable:
+            reason = site_crawl.reason or "Không thu thập được trang nào."
+        else:  # a partial crawl keeps its reason ("thu thập chưa đầy đủ: ...") in every report
+            reason = site_crawl.reason if site_crawl.status == "partial" else ""
+        scored = score_site(rubric, agency.level, outcomes, site.reachable, reason)
         # Plain table inserts: the rows are written once and never edited, so the ORM would
         # only add bookkeeping.
         session.execute(insert(Finding.__table__), findings)

@@ -8,6 +8,7 @@ from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl
 
 STATUS_VI = {
     "ok": "Đã thu thập",
+    "partial": "Thu thập chưa đầy đủ",
     "unreachable": "Không truy cập được",
     "blocked": "Bị chặn",
     "interrupted": "Bị gián đoạn",

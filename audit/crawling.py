@@ -50,7 +50,7 @@ def close_abandoned_runs(sessions) -> list[int]:
                 for site in run.sites:
                     if site.status in ("pending", "running"):
                         site.status = "interrupted"
-                        site.reason = site.reason or "the crawl process stopped before this site finished"
+                        site.reason = site.reason or "quá trình thu thập đã dừng trước khi xong trang này"
                 closed.append(run.id)
     return closed
 

@@ -30,3 +30,15 @@ class DocumentInfo:
     url: str
     size: int | None
     content_type: str | None
+
+
+@dataclass
+class UnreadItem:
+    """A page the crawl knew of but could not read (HTTP error, timeout, budget...): its
+    section is "not judged", never "missing"."""
+
+    agency_code: str
+    url: str
+    kind: str
+    reason: str
+    anchor_text: str = ""

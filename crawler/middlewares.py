@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 
+from minhbach.crawler.failures import Refused
 from minhbach.crawler.safety import is_public_address, literal_address
 from minhbach.crawler.urls import netloc_of
 
@@ -45,16 +45,20 @@ class PrivateAddressGuard:
                 return None  # let the download fail with its own DNS error
         if not is_public_address(address):
             self.crawler.stats.inc_value("minhbach/private_address_refused")
-            raise IgnoreRequest(f"private address {address} ({host}): địa chỉ nội bộ, cần --allow-private")
+            raise Refused("private_address", f"địa chỉ nội bộ {address} ({host}) bị từ chối; "
+                                             "chỉ thu thập địa chỉ nội bộ với --allow-private")
         return None
 
 
 class SiteScopeMiddleware:
     """Keeps each request on its agency's hosts (redirects included), within its time budget
-    and within its page cap."""
+    and within its page cap. A request that is let through may not outlive the site's budget:
+    its download timeout is cut to the time the site has left, so a slow server cannot hold
+    the crawl past the deadline."""
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self.download_timeout = crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -67,14 +71,15 @@ class SiteScopeMiddleware:
             return None
         site = spider.sites[code]
         if not request.meta.get("home") and not site.in_scope(request.url):
-            raise IgnoreRequest(f"offsite: {netloc_of(request.url)}")
+            raise Refused("offsite", f"ngoài phạm vi trang: {netloc_of(request.url)}")
         if site.out_of_time():
-            raise IgnoreRequest("time budget for this site is used up")
+            raise Refused("time_budget", "hết thời gian dành cho trang này")
         if request.meta.get("page") and not request.meta.get("redirect_times"):
             # Requests leave the queue highest priority first, so the cap is spent on the
             # disclosure sections before ordinary pages.
             if site.sent_pages >= site.page_cap:
                 site.stop_reason = "page cap"
-                raise IgnoreRequest("page cap reached")
+                raise Refused("page_cap", "đã đạt giới hạn số trang")
             site.sent_pages += 1
+        request.meta["download_timeout"] = max(1.0, min(self.download_timeout, site.time_left()))
         return None

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from minhbach.crawler.failures import INCOMPLETE_KINDS, unread_label
 from minhbach.crawler.safety import TrapGuard
 from minhbach.crawler.urls import netloc_of
 
@@ -38,13 +39,20 @@ class SiteState:
     sent_pages: int = 0
     doc_heads: int = 0
     in_flight: int = 0
-    started: float | None = None
+    # The time budget counts only the time this site has requests in the downloader, so a
+    # site waiting behind other sites' requests in the queue does not lose its budget.
+    downloading: int = 0
+    active_seconds: float = 0.0
+    active_since: float | None = None
     finished: bool = False
     status: str = "pending"  # pending|running|ok|unreachable|blocked
     reason: str = ""
     stop_reason: str = ""
     errors: Counter = field(default_factory=Counter)
     robots_blocked: int = 0
+    # Pages known but not read, by kind; the ones waiting to be handed to the pipeline.
+    unread: Counter = field(default_factory=Counter)
+    unread_buffer: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.allowed = {netloc_of(self.target.portal_url)} | {h.lower() for h in self.target.extra_hosts}
@@ -70,12 +78,48 @@ class SiteState:
                 return True
         return False
 
-    def start_clock(self) -> None:
-        if self.started is None:
-            self.started = time.monotonic()
+    def request_started(self) -> None:
+        if self.downloading == 0:
+            self.active_since = time.monotonic()
+        self.downloading += 1
+
+    def request_ended(self) -> None:
+        self.downloading -= 1
+        if self.downloading <= 0 and self.active_since is not None:
+            self.active_seconds += time.monotonic() - self.active_since
+            self.downloading, self.active_since = 0, None
+
+    def time_used(self) -> float:
+        running = time.monotonic() - self.active_since if self.active_since is not None else 0.0
+        return self.active_seconds + running
+
+    def time_left(self) -> float:
+        return self.time_budget - self.time_used()
 
     def out_of_time(self) -> bool:
-        return self.started is not None and time.monotonic() - self.started > self.time_budget
+        return self.time_used() >= self.time_budget
 
     def fail(self, status: str, reason: str) -> None:
         self.status, self.reason = status, reason
+
+    def record_unread(self, url: str, kind: str, reason: str, anchor: str, limit: int) -> None:
+        self.unread[kind] += 1
+        if sum(self.unread.values()) <= limit:
+            self.unread_buffer.append((url, kind, reason, anchor))
+
+    def drain_unread(self) -> list[tuple[str, str, str, str]]:
+        drained, self.unread_buffer = self.unread_buffer, []
+        return drained
+
+    def finish(self) -> None:
+        """Nothing left in flight: the site is done, completely or not."""
+        self.finished = True
+        if self.status not in ("pending", "running"):
+            return
+        missed = {kind: n for kind, n in self.unread.items() if kind in INCOMPLETE_KINDS or kind.startswith("http_")}
+        if missed:
+            self.status = "partial"
+            self.reason = "thu thập chưa đầy đủ: " + ", ".join(
+                f"{n} trang {unread_label(kind)}" for kind, n in sorted(missed.items(), key=lambda kv: -kv[1]))
+        else:
+            self.status = "ok"

@@ -10,31 +10,18 @@ import logging
 import re
 from urllib.parse import urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
-from scrapy import Request, Spider
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    DownloadCancelledError,
-    DownloadConnectionRefusedError,
-    DownloadTimeoutError,
-    IgnoreRequest,
-)
+from scrapy import Request, Spider, signals
 from scrapy.http import Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
-from twisted.internet.error import (
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
-)
-from twisted.web._newclient import ResponseNeverReceived
 
-from minhbach.crawler.encoding import decode_html, detect_legacy_encoding
-from minhbach.crawler.items import DocumentInfo, PageItem
+from minhbach.crawler.encoding import decode_html
+from minhbach.crawler.failures import classify_failure, is_not_seen
+from minhbach.crawler.items import DocumentInfo, PageItem, UnreadItem
 from minhbach.crawler.safety import TrapGuard
 from minhbach.crawler.site import SiteState, SiteTarget
-from minhbach.crawler.urls import canonicalize, is_skippable_asset, strip_fragment
+from minhbach.crawler.urls import canonicalize, is_skippable_asset, netloc_of, strip_fragment
 from minhbach.rules.artifacts import XML_DECLARATION, document_type
 from minhbach.rules.lexicon import TermMatcher, crawl_priority_terms
 from minhbach.rules.text import clean_space, fold
@@ -45,6 +32,12 @@ HOME_PRIORITY = 10_000
 SITEMAP_PRIORITY = 5_000
 _SLUG_SEPARATORS = re.compile(r"[-_/.+=&?%]+")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Error answers reach the callback (a home page's 503 is the site's status), but redirects do
+# not: the redirect middleware follows them, through every safety check, like any request.
+ERROR_STATUSES = list(range(400, 600))
+# libxml2 gives up at 256 levels of nesting by default; real CMS pages nest deeper.
+HTML_PARSER = lxml.html.HTMLParser(huge_tree=True, recover=True, no_network=True)
+MAX_UNREAD_RECORDED = 1000  # per site: enough to judge every section, bounded for a trap
 
 
 def is_html(response: Response) -> bool:
@@ -54,43 +47,11 @@ def is_html(response: Response) -> bool:
     return isinstance(response, TextResponse) and b"<html" in response.body[:2048].lower()
 
 
-def classify_failure(failure) -> tuple[str, str]:
-    """(error kind, human reason) for a failed request."""
-    exc = failure.value
-    request = getattr(failure, "request", None)
-    host = urlsplit(request.url).netloc if request is not None else ""
-    if isinstance(exc, IgnoreRequest):
-        message = str(exc)
-        if "robots.txt" in message:
-            return "robots", "robots.txt không cho phép thu thập"
-        if message.startswith("private address"):
-            return "private_address", message
-        if message.startswith("time budget"):
-            return "time_budget", message
-        if message.startswith("offsite"):
-            return "offsite", message
-        if message.startswith("page cap"):
-            return "page_cap", message
-        return "ignored", message or "ignored"
-    if isinstance(exc, HttpError):
-        status = exc.response.status
-        return f"http_{status}", f"HTTP {status}"
-    if isinstance(exc, (DNSLookupError, CannotResolveHostError)):
-        return "dns", f"lỗi DNS: không tìm thấy tên miền ({host})"
-    if isinstance(exc, (ConnectionRefusedError, DownloadConnectionRefusedError)):
-        return "refused", f"máy chủ từ chối kết nối ({host})"
-    if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
-        return "timeout", f"hết thời gian chờ phản hồi ({host})"
-    if isinstance(exc, DownloadCancelledError):
-        return "too_large", f"phản hồi vượt giới hạn dung lượng ({host})"
-    text = f"{type(exc).__name__}: {exc}"
-    if "SSL" in text or "TLS" in text or "certificate" in text.lower():
-        return "tls", f"lỗi kết nối bảo mật TLS/HTTPS ({host})"
-    if isinstance(exc, ResponseNeverReceived):
-        if any("SSL" in repr(r.value) for r in getattr(exc, "reasons", [])):
-            return "tls", f"lỗi kết nối bảo mật TLS/HTTPS ({host})"
-        return "no_response", f"máy chủ đóng kết nối, không phản hồi ({host})"
-    return "other", f"lỗi tải trang {type(exc).__name__} ({host})"
+def looks_binary(body: bytes) -> bool:
+    """A PDF, an image, an archive or any body with NUL bytes, whatever its Content-Type says."""
+    head = body[:1024]
+    return head.startswith((b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8", b"\xd0\xcf\x11\xe0")) \
+        or b"\x00" in head
 
 
 class AgencySpider(Spider):
@@ -116,13 +77,31 @@ class AgencySpider(Spider):
             )
         spider.depth_cap = settings.getint("MINHBACH_DEPTH_CAP")
         spider.doc_head_limit = settings.getint("MINHBACH_DOCUMENT_HEAD_LIMIT")
+        # A site's time budget runs while it has requests in the downloader.
+        crawler.signals.connect(spider._reached_downloader, signal=signals.request_reached_downloader)
+        crawler.signals.connect(spider._left_downloader, signal=signals.request_left_downloader)
         return spider
+
+    def _site_of(self, request: Request) -> SiteState | None:
+        code = request.meta.get("agency")
+        return self.sites.get(code) if code is not None else None
+
+    def _reached_downloader(self, request, spider=None) -> None:
+        site = self._site_of(request)
+        if site is not None:
+            site.request_started()
+
+    def _left_downloader(self, request, spider=None) -> None:
+        site = self._site_of(request)
+        if site is not None:
+            site.request_ended()
 
     # -- scheduling -------------------------------------------------------------------------
 
     def _request(self, site: SiteState, url: str, callback, priority: int, depth: int, **meta) -> Request:
         site.in_flight += 1
-        meta.update({"agency": site.code, "depth": depth})
+        # One download slot per host:port: at most CONCURRENT_REQUESTS_PER_DOMAIN to a server.
+        meta.update({"agency": site.code, "depth": depth, "download_slot": netloc_of(url)})
         if not site.target.obey_robots:
             meta["dont_obey_robotstxt"] = True
         return Request(url, callback=callback, errback=self.on_error, priority=priority,
@@ -134,10 +113,10 @@ class AgencySpider(Spider):
             site.seen.add(canonicalize(home))
             site.scheduled_pages += 1
             yield self._request(site, home, self.parse_page, HOME_PRIORITY, 0, home=True, page=True,
-                                handle_httpstatus_all=True)
+                                handle_httpstatus_list=ERROR_STATUSES)
             sitemap = urljoin(home, "/sitemap.xml")
             yield self._request(site, sitemap, self.parse_sitemap, SITEMAP_PRIORITY, 0,
-                                handle_httpstatus_all=True, sitemap_hops=0)
+                                handle_httpstatus_list=ERROR_STATUSES, sitemap_hops=0)
 
     def _boost(self, url: str, link_text: str) -> int:
         """Lexicon priority of a link, from its text (or image) and the words of its URL."""
@@ -145,8 +124,10 @@ class AgencySpider(Spider):
         slug = _SLUG_SEPARATORS.sub(" ", f"{parts.path} {parts.query}")
         return self.matcher.best(fold(f"{link_text} {slug}"))
 
-    def _follow(self, site: SiteState, url: str, boost: int, depth: int):
-        """A request for a page link, or None when scope, budget, depth or a trap rule says no."""
+    def _follow(self, site: SiteState, url: str, boost: int, depth: int, anchor: str = ""):
+        """A request for a page link, or None when scope, budget, depth or a trap rule says no.
+        Links left out for the budget are recorded as unread: the audit must not take their
+        sections as missing."""
         if depth > self.depth_cap or site.finished or site.status in ("unreachable", "blocked"):
             return None
         if not url.startswith(("http://", "https://")) or is_skippable_asset(url):
@@ -160,9 +141,13 @@ class AgencySpider(Spider):
         # SiteScopeMiddleware); here only a looser bound keeps the queue from growing unbounded.
         if site.scheduled_pages >= site.page_cap * 3:
             site.stop_reason = "page cap"
+            site.seen.add(canonical)
+            site.record_unread(url, "page_cap", "đã đạt giới hạn số trang", anchor, MAX_UNREAD_RECORDED)
             return None
         if site.out_of_time():
             site.stop_reason = "time budget"
+            site.seen.add(canonical)
+            site.record_unread(url, "time_budget", "hết thời gian dành cho trang này", anchor, MAX_UNREAD_RECORDED)
             return None
         refusal = site.trap_guard.allows(url)
         if refusal:
@@ -170,27 +155,38 @@ class AgencySpider(Spider):
             return None
         site.seen.add(canonical)
         site.scheduled_pages += 1
-        return self._request(site, url, self.parse_page, boost * 10 - depth * 5, depth, page=True)
+        return self._request(site, url, self.parse_page, boost * 10 - depth * 5, depth, page=True, anchor=anchor)
 
     # -- callbacks --------------------------------------------------------------------------
 
     def _done_with(self, site: SiteState) -> None:
         site.in_flight -= 1
         if site.in_flight <= 0 and not site.finished:
-            site.finished = True
-            if site.status in ("pending", "running"):
-                site.status = "ok"
+            site.finish()
             self.crawler.signals.send_catch_log(signal=site_finished, site=site)
+
+    def _unread_items(self, site: SiteState):
+        for url, kind, reason, anchor in site.drain_unread():
+            yield UnreadItem(agency_code=site.code, url=url, kind=kind, reason=reason, anchor_text=anchor)
 
     def parse_page(self, response: Response):
         site = self.sites[response.meta["agency"]]
         try:
             yield from self._parse_page(site, response)
+        except Exception:  # one bad page must not cost the site: logged, counted, judged as unread
+            log.exception("minhbach: error while reading %s", response.url)
+            site.errors["parse_error"] += 1
+            if response.meta.get("home") and site.status in ("pending", "running"):
+                site.fail("unreachable", "trang chủ không đọc được (lỗi khi phân tích trang)")
+            elif response.meta.get("page"):
+                site.record_unread(response.url, "parse_error", "lỗi khi phân tích trang",
+                                   response.meta.get("anchor", ""), MAX_UNREAD_RECORDED)
+        try:
+            yield from self._unread_items(site)
         finally:
             self._done_with(site)
 
     def _parse_page(self, site: SiteState, response: Response):
-        site.start_clock()
         depth = response.meta.get("depth", 0)
         is_home = response.meta.get("home", False)
         if site.status == "pending":
@@ -212,52 +208,66 @@ class AgencySpider(Spider):
             return
         if is_home and not site.in_scope(response.url):
             # The home page moved (http -> https, a new domain): follow the site there.
-            site.allowed.add(urlsplit(response.url).netloc.lower())
-        if not is_html(response):
+            site.allowed.add(netloc_of(response.url))
+        if not is_html(response) or looks_binary(response.body):
+            if is_home:
+                kind = item.content_type.split(";")[0].strip() or "không rõ"
+                site.fail("unreachable", f"trang chủ không phải trang HTML (Content-Type: {kind})")
             yield item
             return
 
-        text, item.encoding = decode_html(response)
-        item.legacy_encoding = detect_legacy_encoding(text)
-        try:
-            tree = lxml.html.document_fromstring(XML_DECLARATION.sub("", text, count=1) or "<html/>")
-        except (lxml.etree.ParserError, ValueError):
+        text, item.encoding, item.legacy_encoding = decode_html(response)
+        markup = XML_DECLARATION.sub("", text, count=1)
+        tree = lxml.html.document_fromstring(markup, parser=HTML_PARSER) if markup.strip() else None
+        if tree is None or (not tree.xpath("boolean(//a[@href])") and not clean_space(tree.text_content())):
+            site.errors["parse_error"] += 1
+            if is_home:
+                site.fail("unreachable", "trang chủ không có nội dung HTML đọc được")
             yield item
             return
-        if not item.legacy_encoding:
-            title = tree.findtext(".//title")
-            item.title = clean_space(title) if title else None
+        title = tree.findtext(".//title")
+        item.title = clean_space(title) if title else None
         base = tree.find(".//base[@href]")
-        base_url = urljoin(response.url, base.get("href")) if base is not None else response.url
+        base_url = response.url
+        if base is not None:
+            try:
+                base_url = urljoin(response.url, base.get("href"))
+            except ValueError:
+                site.errors["bad_link"] += 1
 
         requests, candidates = [], []
         for anchor in tree.iter("a"):
             href = (anchor.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
                 continue
-            url = strip_fragment(urljoin(base_url, href))
-            label = clean_space(anchor.text_content())
-            cue = label
-            if not label:
-                image = anchor.find(".//img")
-                if image is not None:
-                    label = clean_space(image.get("alt") or image.get("title") or "")
-                    cue = f"{label} {(image.get('src') or '').rsplit('/', 1)[-1]}"
-            doc_type = document_type(url)
-            item.links.append((url, label, doc_type is not None))
-            if doc_type:
-                if url not in site.documents_seen:
-                    site.documents_seen.add(url)
-                    item.documents.append((url, label, doc_type))
-                    if site.in_scope(url) and site.doc_heads < self.doc_head_limit:
-                        site.doc_heads += 1
-                        head = self._request(site, url, self.parse_document_head, 1, depth + 1)
-                        requests.append(head.replace(method="HEAD"))
+            try:  # one malformed address ("http://[2001:db8::1/", ":8O80") costs only itself
+                url = strip_fragment(urljoin(base_url, href))
+                label = clean_space(anchor.text_content())
+                cue = label
+                if not label:
+                    image = anchor.find(".//img")
+                    if image is not None:
+                        label = clean_space(image.get("alt") or image.get("title") or "")
+                        cue = f"{label} {(image.get('src') or '').rsplit('/', 1)[-1]}"
+                doc_type = document_type(url)
+                if doc_type:
+                    if url not in site.documents_seen:
+                        site.documents_seen.add(url)
+                        item.documents.append((url, label, doc_type))
+                        if site.in_scope(url) and site.doc_heads < self.doc_head_limit:
+                            site.doc_heads += 1
+                            head = self._request(site, url, self.parse_document_head, 1, depth + 1)
+                            requests.append(head.replace(method="HEAD"))
+                else:
+                    netloc_of(url)  # validates host and port before the link is kept
+                    candidates.append((self._boost(url, cue), url, label))
+            except ValueError:
+                site.errors["bad_link"] += 1
                 continue
-            candidates.append((self._boost(url, cue), url))
+            item.links.append((url, label, doc_type is not None))
         # Best-matching links first, so the scheduling bound never cuts a disclosure section.
-        for boost, url in sorted(candidates, key=lambda c: -c[0]):
-            request = self._follow(site, url, boost, depth + 1)
+        for boost, url, label in sorted(candidates, key=lambda c: -c[0]):
+            request = self._follow(site, url, boost, depth + 1, label)
             if request is not None:
                 requests.append(request)
         yield item
@@ -280,14 +290,19 @@ class AgencySpider(Spider):
             hops = response.meta.get("sitemap_hops", 0)
             for entry in list(sitemap)[:5000]:
                 loc = entry.get("loc", "").strip()
-                if sitemap.type == "sitemapindex":
-                    if hops < 1 and site.in_scope(loc):
-                        yield self._request(site, loc, self.parse_sitemap, SITEMAP_PRIORITY, 0,
-                                            sitemap_hops=hops + 1, handle_httpstatus_all=True)
+                try:
+                    if sitemap.type == "sitemapindex":
+                        if hops < 1 and site.in_scope(loc):
+                            yield self._request(site, loc, self.parse_sitemap, SITEMAP_PRIORITY, 0,
+                                                sitemap_hops=hops + 1, handle_httpstatus_list=ERROR_STATUSES)
+                        continue
+                    request = self._follow(site, loc, self._boost(loc, ""), 1)
+                except ValueError:
+                    site.errors["bad_link"] += 1
                     continue
-                request = self._follow(site, loc, self._boost(loc, ""), 1)
                 if request is not None:
                     yield request
+            yield from self._unread_items(site)
         finally:
             self._done_with(site)
 
@@ -309,6 +324,8 @@ class AgencySpider(Spider):
         site = self.sites[request.meta["agency"]]
         try:
             kind, reason = classify_failure(failure)
+            if kind == "timeout" and site.out_of_time():  # cut short by the site's own budget
+                kind, reason = "time_budget", "hết thời gian dành cho trang này"
             if kind == "time_budget":
                 site.stop_reason = "time budget"
             elif kind == "robots":
@@ -321,6 +338,9 @@ class AgencySpider(Spider):
                     site.fail("blocked", f"trang chủ: {reason}")
                 else:
                     site.fail("unreachable", reason)
+            elif request.meta.get("page") and is_not_seen(kind):
+                site.record_unread(request.url, kind, reason, request.meta.get("anchor", ""), MAX_UNREAD_RECORDED)
+            yield from self._unread_items(site)
         finally:
             self._done_with(site)
 

@@ -18,6 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import lxml.etree
 
 from minhbach.rules.extract import find_dates
+from minhbach.rules.legacy import LEGACY_ENCODINGS, to_unicode
 from minhbach.rules.lexicon import TopicIndex, load_lexicons, topic_index
 from minhbach.rules.text import clean_space, fold, nfc
 
@@ -38,8 +39,9 @@ _INVISIBLE = ("script", "style", "noscript", "template")
 @lru_cache(maxsize=16)
 def _parser(encoding: str | None) -> lxml.etree.HTMLParser:
     # The plain etree HTML parser: lxml.html's element classes cost a Python call per element.
+    # huge_tree: libxml2 otherwise gives up at 256 levels of nesting, which real CMS pages pass.
     return lxml.etree.HTMLParser(encoding=encoding, recover=True, no_network=True, remove_comments=True,
-                                 remove_pis=True)
+                                 remove_pis=True, huge_tree=True)
 
 
 @lru_cache(maxsize=64)
@@ -189,9 +191,10 @@ class Page:
         # 09/11/2026" must not read as one word), so the whole text comes out in one C call.
         body, (encoding, ascii_compatible) = self.body, _codec(self.source.encoding)
         tree = None
+        legacy = self.source.encoding in LEGACY_ENCODINGS
         try:
             body.decode(encoding)  # valid bytes go to libxml2 as they are: no copy to str
-            direct = ascii_compatible
+            direct = ascii_compatible and not legacy
         except UnicodeDecodeError:
             direct = False
         if direct and body.strip():
@@ -200,7 +203,8 @@ class Page:
             except (LookupError, lxml.etree.LxmlError):   # an encoding libxml2 does not know
                 direct = False
         if not direct:
-            text = XML_DECLARATION.sub("", body.decode(encoding, errors="replace")).lstrip("\ufeff")
+            text = to_unicode(body, self.source.encoding) if legacy else body.decode(encoding, errors="replace")
+            text = XML_DECLARATION.sub("", text).lstrip("\ufeff")
             text = text.replace("<", " <")
             tree = lxml.etree.fromstring(text, _parser(None)) if text.strip() else None
         if tree is None:
@@ -371,6 +375,16 @@ def _outermost(elements: list) -> list:
     return outer
 
 
+@dataclass(frozen=True)
+class UnreadRef:
+    """A page the crawl knew of but could not read (kind: http_403, timeout, time_budget...)."""
+
+    url: str
+    kind: str
+    reason: str = ""
+    anchor_text: str = ""
+
+
 @dataclass
 class Site:
     """One agency's site as one crawl stored it."""
@@ -383,6 +397,7 @@ class Site:
     documents: list[DocumentRef] = field(default_factory=list)
     crawl_status: str = "ok"
     crawl_reason: str = ""
+    unread: list[UnreadRef] = field(default_factory=list)
     index: TopicIndex | None = None
 
     def __post_init__(self):
@@ -390,6 +405,19 @@ class Site:
             self.index = topic_index()
         self.pages = [Page(source, self.index) for source in self.sources]
         self._by_url = {page.url: page for page in self.pages}
+        # The topics the rule being evaluated has asked about (see Rule.evaluate): a fail is
+        # only final when no page about them went unread.
+        self.asked: set[str] = set()
+
+    @cached_property
+    def _unread_topics(self) -> list[tuple[UnreadRef, frozenset[str]]]:
+        topics_in = self.index.topics_in
+        return [(u, topics_in(fold(u.anchor_text)) | topics_in(url_words(u.url))) for u in self.unread]
+
+    def unread_about(self, topics) -> list[UnreadRef]:
+        """Unread pages whose link text or address names one of the topics."""
+        wanted = set(topics)
+        return [u for u, found in self._unread_topics if found & wanted]
 
     @property
     def reachable(self) -> bool:
@@ -408,11 +436,13 @@ class Site:
     def pages_about(self, *topics: str) -> list[Page]:
         """Pages whose own title or address names one of the topics (not menus on every page)."""
         wanted = set(topics)
+        self.asked |= wanted
         return [p for p in self.pages if p.ok and p.topics & wanted]
 
     def links_about(self, *topics: str, pages: list[Page] | None = None) -> list[tuple[Page, Link]]:
         """Links on the home page (or on `pages`) whose text, image or address names a topic."""
         wanted = set(topics)
+        self.asked |= wanted
         found = []
         for page in pages if pages is not None else ([self.home] if self.home else []):
             for link, topics in zip(page.links, page.link_topics):
@@ -422,6 +452,7 @@ class Site:
 
     def documents_about(self, *topics: str) -> list[DocumentRef]:
         wanted = set(topics)
+        self.asked |= wanted
         return [d for d in self.documents if self.index.topics_in(fold(d.anchor_text)) & wanted
                 or self.index.topics_in(url_words(d.url)) & wanted]
 

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Callable
 
 from minhbach.rules.artifacts import Site
-from minhbach.rules.results import Outcome, Result
+from minhbach.rules.results import Evidence, Outcome, Result
 
 FAMILIES = (
     "organisation", "contacts", "hotline", "news", "direction", "legal_documents", "legal_guidance",
@@ -68,11 +68,30 @@ class Rule:
         if not site.reachable:
             return Result(Outcome.ERROR, site.crawl_reason or "Không thu thập được trang nào của cổng.")
         options = {**self.options, **ctx.options}
+        site.asked.clear()
         try:
-            return self.check(site, Context(ctx.audit_date, options, site.level))
+            result = self.check(site, Context(ctx.audit_date, options, site.level))
         except Exception as error:  # a rule bug must not sink the whole audit
             where = traceback.extract_tb(error.__traceback__)[-1]
             return Result(Outcome.ERROR, f"Lỗi khi đánh giá: {type(error).__name__} ({where.name}:{where.lineno})")
+        if result.outcome is Outcome.FAIL:
+            return _unless_unread(site, result)
+        return result
+
+
+def _unless_unread(site: Site, result: Result) -> Result:
+    """A rule may only fail on what the crawl saw: when a page about what the rule looked for
+    was known but could not be read (HTTP error, timeout, budget...), the rule is not judged."""
+    hidden = site.unread_about(site.asked)
+    if not hidden:
+        return result
+    first = hidden[0]
+    more = f" và {len(hidden) - 1} trang khác" if len(hidden) > 1 else ""
+    shown = f"\u201c{first.anchor_text}\u201d" if first.anchor_text else first.url
+    return Result(Outcome.NEEDS_REVIEW,
+                  f"Không kết luận được: trang {shown}{more} chưa đọc được khi thu thập ({first.reason}); "
+                  "cần kiểm tra thủ công.",
+                  Evidence(url=first.url, snippet=first.anchor_text))
 
 
 _RULES: dict[str, Rule] = {}

@@ -57,7 +57,7 @@ def guard_for(**settings):
     "http://[::1]/",
 ])
 def test_guard_refuses_private_targets_without_allowance(url):
-    with pytest.raises(IgnoreRequest, match="private address"):
+    with pytest.raises(IgnoreRequest, match="địa chỉ nội bộ"):
         asyncio.run(guard_for().process_request(Request(url)))
 
 

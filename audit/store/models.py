@@ -100,7 +100,7 @@ class SiteCrawl(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
-    # pending|running|ok|unreachable|blocked|interrupted
+    # pending|running|ok|partial|unreachable|blocked|interrupted
     status: Mapped[str] = mapped_column(String(16), default="pending")
     started_at: Mapped[Optional[datetime]]
     finished_at: Mapped[Optional[datetime]]
@@ -171,6 +171,22 @@ class Document(Base):
     doc_type: Mapped[str] = mapped_column(String(16))
     size: Mapped[Optional[int]] = mapped_column(BigInteger)
     content_type: Mapped[Optional[str]] = mapped_column(String(200))
+
+
+class UnreadPage(Base):
+    """A page the crawl knew of (linked, in the sitemap) but could not read: an HTTP error, a
+    timeout, the time budget, robots.txt... Rules never take its section as missing."""
+
+    __tablename__ = "unread_pages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_crawl_id: Mapped[int] = mapped_column(
+        ForeignKey("site_crawls.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))      # http_403, timeout, time_budget, robots...
+    reason: Mapped[str] = mapped_column(Text, default="")
+    anchor_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class AuditRun(Base):

@@ -19,8 +19,8 @@ from sqlalchemy import insert, select, update
 
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import session_factory
-from minhbach.audit.store.models import Agency, CrawlRun, Document, Link, Page, SiteCrawl, utcnow
-from minhbach.crawler.items import DocumentInfo, PageItem
+from minhbach.audit.store.models import Agency, CrawlRun, Document, Link, Page, SiteCrawl, UnreadPage, utcnow
+from minhbach.crawler.items import DocumentInfo, PageItem, UnreadItem
 
 log = logging.getLogger(__name__)
 _STOP = object()
@@ -77,6 +77,7 @@ class StoreWriter(threading.Thread):
     def write(self, batch: list) -> None:
         pages = [i for i in batch if isinstance(i, PageItem)]
         infos = [i for i in batch if isinstance(i, DocumentInfo)]
+        unread = [i for i in batch if isinstance(i, UnreadItem)]
         # Bodies first: a page row never points at a body that is not on disk.
         digests = [self.bodies.put(p.body) for p in pages]
         counters: dict[int, dict[str, int]] = defaultdict(lambda: {"pages": 0, "bytes": 0, "docs": 0})
@@ -123,6 +124,10 @@ class StoreWriter(threading.Thread):
                     session.execute(insert(Link), links)
                 if documents:
                     session.execute(insert(Document), documents)
+            if unread:
+                session.execute(insert(UnreadPage), [
+                    {"site_crawl_id": self.site_ids[u.agency_code], "url": u.url, "kind": u.kind[:32],
+                     "reason": u.reason, "anchor_text": u.anchor_text[:2000]} for u in unread])
             for info in infos:
                 session.execute(
                     update(Document)

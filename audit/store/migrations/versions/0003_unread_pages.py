@@ -1,0 +1,32 @@
+"""unread pages: what the crawl knew of but could not read
+
+Revision ID: 0003
+Revises: 0002
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0003'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('unread_pages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site_crawl_id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.Text(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('anchor_text', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['site_crawl_id'], ['site_crawls.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index(op.f('ix_unread_pages_site_crawl_id'), 'unread_pages', ['site_crawl_id'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f('ix_unread_pages_site_crawl_id'), table_name='unread_pages')
+    op.drop_table('unread_pages')
