@@ -60,7 +60,8 @@ def build_site(session: Session, site_crawl: SiteCrawl, agency: Agency, bodies: 
         select(UnreadPage).where(UnreadPage.site_crawl_id == site_crawl.id).order_by(UnreadPage.id))]
     return Site(agency_code=agency.code, level=agency.level, name=agency.name, home_url=home_url,
                 sources=sources, documents=documents, crawl_status=site_crawl.status,
-                crawl_reason=site_crawl.reason, unread=unread)
+                crawl_reason=site_crawl.reason, unread=unread, tls_status=site_crawl.tls_status,
+                tls_detail=site_crawl.tls_detail)
 
 
 def _stored_body(bodies: BodyStore, sha256: str) -> bytes:

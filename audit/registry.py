@@ -31,6 +31,8 @@ LEVELS = ("tinh", "so", "huyen", "xa", "khac")
 LEVEL_NAMES = {"tinh": "Tỉnh", "so": "Sở/ngành", "huyen": "Huyện", "xa": "Xã/phường", "khac": "Khác"}
 REQUIRED = ("code", "name", "level", "province", "parent_code", "portal_url")
 OPTIONAL = ("extra_hosts", "max_pages", "render", "obey_robots", "notes")
+MAX_FIELD = 2000  # characters in one cell: a name, a URL, a note
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$")
 _YES = {"yes": True, "co": True, "có": True, "true": True, "1": True,
@@ -86,12 +88,25 @@ def parse_registry(path: Path, known_codes: set[str] = frozenset()) -> list[Agen
         text = Path(path).read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise RegistryError([f"{name}: file not found"])
+    except IsADirectoryError:
+        raise RegistryError([f"{name}: is a folder; give the CSV file inside it"])
+    except PermissionError:
+        raise RegistryError([f"{name}: cannot be read (permission denied)"])
     except UnicodeDecodeError as exc:
         raise RegistryError([f"{name}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8"])
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise RegistryError([f"{name}:{line}: (file): contains a NUL byte; this is not a text CSV file"])
 
     reader = csv.DictReader(io.StringIO(nfc(text)))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as error:
+        raise RegistryError([f"{name}:1: header: {error}"])
     reader.fieldnames = header
+    repeated = sorted({c for c in header if c and header.count(c) > 1})
+    if repeated:
+        raise RegistryError([f"{name}:1: header: column(s) {', '.join(repeated)} appear more than once"])
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise RegistryError([f"{name}:1: header: missing column(s) {', '.join(missing)}"])
@@ -103,7 +118,15 @@ def parse_registry(path: Path, known_codes: set[str] = frozenset()) -> list[Agen
     rows: list[AgencyRow] = []
     first_line: dict[str, int] = {}
     line = 1
-    for record in reader:
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as error:  # e.g. a field over the csv module's 128 KiB limit: stop here
+            problems.append((line + 1, f"{name}:{line + 1}: (file): {error}"))
+            break
         line_start, line = line + 1, reader.line_num
         values = {k: (v or "").strip() for k, v in record.items() if k}
         if not any(values.values()):
@@ -111,6 +134,17 @@ def parse_registry(path: Path, known_codes: set[str] = frozenset()) -> list[Agen
 
         def bad(fieldname: str, message: str) -> None:
             problems.append((line_start, f"{name}:{line_start}: {fieldname}: {message}"))
+
+        unreadable = False
+        for fieldname, value in values.items():
+            if len(value) > MAX_FIELD:
+                bad(fieldname, f"{len(value)} characters; at most {MAX_FIELD}")
+                unreadable = True
+            elif _CONTROL.search(value):
+                bad(fieldname, "contains a control character")
+                unreadable = True
+        if unreadable:  # the file is refused anyway; its other checks would only echo this one
+            continue
 
         code = values.get("code", "")
         if not code:

@@ -5,7 +5,9 @@ and a rubric with any problem is not used.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +200,9 @@ def _validate(root: _Node, path: Path) -> Rubric:
                 if code is None:
                     bad(item_node, f"{where}.rule", "missing")
                     continue
+                if not isinstance(code, str):
+                    bad(item["rule"], f"{where}.rule", "one rule code, such as LD01 (one item per rule)")
+                    continue
                 if code not in rules:
                     bad(item["rule"], f"{where}.rule", f"unknown rule '{code}' (see `minhbach rules`)")
                     continue
@@ -213,10 +218,14 @@ def _validate(root: _Node, path: Path) -> Rubric:
                 if not isinstance(options, dict):
                     bad(item["options"], f"{where}.options", "a mapping of option to value")
                     continue
-                for name in options:
+                for name, value in options.items():
                     if name not in rules[code].options:
                         known = ", ".join(rules[code].options) or "none"
                         bad(item["options"], f"{where}.options.{name}", f"rule {code} has no such option (known: {known})")
+                        continue
+                    problem = option_problem(value, rules[code].options[name])
+                    if problem:
+                        bad(item["options"], f"{where}.options.{name}", problem)
                 for name in item:
                     if name not in ("rule", "weight", "options"):
                         bad(item[name], f"{where}.{name}", "unknown field")
@@ -232,6 +241,40 @@ def _validate(root: _Node, path: Path) -> Rubric:
     return Rubric(id=str(top["id"].value), version=str(top["version"].value), title=str(top["title"].value),
                   applies_to=tuple(levels), outcomes=outcomes, grades=tuple(grades),
                   categories=tuple(categories), min_coverage=float(min_coverage), source=str(path))
+
+
+_MONTH_DAY = re.compile(r"^(\d\d)-(\d\d)$")
+
+
+def option_problem(value: Any, default: Any) -> str | None:
+    """Why `value` cannot stand for an option whose default is `default`, or None. Options are
+    typed by their default: whole numbers of days or items (0 or more), month-day dates
+    ("MM-DD"), or either given per agency level ({tinh: 14, xa: 30, default: 30})."""
+    if isinstance(value, dict):
+        unknown = [key for key in value if key not in (*ALL_LEVELS, "default")]
+        if unknown:
+            return f"unknown level(s) {', '.join(map(str, unknown))} (use {' | '.join(ALL_LEVELS)} | default)"
+        for level, inner in value.items():
+            problem = option_problem(inner, default)
+            if problem:
+                return f"{level}: {problem}"
+        return None
+    if isinstance(default, dict):
+        default = default.get("default", next(iter(default.values())))
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else f"yes or no (true/false), not {value!r}"
+    if isinstance(default, int):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"a whole number, not {value!r}"
+        return None if value >= 0 else f"0 or more, not {value}"
+    if isinstance(default, str) and _MONTH_DAY.match(default):
+        match = _MONTH_DAY.match(value) if isinstance(value, str) else None
+        try:
+            date(2024, int(match.group(1)), int(match.group(2))) if match else None
+        except ValueError:
+            match = None
+        return None if match else f"a day of the year as MM-DD, such as {default!r}, not {value!r}"
+    return None
 
 
 def _is_number(value) -> bool:

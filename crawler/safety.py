@@ -6,6 +6,7 @@ each hop of a redirect (Scrapy sends redirect targets back through the downloade
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
@@ -26,6 +27,19 @@ def literal_address(host: str) -> str | None:
         return None
 
 
+# A path segment that is a year, a month or a day, or a whole date ("2026-11-29", "20261129").
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_DATE_PART = re.compile(r"^((19|20)\d\d([-_.]?\d{1,2}){0,2}|\d{1,2})$")
+
+
+def dated_shape(segments: list[str]) -> str | None:
+    """'/lich/{date}/{date}' for a path that carries a year (/lich/2026/11/,
+    /lich-cong-tac/2026-11-29); None for a path without one."""
+    if not any(_YEAR.match(s) or (_DATE_PART.match(s) and len(s) >= 8) for s in segments):
+        return None
+    return "/" + "/".join("{date}" if _DATE_PART.match(s) else s for s in segments)
+
+
 @dataclass
 class TrapGuard:
     """Bounds the URL space of one site: endless calendars, ever-growing query strings,
@@ -34,8 +48,9 @@ class TrapGuard:
     max_url_length: int = 400
     max_query_params: int = 8
     max_segment_repeats: int = 2
-    max_query_variants: int = 25  # distinct query strings under one path
+    max_query_variants: int = 25  # distinct query strings under one path, or dates in one path shape
     _variants: Counter = field(default_factory=Counter)
+    _dated: Counter = field(default_factory=Counter)
 
     def allows(self, url: str) -> str | None:
         """None when the URL may be crawled, otherwise the reason it is refused."""
@@ -48,6 +63,11 @@ class TrapGuard:
         segments = [s for s in parts.path.split("/") if s]
         if segments and max(Counter(segments).values()) > self.max_segment_repeats:
             return "trap: repeating path segments"
+        shape = dated_shape(segments)
+        if shape is not None:  # a path-style calendar: /lich/2026/11/, /lich/2026/12/, ...
+            if self._dated[shape] >= self.max_query_variants:
+                return "trap: too many dated variants of one path"
+            self._dated[shape] += 1
         if params:
             if self._variants[parts.path] >= self.max_query_variants:
                 return "trap: too many query variants of one path"

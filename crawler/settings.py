@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from importlib.metadata import PackageNotFoundError, version
 
+from minhbach.crawler.resolver import parse_pins
+
 try:
     VERSION = version("minhbach")
 except PackageNotFoundError:  # running from a checkout without install
@@ -31,6 +33,9 @@ class CrawlOptions:
     document_head_limit: int = 100
     retry_times: int = 1
     log_level: str = "ERROR"
+    resolve: tuple[str, ...] = ()       # HOST=ADDRESS pins, as curl --resolve
+    no_dns: bool = False                # resolve only pinned names and IP literals
+    ca_file: str = ""                   # extra CA certificates (PEM) trusted by the TLS check
 
 
 def user_agent(contact_url: str) -> str:
@@ -69,4 +74,9 @@ def build_settings(options: CrawlOptions) -> dict:
         "MINHBACH_ALLOWED_PRIVATE_HOSTS": list(options.allowed_private_hosts),
         "MINHBACH_MAX_QUERY_VARIANTS": options.max_query_variants,
         "MINHBACH_DOCUMENT_HEAD_LIMIT": options.document_head_limit,
+        "DNS_RESOLVER": "minhbach.crawler.resolver.PinnedResolver",
+        "MINHBACH_RESOLVE": parse_pins(options.resolve),
+        "MINHBACH_NO_DNS": options.no_dns,
+        "MINHBACH_CA_FILE": options.ca_file,
+        "REDIRECT_MAX_TIMES": 10,
     }

@@ -53,6 +53,8 @@ class SiteState:
     # Pages known but not read, by kind; the ones waiting to be handed to the pipeline.
     unread: Counter = field(default_factory=Counter)
     unread_buffer: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # The HTTPS certificate check of the home page: (status, detail), None when not https.
+    tls: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         self.allowed = {netloc_of(self.target.portal_url)} | {h.lower() for h in self.target.extra_hosts}

@@ -15,12 +15,14 @@ import lxml.html
 from scrapy import Request, Spider, signals
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
+from twisted.internet.threads import deferToThread
 
 from minhbach.crawler.encoding import decode_html
 from minhbach.crawler.failures import classify_failure, is_not_seen
 from minhbach.crawler.items import DocumentInfo, PageItem, UnreadItem
 from minhbach.crawler.safety import TrapGuard
 from minhbach.crawler.site import SiteState, SiteTarget
+from minhbach.crawler.tls import check_certificate
 from minhbach.crawler.urls import canonicalize, is_skippable_asset, netloc_of, strip_fragment
 from minhbach.rules.artifacts import XML_DECLARATION, document_type
 from minhbach.rules.lexicon import TermMatcher, crawl_priority_terms
@@ -75,6 +77,7 @@ class AgencySpider(Spider):
                 time_budget=settings.getfloat("MINHBACH_SITE_TIME_BUDGET"),
                 trap_guard=TrapGuard(max_query_variants=settings.getint("MINHBACH_MAX_QUERY_VARIANTS")),
             )
+        spider.ca_file = settings.get("MINHBACH_CA_FILE") or ""
         spider.depth_cap = settings.getint("MINHBACH_DEPTH_CAP")
         spider.doc_head_limit = settings.getint("MINHBACH_DOCUMENT_HEAD_LIMIT")
         # A site's time budget runs while it has requests in the downloader.
@@ -165,6 +168,22 @@ class AgencySpider(Spider):
             site.finish()
             self.crawler.signals.send_catch_log(signal=site_finished, site=site)
 
+    def _check_tls(self, site: SiteState, response: Response) -> None:
+        """Check the certificate of an https home page in a thread, on the address the crawl used."""
+        parts = urlsplit(response.url)
+        if parts.scheme != "https" or site.tls is not None or response.ip_address is None:
+            return
+        site.tls = ("failed", "")
+        site.in_flight += 1
+        checked = deferToThread(check_certificate, parts.hostname, str(response.ip_address),
+                                parts.port or 443, self.ca_file)
+
+        def done(result):
+            site.tls = result if isinstance(result, tuple) else ("failed", str(result.value))
+            self._done_with(site)
+
+        checked.addBoth(done)
+
     def _unread_items(self, site: SiteState):
         for url, kind, reason, anchor in site.drain_unread():
             yield UnreadItem(agency_code=site.code, url=url, kind=kind, reason=reason, anchor_text=anchor)
@@ -209,6 +228,8 @@ class AgencySpider(Spider):
         if is_home and not site.in_scope(response.url):
             # The home page moved (http -> https, a new domain): follow the site there.
             site.allowed.add(netloc_of(response.url))
+        if is_home:
+            self._check_tls(site, response)
         if not is_html(response) or looks_binary(response.body):
             if is_home:
                 kind = item.content_type.split(";")[0].strip() or "không rõ"

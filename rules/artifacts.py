@@ -398,6 +398,8 @@ class Site:
     crawl_status: str = "ok"
     crawl_reason: str = ""
     unread: list[UnreadRef] = field(default_factory=list)
+    tls_status: str = ""          # the home page's certificate check; empty when not https
+    tls_detail: str = ""
     index: TopicIndex | None = None
 
     def __post_init__(self):

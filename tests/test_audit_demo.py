@@ -13,16 +13,16 @@ from tests.conftest import run_cli
 # P pass · F fail · f fail, present but stale or incomplete (half credit) · R needs review ·
 # - not applicable · E error (site unreachable)
 EXPECTED = """
-              BG01 BG02 BG03 BG04 BG05 CT01 CT02 CT03 DR01 DR02 DT01 DV01 HL01 IV01 LD01 LD02 LG01 NW01 OR01 OR02 PJ01 PL01 PL02 QA01 ST01 ST02 TD01 TI01 TT01
-ubnd-hs        P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P
-stc-hs         P    P    P    P    P    P    P    P    P    F    P    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    P    F    P
-sxd-hs         F    F    F    F    F    P    P    P    F    F    F    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    P    F    P
-snnmt-hs       P    f    f    f    P    P    P    P    F    F    f    P    P    -    f    P    F    f    P    P    F    f    -    f    P    F    P    F    P
-syt-hs         P    P    P    P    P    P    P    P    F    F    F    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    P    F    P
-stp-hs         P    P    P    P    P    P    P    P    F    F    P    P    P    -    R    F    P    P    P    P    F    F    -    P    P    F    F    F    P
-sgddt-hs       E    E    E    E    E    E    E    E    E    E    E    E    E    -    E    E    E    E    E    E    E    E    -    E    E    E    E    E    E
-xa-thanhbinh   P    P    P    P    P    P    P    P    -    -    -    P    P    -    P    P    F    P    P    P    F    P    F    P    P    F    F    F    P
-sct-hs         P    P    P    P    P    P    P    P    P    P    F    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    P    F    P
+              BG01 BG02 BG03 BG04 BG05 CT01 CT02 CT03 DR01 DR02 DT01 DV01 HL01 IV01 LD01 LD02 LG01 NW01 OR01 OR02 PJ01 PL01 PL02 QA01 ST01 ST02 ST03 TD01 TI01 TT01
+ubnd-hs        P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    P    F    P    P    P
+stc-hs         P    P    P    P    P    P    P    P    P    F    P    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    F    P    F    P
+sxd-hs         F    F    F    F    F    P    P    P    F    F    F    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    F    P    F    P
+snnmt-hs       P    f    f    f    P    P    P    P    F    F    f    P    P    -    f    P    F    f    P    P    F    f    -    f    P    F    F    P    F    P
+syt-hs         P    P    P    P    P    P    P    P    F    F    F    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    F    P    F    P
+stp-hs         P    P    P    P    P    P    P    P    F    F    P    P    P    -    R    F    P    P    P    P    F    F    -    P    P    F    F    F    F    P
+sgddt-hs       E    E    E    E    E    E    E    E    E    E    E    E    E    -    E    E    E    E    E    E    E    E    -    E    E    E    E    E    E    E
+xa-thanhbinh   P    P    P    P    P    P    P    P    -    -    -    P    P    -    P    P    F    P    P    P    F    P    F    P    P    F    F    F    F    P
+sct-hs         P    P    P    P    P    P    P    P    P    P    F    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    F    P    F    P
 """
 LETTER = {"Đạt": "P", "Không đạt": "F", "Không đạt (một phần)": "f", "Cần xem lại": "R", "Không áp dụng": "-",
           "Không đánh giá được": "E"}

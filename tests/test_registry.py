@@ -54,6 +54,27 @@ def test_missing_column_and_non_utf8_are_one_line(tmp_path):
     assert "not UTF-8" in pytest.raises(RegistryError, parse_registry, latin).value.problems[0]
 
 
+def test_hostile_files_are_one_line_each(tmp_path):
+    """A folder, a repeated column, a NUL byte, a 200 KB cell, a control character: one line, no traceback."""
+    assert pytest.raises(RegistryError, parse_registry, tmp_path).value.problems == [
+        f"{tmp_path}: is a folder; give the CSV file inside it"]
+    cases = {
+        "repeated.csv": (HEADER.strip() + ",code\nx,Sở A,so,Hòa Sơn,,https://a.gov.vn/,y\n",
+                         ":1: header: column(s) code appear more than once"),
+        "nul.csv": (HEADER + "x,Sở\x00A,so,Hòa Sơn,,https://a.gov.vn/\n",
+                    ":2: (file): contains a NUL byte; this is not a text CSV file"),
+        "huge.csv": (HEADER + "x," + "A" * 200_000 + ",so,Hòa Sơn,,https://a.gov.vn/\n",
+                     ":2: (file): field larger than field limit"),
+        "long.csv": (HEADER + "x," + "A" * 5000 + ",so,Hòa Sơn,,https://a.gov.vn/\n",
+                     ":2: name: 5000 characters; at most 2000"),
+        "control.csv": (HEADER + "x,Sở\x01A,so,Hòa Sơn,,https://a.gov.vn/\n", ":2: name: contains a control character"),
+    }
+    for name, (text, expected) in cases.items():
+        path = write(tmp_path, text, name)
+        problems = pytest.raises(RegistryError, parse_registry, path).value.problems
+        assert len(problems) == 1 and problems[0].startswith(f"{path}{expected}"), problems
+
+
 def test_reimport_changes_nothing_and_a_changed_row_keeps_history(tmp_path, data_dir):
     sessions = open_store()
     path = write(tmp_path, GOOD)

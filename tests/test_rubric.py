@@ -56,6 +56,34 @@ colour: blue
     ]
 
 
+def test_loader_checks_rule_codes_and_option_values(tmp_path):
+    path = write(tmp_path, GOOD_HEAD + """  - id: a
+    items:
+      - {rule: [LD01], weight: 1}
+      - {rule: NW01, weight: 1, options: {max_age_days: -30}}
+      - {rule: LG01, weight: 1, options: {max_age_days: "ba mươi"}}
+      - {rule: DR01, weight: 1, options: {max_age_days: {tinh: 14, quan: 30}}}
+      - {rule: BG02, weight: 1, options: {estimate_due: "31-02"}}
+      - {rule: BG04, weight: 1, options: {final_due: {xa: "04-31", default: "07-31"}}}
+      - {rule: QA01, weight: 1, options: {max_age_days: {tinh: 30, xa: 60.5}}}
+      - {rule: PJ01, weight: 1, options: {min_fields: 3}}
+""")
+    with pytest.raises(RubricError) as caught:
+        load_rubric(str(path))
+    assert caught.value.problems == [
+        f"{path}:13: categories[a].items[0].rule: one rule code, such as LD01 (one item per rule)",
+        f"{path}:14: categories[a].items[1].options.max_age_days: 0 or more, not -30",
+        f"{path}:15: categories[a].items[2].options.max_age_days: a whole number, not 'ba mươi'",
+        f"{path}:16: categories[a].items[3].options.max_age_days: unknown level(s) quan "
+        "(use tinh | so | huyen | xa | khac | default)",
+        f"{path}:17: categories[a].items[4].options.estimate_due: a day of the year as MM-DD, "
+        "such as '02-15', not '31-02'",
+        f"{path}:18: categories[a].items[5].options.final_due: xa: a day of the year as MM-DD, "
+        "such as '07-31', not '04-31'",
+        f"{path}:19: categories[a].items[6].options.max_age_days: xa: a whole number, not 60.5",
+    ]
+
+
 def test_loader_checks_outcomes_grades_and_levels(tmp_path):
     text = GOOD_HEAD.replace("applies_to: [tinh, so]", "applies_to: [tinh, quan]").replace(
         "error: exclude", "error: maybe").replace("{name: Yếu, min: 0}", "{name: Yếu, min: 90}")

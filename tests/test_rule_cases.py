@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from minhbach.audit.rule_docs import instruments
-from minhbach.rules.artifacts import PageSource, Site
+from minhbach.rules.artifacts import PageSource, Site, UnreadRef
 from minhbach.rules.registry import FAMILIES, Context, all_rules
 from tests.conftest import SHARED
 
@@ -44,7 +44,10 @@ def build(case: dict) -> Site:
             body = page["body"]
         sources.append(PageSource(url=url, body=body.encode("utf-8"), content_type=content_type,
                                   sha256=f"sha-{n}", depth=0 if n == 0 else 1))
-    return Site("case", case.get("level", "so"), home_url=sources[0].url, sources=sources)
+    site = case.get("site", {})  # what the crawl recorded of the site itself (TLS, unread pages)
+    unread = [UnreadRef(**u) for u in site.get("unread", [])]
+    return Site("case", case.get("level", "so"), home_url=sources[0].url, sources=sources, unread=unread,
+                tls_status=site.get("tls_status", ""), tls_detail=site.get("tls_detail", ""))
 
 
 @pytest.mark.parametrize("code, case", list(load_cases()))

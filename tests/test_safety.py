@@ -67,3 +67,15 @@ def test_guard_allows_them_only_when_told():
     assert asyncio.run(named.process_request(Request("http://127.0.0.1:8080/"))) is None
     with pytest.raises(IgnoreRequest):
         asyncio.run(named.process_request(Request("http://127.0.0.1:9090/")))
+
+
+def test_trap_guard_bounds_path_style_calendars_but_not_dated_articles():
+    guard = TrapGuard(max_query_variants=5)
+    months = [f"http://so.gov.vn/lich/{2020 + n // 12}/{n % 12 + 1}/" for n in range(20)]
+    assert [guard.allows(url) is None for url in months] == [True] * 5 + [False] * 15
+    assert guard.allows("http://so.gov.vn/lich/2026/11/") == "trap: too many dated variants of one path"
+    days = [f"http://so.gov.vn/lich-cong-tac/2026-11-{d:02d}" for d in range(1, 20)]
+    assert sum(guard.allows(url) is None for url in days) == 5
+    # News archives keep a slug after the date: every article is its own path.
+    articles = [f"http://so.gov.vn/tin-tuc/2026/11/bai-viet-so-{n}" for n in range(30)]
+    assert all(guard.allows(url) is None for url in articles)

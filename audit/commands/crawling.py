@@ -64,17 +64,33 @@ def print_crawl_summary(run_id: int) -> list[dict]:
 
 @click.command(help="Crawl agency portals (all registered agencies unless --agency is given).")
 @click.option("--agency", "agency_codes", multiple=True, metavar="CODE", help="Only this agency (repeatable).")
-@click.option("--page-cap", type=int, help="Most pages fetched per site (default 300).")
-@click.option("--time-budget", "site_time_budget", type=float, help="Seconds allowed per site (default 900).")
-@click.option("--depth", "depth_cap", type=int, help="Most links followed from the home page (default 8).")
+@click.option("--page-cap", type=click.IntRange(min=1), help="Most pages fetched per site (default 300).")
+@click.option("--time-budget", "site_time_budget", type=click.FloatRange(min=1),
+              help="Seconds each site may spend downloading (default 900); requests in flight are cut at it.")
+@click.option("--download-timeout", type=click.FloatRange(min=1), help="Seconds one request may take (default 30).")
+@click.option("--depth", "depth_cap", type=click.IntRange(min=0), help="Most links followed from the home page (default 8).")
 @click.option("--contact-url", help="URL in the User-Agent where site owners can reach the operator.")
 @click.option("--allow-private", is_flag=True, default=None,
               help="Allow private/loopback/link-local addresses (only for sites you run yourself).")
 @click.option("--allow-private-host", "allowed_private_hosts", multiple=True, metavar="HOST[:PORT]",
               help="Allow one private host (repeatable).")
-@click.option("--concurrency", "concurrent_requests", type=int, help="Requests in flight overall (default 32).")
-def crawl(agency_codes, allowed_private_hosts, **kwargs) -> None:
-    options = crawl_options(allowed_private_hosts=tuple(allowed_private_hosts) or None, **kwargs)
+@click.option("--concurrency", "concurrent_requests", type=click.IntRange(min=1),
+              help="Requests in flight overall (default 32).")
+@click.option("--resolve", "resolve", multiple=True, metavar="HOST=ADDRESS",
+              help="Answer HOST with ADDRESS instead of asking DNS (repeatable), as curl --resolve.")
+@click.option("--no-dns", is_flag=True, default=None,
+              help="Look up no names in DNS: only --resolve pins and IP addresses (closed test networks).")
+@click.option("--ca-file", type=click.Path(exists=True, dir_okay=False),
+              help="Extra CA certificates (PEM) to trust when checking HTTPS certificates.")
+def crawl(agency_codes, allowed_private_hosts, resolve, **kwargs) -> None:
+    from minhbach.crawler.resolver import parse_pins
+
+    try:
+        parse_pins(resolve)
+    except ValueError as error:
+        fail(str(error))
+    options = crawl_options(allowed_private_hosts=tuple(allowed_private_hosts) or None,
+                            resolve=tuple(resolve) or None, **kwargs)
     try:
         run_id = run_with_progress(list(agency_codes), options)
     except ValueError as error:

@@ -111,6 +111,10 @@ class SiteCrawl(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     robots_blocked: Mapped[int] = mapped_column(Integer, default=0)
     stop_reason: Mapped[str] = mapped_column(String(64), default="")
+    # The home page's HTTPS certificate: valid|self_signed|expired|wrong_host|untrusted|failed,
+    # empty when the site is not served over https.
+    tls_status: Mapped[str] = mapped_column(String(16), default="")
+    tls_detail: Mapped[str] = mapped_column(Text, default="")
 
     run: Mapped[CrawlRun] = relationship(back_populates="sites")
     agency: Mapped[Agency] = relationship()

@@ -193,7 +193,8 @@ class StorePipeline:
                     .where(SiteCrawl.id == self.writer.site_ids[site.code])
                     .values(status=status, reason=site.reason, stop_reason=site.stop_reason,
                             error_counts=dict(site.errors), robots_blocked=site.robots_blocked,
-                            finished_at=finished)
+                            tls_status=site.tls[0] if site.tls else "",
+                            tls_detail=site.tls[1][:1000] if site.tls else "", finished_at=finished)
                 )
             session.execute(
                 update(CrawlRun).where(CrawlRun.id == self.run_id).values(

@@ -1,4 +1,4 @@
-"""unread pages: what the crawl knew of but could not read
+"""unread pages (what the crawl knew of but could not read); the TLS check of each site
 
 Revision ID: 0003
 Revises: 0002
@@ -25,8 +25,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_unread_pages_site_crawl_id'), 'unread_pages', ['site_crawl_id'], unique=False)
+    with op.batch_alter_table('site_crawls') as batch:
+        batch.add_column(sa.Column('tls_status', sa.String(length=16), nullable=False, server_default=''))
+        batch.add_column(sa.Column('tls_detail', sa.Text(), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('site_crawls') as batch:
+        batch.drop_column('tls_detail')
+        batch.drop_column('tls_status')
     op.drop_index(op.f('ix_unread_pages_site_crawl_id'), table_name='unread_pages')
     op.drop_table('unread_pages')
