@@ -11,12 +11,14 @@ from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
+    ResponseDataLossError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
-from twisted.web._newclient import ResponseNeverReceived
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 # Kinds that say nothing about whether the site publishes a page: the page was there (or may
 # be) but the crawl could not read it. A rule never fails on a section lost this way.
@@ -67,6 +69,9 @@ def classify_failure(failure) -> tuple[str, str]:
     exc = failure.value
     request = getattr(failure, "request", None)
     host = urlsplit(request.url).netloc if request is not None else ""
+    https = request is not None and request.url.startswith("https:")
+    if isinstance(exc, DownloadFailedError) and exc.__cause__ is not None:
+        exc = exc.__cause__  # Scrapy wraps Twisted's ResponseFailed; its reasons say more
     if isinstance(exc, HttpError):
         status = exc.response.status
         return f"http_{status}", f"máy chủ trả về lỗi HTTP {status} ({host})"
@@ -92,8 +97,9 @@ def classify_failure(failure) -> tuple[str, str]:
     text = f"{type(exc).__name__}: {exc}"
     if "SSL" in text or "TLS" in text or "certificate" in text.lower():
         return "tls", f"lỗi kết nối bảo mật TLS/HTTPS ({host})"
-    if isinstance(exc, ResponseNeverReceived):
-        if any("SSL" in repr(r.value) for r in getattr(exc, "reasons", [])):
-            return "tls", f"lỗi kết nối bảo mật TLS/HTTPS ({host})"
-        return "no_response", f"máy chủ đóng kết nối, không phản hồi ({host})"
+    if isinstance(exc, ResponseNeverReceived) and https:
+        # Closed before any answer on an https address: the TLS handshake did not complete.
+        return "tls", f"không thiết lập được kết nối HTTPS: máy chủ đóng kết nối khi bắt tay TLS ({host})"
+    if isinstance(exc, (ResponseFailed, ResponseDataLossError)):
+        return "no_response", f"máy chủ đóng kết nối, không trả lời trọn vẹn ({host})"
     return "other", f"lỗi tải trang {type(exc).__name__} ({host})"

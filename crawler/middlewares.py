@@ -52,13 +52,11 @@ class PrivateAddressGuard:
 
 class SiteScopeMiddleware:
     """Keeps each request on its agency's hosts (redirects included), within its time budget
-    and within its page cap. A request that is let through may not outlive the site's budget:
-    its download timeout is cut to the time the site has left, so a slow server cannot hold
-    the crawl past the deadline."""
+    and within its page cap. (The budget is checked again when the download starts: see
+    handlers.py.)"""
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.download_timeout = crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -81,5 +79,4 @@ class SiteScopeMiddleware:
                 site.stop_reason = "page cap"
                 raise Refused("page_cap", "đã đạt giới hạn số trang")
             site.sent_pages += 1
-        request.meta["download_timeout"] = max(1.0, min(self.download_timeout, site.time_left()))
         return None

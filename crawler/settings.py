@@ -79,4 +79,6 @@ def build_settings(options: CrawlOptions) -> dict:
         "MINHBACH_NO_DNS": options.no_dns,
         "MINHBACH_CA_FILE": options.ca_file,
         "REDIRECT_MAX_TIMES": 10,
+        "DOWNLOAD_HANDLERS": {"http": "minhbach.crawler.handlers.BudgetedHTTPDownloadHandler",
+                              "https": "minhbach.crawler.handlers.BudgetedHTTPDownloadHandler"},
     }

@@ -270,6 +270,8 @@ class Page:
                     cue = f"{text} {image_name}"
             try:
                 url = resolve(href)
+                if "[" in url:  # a broken IPv6 host ("http://[2001:db8::1/") is no address at all
+                    urlsplit(url)
             except ValueError:
                 continue
             found.append((url, text if text.isascii() else nfc(text), cue, image_name, anchor))

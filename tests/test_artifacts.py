@@ -76,3 +76,17 @@ def test_bodies_are_read_only_when_a_rule_needs_them():
         PageSource(url="http://so.gov.vn/", body=b"", title="Trang chủ", load_body=load)])
     assert site.home.title == "Trang chủ" and not reads
     assert site.home.text == "Ngày 1/2/2026" and reads == [1]
+
+
+def test_malformed_addresses_cost_only_themselves():
+    body = ('<html><head><title>Trang chủ</title></head><body><a href="http://[2001:db8::1/bad">IPv6 hỏng</a>'
+            '<a href="http://x.gov.vn:8O80/">cổng sai</a><a href="/so-do">Sơ đồ cổng</a></body></html>')
+    site = Site("x", "tinh", home_url="http://so.gov.vn/", sources=[PageSource(url="http://so.gov.vn/", body=body.encode())])
+    assert [link.url for link in site.home.links] == ["http://x.gov.vn:8O80/", "http://so.gov.vn/so-do"]
+    assert site.links_about("sitemap")[0][1].url == "http://so.gov.vn/so-do"
+
+
+def test_deep_nesting_is_parsed_whole():
+    body = "<html><body>" + "<div>" * 400 + "<p>Công khai ngân sách năm 2026</p>" + "</div>" * 400 + "</body></html>"
+    site = Site("x", "tinh", home_url="http://so.gov.vn/", sources=[PageSource(url="http://so.gov.vn/", body=body.encode())])
+    assert "Công khai ngân sách năm 2026" in site.home.text

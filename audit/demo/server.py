@@ -36,7 +36,8 @@ def minimal_pdf(title: str) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = io.BytesIO(b"%PDF-1.4\n")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, 1):
         offsets.append(out.tell())
@@ -69,24 +70,13 @@ CONTENT_TYPES = {
 }
 
 
-class PortalServer:
-    """One site: a ThreadingHTTPServer on its own port, in a daemon thread."""
+class PortalPages:
+    """What one demo portal answers for a path: (status, headers, body). `host` is the
+    host:port the site is served on (its sitemap.xml lists absolute addresses)."""
 
-    def __init__(self, portal: Portal, builder: PortalBuilder, port: int):
+    def __init__(self, portal: Portal, builder: PortalBuilder):
         self.portal, self.builder = portal, builder
         self.template = builder.env.get_template("page.html")
-        handler = self._handler()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def start(self) -> "PortalServer":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     def render(self, title: str, content: str, current: str) -> bytes:
         import markupsafe
@@ -123,7 +113,7 @@ class PortalServer:
             html += "".join(f'<a href="/lich-cong-tac?ngay={d.isoformat()}">{d.strftime("%d/%m")}</a> ' for d in days)
         return "Lịch công tác", html
 
-    def respond(self, path_and_query: str) -> tuple[int, dict, bytes]:
+    def respond(self, path_and_query: str, host: str, scheme: str = "http") -> tuple[int, dict, bytes]:
         portal = self.portal
         parts = urlsplit(path_and_query)
         key = route_key(path_and_query)
@@ -137,7 +127,7 @@ class PortalServer:
         if parts.path == "/sitemap.xml":
             if not portal.config.get("sitemap_xml"):
                 return 404, {"Content-Type": "text/html"}, b"<h1>404</h1>"
-            locs = "".join(f"<url><loc>http://{self.host}{u.replace('&', '&amp;')}</loc></url>" for u in portal.sitemap_urls)
+            locs = "".join(f"<url><loc>{scheme}://{host}{u.replace('&', '&amp;')}</loc></url>" for u in portal.sitemap_urls)
             body = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
             return 200, {"Content-Type": "application/xml"}, body.encode()
         if key in portal.files:
@@ -158,6 +148,24 @@ class PortalServer:
                 "Không tìm thấy trang", "<h1>404 – Không tìm thấy trang</h1>", path_and_query)
         return 200, {"Content-Type": f"text/html; charset={portal.charset}"}, self.render(title, content, path_and_query)
 
+
+class PortalServer:
+    """One site: a ThreadingHTTPServer on its own port, in a daemon thread."""
+
+    def __init__(self, portal: Portal, builder: PortalBuilder, port: int):
+        self.pages = PortalPages(portal, builder)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self) -> "PortalServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
     @property
     def host(self) -> str:
         return f"127.0.0.1:{self.httpd.server_address[1]}"
@@ -172,7 +180,7 @@ class PortalServer:
                 pass
 
             def _send(self, head_only: bool) -> None:
-                status, headers, body = server.respond(self.path)
+                status, headers, body = server.pages.respond(self.path, server.host)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
