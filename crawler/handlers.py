@@ -1,7 +1,10 @@
-"""The HTTP download handler, with each site's time budget applied when a download actually
-starts: a request may have waited its turn in its host's queue, so the budget is checked and
-the request's timeout cut to the site's time left only then. A site whose server drips one
-byte every few seconds therefore ends at its deadline, however many requests were queued."""
+"""The HTTP download handler, with each site's time budget applied to the downloads themselves.
+
+A site's budget is the time it spends downloading: the clock runs from the moment one of its
+downloads starts until none is left, never while its requests wait their turn behind other
+sites' in a host's queue. When a download starts, the budget is checked and the request's
+timeout cut to the time the site has left, so a server that drips one byte every few seconds
+ends at the site's deadline, however many requests were queued for it."""
 from __future__ import annotations
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
@@ -22,4 +25,9 @@ class BudgetedHTTPDownloadHandler(HTTP11DownloadHandler):
                 raise Refused("time_budget", "hết thời gian dành cho trang này")
             timeout = request.meta.get("download_timeout") or crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
             request.meta["download_timeout"] = max(MIN_TIMEOUT, min(timeout, left))
-        return await super().download_request(request)
+            site.download_started()
+        try:
+            return await super().download_request(request)
+        finally:
+            if site is not None:
+                site.download_ended()

@@ -39,8 +39,8 @@ class SiteState:
     sent_pages: int = 0
     doc_heads: int = 0
     in_flight: int = 0
-    # The time budget counts only the time this site has requests in the downloader, so a
-    # site waiting behind other sites' requests in the queue does not lose its budget.
+    # The time budget counts only the time this site has downloads in progress, so a site
+    # waiting behind other sites' requests does not lose its budget (see handlers.py).
     downloading: int = 0
     active_seconds: float = 0.0
     active_since: float | None = None
@@ -80,12 +80,12 @@ class SiteState:
                 return True
         return False
 
-    def request_started(self) -> None:
+    def download_started(self) -> None:
         if self.downloading == 0:
             self.active_since = time.monotonic()
         self.downloading += 1
 
-    def request_ended(self) -> None:
+    def download_ended(self) -> None:
         self.downloading -= 1
         if self.downloading <= 0 and self.active_since is not None:
             self.active_seconds += time.monotonic() - self.active_since

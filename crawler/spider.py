@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
-from scrapy import Request, Spider, signals
+from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.threads import deferToThread
@@ -80,31 +80,13 @@ class AgencySpider(Spider):
         spider.ca_file = settings.get("MINHBACH_CA_FILE") or ""
         spider.depth_cap = settings.getint("MINHBACH_DEPTH_CAP")
         spider.doc_head_limit = settings.getint("MINHBACH_DOCUMENT_HEAD_LIMIT")
-        # A site's time budget runs while it has requests in the downloader.
-        crawler.signals.connect(spider._reached_downloader, signal=signals.request_reached_downloader)
-        crawler.signals.connect(spider._left_downloader, signal=signals.request_left_downloader)
         return spider
-
-    def _site_of(self, request: Request) -> SiteState | None:
-        code = request.meta.get("agency")
-        return self.sites.get(code) if code is not None else None
-
-    def _reached_downloader(self, request, spider=None) -> None:
-        site = self._site_of(request)
-        if site is not None:
-            site.request_started()
-
-    def _left_downloader(self, request, spider=None) -> None:
-        site = self._site_of(request)
-        if site is not None:
-            site.request_ended()
 
     # -- scheduling -------------------------------------------------------------------------
 
     def _request(self, site: SiteState, url: str, callback, priority: int, depth: int, **meta) -> Request:
         site.in_flight += 1
-        # One download slot per host:port: at most CONCURRENT_REQUESTS_PER_DOMAIN to a server.
-        meta.update({"agency": site.code, "depth": depth, "download_slot": netloc_of(url)})
+        meta.update({"agency": site.code, "depth": depth})
         if not site.target.obey_robots:
             meta["dont_obey_robotstxt"] = True
         return Request(url, callback=callback, errback=self.on_error, priority=priority,
@@ -240,7 +222,7 @@ class AgencySpider(Spider):
         text, item.encoding, item.legacy_encoding = decode_html(response)
         markup = XML_DECLARATION.sub("", text, count=1)
         tree = lxml.html.document_fromstring(markup, parser=HTML_PARSER) if markup.strip() else None
-        if tree is None or (not tree.xpath("boolean(//a[@href])") and not clean_space(tree.text_content())):
+        if tree is None or (tree.find(".//a[@href]") is None and not tree.text_content().strip()):
             site.errors["parse_error"] += 1
             if is_home:
                 site.fail("unreachable", "trang chủ không có nội dung HTML đọc được")

@@ -47,6 +47,8 @@ def detect_legacy_encoding(body: bytes, decoded: str) -> str | None:
     """'tcvn3', 'vni' or 'viscii' when the page is written in a legacy font encoding; None when
     `decoded` (the page read in its charset) is already Vietnamese, or nothing says legacy.
     The verdict rests on the raw bytes, not on how the charset was guessed."""
+    if len(_VIETNAMESE.findall(decoded, 0, 4000)) >= 10:  # the common case: plainly Unicode, done
+        return None
     visible = _visible(decoded)
     if is_plain_vietnamese(visible) or sum(ch.isalpha() for ch in visible) < 40:
         return None
