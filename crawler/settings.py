@@ -62,6 +62,8 @@ def build_settings(options: CrawlOptions) -> dict:
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": options.log_level,
         "LOG_INSTALL_ROOT_HANDLER": False,  # minhbach prints its own progress and tables
+        # A development lint that re-reads the callback's source on every response.
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "DEPTH_LIMIT": 0,  # the spider applies its own depth cap before scheduling
         "DOWNLOADER_MIDDLEWARES": {
             "minhbach.crawler.middlewares.PrivateAddressGuard": 50,
