@@ -17,8 +17,10 @@ MIN_TIMEOUT = 0.5  # seconds: a request let through gets at least this long
 class BudgetedHTTPDownloadHandler(HTTP11DownloadHandler):
     async def download_request(self, request):
         crawler = getattr(self, "_crawler", None)
-        sites = getattr(getattr(crawler, "spider", None), "sites", {})
-        site = sites.get(request.meta.get("agency"))
+        spider = getattr(crawler, "spider", None)
+        # A site's own requests carry its code; robots.txt, fetched by Scrapy for the host,
+        # counts for the site on that host.
+        site = spider.site_of(request) if hasattr(spider, "site_of") else None
         if site is not None:
             left = site.time_left()
             if left <= 0:

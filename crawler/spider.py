@@ -77,10 +77,24 @@ class AgencySpider(Spider):
                 time_budget=settings.getfloat("MINHBACH_SITE_TIME_BUDGET"),
                 trap_guard=TrapGuard(max_query_variants=settings.getint("MINHBACH_MAX_QUERY_VARIANTS")),
             )
+        spider.sites_by_host = {}
+        for site in spider.sites.values():
+            for host in site.allowed:
+                spider.sites_by_host.setdefault(host, site)
         spider.ca_file = settings.get("MINHBACH_CA_FILE") or ""
         spider.depth_cap = settings.getint("MINHBACH_DEPTH_CAP")
         spider.doc_head_limit = settings.getint("MINHBACH_DOCUMENT_HEAD_LIMIT")
         return spider
+
+    def site_of(self, request: Request) -> SiteState | None:
+        """The site a request is for: by its code, or (robots.txt) by its host."""
+        code = request.meta.get("agency")
+        if code is not None:
+            return self.sites.get(code)
+        try:
+            return self.sites_by_host.get(netloc_of(request.url))
+        except ValueError:
+            return None
 
     # -- scheduling -------------------------------------------------------------------------
 

@@ -94,3 +94,38 @@ def test_home_page_error_marks_the_site_unreachable():
     list(spider.parse_page(HtmlResponse("https://a.gov.vn/", status=503, body=b"down", request=request)))
     site = spider.sites["s"]
     assert site.status == "unreachable" and "HTTP 503" in site.reason and site.finished
+
+
+def test_a_page_that_breaks_the_callback_is_logged_counted_and_left_unread(monkeypatch, caplog):
+    import minhbach.crawler.spider as spider_module
+
+    spider = make_spider("http://so.gov.vn/")
+
+    def broken(response):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(spider_module, "decode_html", broken)
+    url = "http://so.gov.vn/cong-khai-ngan-sach"
+    request = Request(url, meta={"agency": "s", "depth": 1, "page": True, "anchor": "Công khai ngân sách"})
+    spider.sites["s"].in_flight += 1
+    with caplog.at_level("ERROR"):
+        output = list(spider.parse_page(HtmlResponse(url, body=b"<html><body>x</body></html>", request=request,
+                                                     headers={"Content-Type": "text/html; charset=utf-8"})))
+    unread = [o for o in output if type(o).__name__ == "UnreadItem"]
+    assert [(u.url, u.kind, u.anchor_text) for u in unread] == [(url, "parse_error", "Công khai ngân sách")]
+    assert spider.sites["s"].errors["parse_error"] == 1
+    assert any(url in record.getMessage() for record in caplog.records)
+
+
+def test_home_redirects_are_left_to_the_redirect_middleware():
+    spider = make_spider("http://so.gov.vn/")
+    import asyncio
+
+    async def first_two():
+        return [request async for request in spider.start()]
+
+    home, sitemap = asyncio.run(first_two())
+    for request in (home, sitemap):
+        assert "handle_httpstatus_all" not in request.meta
+        assert not set(range(300, 400)) & set(request.meta["handle_httpstatus_list"])
+        assert 503 in request.meta["handle_httpstatus_list"]
