@@ -25,11 +25,14 @@ class AuditError(ValueError):
     pass
 
 
-def resolve_run(session: Session, run_id: int | None) -> CrawlRun:
+def resolve_run(session: Session, run_id: int | None, allow_partial: bool = False) -> CrawlRun:
     if run_id is not None:
         run = session.get(CrawlRun, run_id)
         if run is None:
             raise AuditError(f"no crawl run {run_id} (see `minhbach runs`)")
+        if run.status != "completed" and not allow_partial:
+            raise AuditError(f"crawl run {run_id} is {run.status}, so its sites may be incomplete; "
+                             "audit it anyway with --allow-partial (what it missed is not judged)")
         return run
     run = session.scalar(select(CrawlRun).where(CrawlRun.status == "completed").order_by(CrawlRun.id.desc()).limit(1))
     if run is None:
@@ -79,7 +82,7 @@ def context_for(rule: Rule, rubric: Rubric, audit_date: date) -> Context:
 def run_audit(session: Session, bodies: BodyStore, rubric: Rubric, audit_date: date, run_id: int | None = None,
               on_site: Callable[[str], None] | None = None) -> int:
     """Audit every site of a crawl run; returns the audit run's id."""
-    run = resolve_run(session, run_id)
+    run = resolve_run(session, run_id, allow_partial=True)  # the command line asked already
     session.execute(delete(AuditRun).where(AuditRun.crawl_run_id == run.id, AuditRun.rubric_id == rubric.id,
                                            AuditRun.audit_date == audit_date))
     audit_run = AuditRun(crawl_run_id=run.id, rubric_id=rubric.id, rubric_version=rubric.version,
@@ -105,7 +108,7 @@ def run_audit(session: Session, bodies: BodyStore, rubric: Rubric, audit_date: d
         if not site.reachable:
             reason = site_crawl.reason or "Không thu thập được trang nào."
         else:  # a partial crawl keeps its reason ("thu thập chưa đầy đủ: ...") in every report
-            reason = site_crawl.reason if site_crawl.status == "partial" else ""
+            reason = site_crawl.reason if site_crawl.status in ("partial", "interrupted") else ""
         scored = score_site(rubric, agency.level, outcomes, site.reachable, reason)
         # Plain table inserts: the rows are written once and never edited, so the ORM would
         # only add bookkeeping.

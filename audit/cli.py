@@ -8,10 +8,43 @@ from minhbach.audit.commands.agencies import agencies
 from minhbach.audit.commands.auditing import audit, export, report
 from minhbach.audit.commands.crawling import crawl, runs
 from minhbach.audit.commands.demo import demo
+from minhbach.audit.commands.common import fail
 from minhbach.audit.commands.rules import rules_command
 
 
-@click.group(help="Crawl Vietnamese government portals and audit what they publish.")
+class OneLineErrors(click.Group):
+    """Problems of the machine, not of minhbach (an unreachable or corrupt database, a data
+    folder that cannot be written) end in one line and exit code 2, not a traceback."""
+
+    def invoke(self, ctx):
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, DBAPIError) as error:
+            reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+            fail(f"cannot use the database ({database_label()}): {reason}")
+        except PermissionError as error:
+            fail(f"{error.filename}: permission denied")
+        except OSError as error:
+            if error.filename is None:
+                raise
+            fail(f"{error.filename}: {error.strerror}")
+
+
+def database_label() -> str:
+    """The configured database, without a password."""
+    from sqlalchemy.engine import make_url
+
+    from minhbach.audit import config
+
+    try:
+        return make_url(config.database_url()).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - the label is only for the message
+        return "MINHBACH_DATABASE_URL"
+
+
+@click.group(cls=OneLineErrors, help="Crawl Vietnamese government portals and audit what they publish.")
 @click.version_option(package_name="minhbach")
 def main() -> None:
     pass

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from minhbach.audit.files import write_atomically
 from minhbach.rules.text import nfc
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -29,12 +30,11 @@ def _is_number(text: str) -> bool:
 
 
 def write_csv(path: Path, columns: Sequence[tuple[str, str]], rows: Iterable[dict]) -> Path:
-    """`columns` is [(key, Vietnamese header), ...] in output order."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    """`columns` is [(key, Vietnamese header), ...] in output order. Written whole or not at all."""
+    def write(handle) -> None:
         writer = csv.writer(handle)
         writer.writerow([header for _, header in columns])
         for row in rows:
             writer.writerow([safe_cell(row.get(key)) for key, _ in columns])
-    return path
+
+    return write_atomically(path, write, encoding="utf-8-sig", newline="")

@@ -82,6 +82,9 @@ class Rule:
 def _unless_unread(site: Site, result: Result) -> Result:
     """A rule may only fail on what the crawl saw: when a page about what the rule looked for
     was known but could not be read (HTTP error, timeout, budget...), the rule is not judged."""
+    if site.crawl_status == "interrupted":
+        return Result(Outcome.NEEDS_REVIEW, "Không kết luận được: lượt thu thập trang này bị gián đoạn trước khi "
+                      f"xong ({result.note}); cần thu thập lại hoặc kiểm tra thủ công.", result.evidence)
     hidden = site.unread_about(site.asked)
     if not hidden:
         return result

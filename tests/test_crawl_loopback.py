@@ -1,6 +1,7 @@
 """Real crawls over loopback: the demo province, private-address refusals, SIGKILL recovery,
 and the same crawl stored in PostgreSQL."""
 import csv
+import json
 import os
 import signal
 import sqlite3
@@ -144,6 +145,79 @@ def test_sigkill_halfway_leaves_a_consistent_store_and_the_next_run_completes(tm
         assert last.status == "ok" and last.pages_fetched == 60
     finally:
         site.close()
+
+
+def test_ctrl_c_exits_130_and_the_interrupted_run_is_audited_only_when_asked(tmp_path, data_dir):
+    site = slow_farm(delay=0.2)
+    registry = tmp_path / "a.csv"
+    registry.write_text(f"code,name,level,province,parent_code,portal_url\nfarm,Sở Farm,so,Hòa Sơn,,{site.base}/\n",
+                        encoding="utf-8")
+    try:
+        assert run_cli("agencies", "import", str(registry)).returncode == 0
+        child = subprocess.Popen([sys.executable, "-m", "minhbach.audit.cli", "crawl", "--allow-private"], cwd=ROOT,
+                                 env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        db_path = data_dir / "minhbach.sqlite"
+        deadline, fetched = time.monotonic() + 60, 0
+        while time.monotonic() < deadline and fetched < 5:
+            time.sleep(0.2)
+            try:
+                with sqlite3.connect(db_path) as db:
+                    fetched = db.execute("select count(*) from pages").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=120)
+        assert child.returncode == 130, err
+        assert "bị dừng giữa chừng" in err
+        with sqlite3.connect(db_path) as db:
+            assert db.execute("select status from crawl_runs").fetchone()[0] == "interrupted"
+        refused = run_cli("audit", "--run", "1", "--date", "2026-11-21")
+        assert refused.returncode == 2 and "--allow-partial" in refused.stderr
+        allowed = run_cli("audit", "--run", "1", "--date", "2026-11-21", "--allow-partial")
+        assert allowed.returncode == 0, allowed.stderr
+        exported = tmp_path / "f.json"
+        assert run_cli("export", "--findings", "--format", "json", "--out", str(exported)).returncode == 0
+        outcomes = {row["outcome"] for row in json.loads(exported.read_text(encoding="utf-8"))}
+        assert "fail" not in outcomes and "needs_review" in outcomes  # what it missed is not judged
+    finally:
+        site.close()
+
+
+def test_exports_are_whole_or_not_at_all(tmp_path, demo_output):
+    out, _ = demo_output
+    env = {"MINHBACH_DATA_DIR": str(out)}
+    target = tmp_path / "scores.csv"
+    assert run_cli("export", "--out", str(target), env=env).returncode == 0
+    before = target.read_bytes()
+    folder = run_cli("export", "--out", str(tmp_path), env=env)
+    assert folder.returncode == 2 and folder.stderr.strip() == f"error: {tmp_path}: is a folder; give a file name, " \
+        f"e.g. {tmp_path / 'scores.csv'}"
+    # A full disk, as a file-size limit of 64 KB (the database opens, the 92 KB findings do not fit):
+    # one line, the previous export intact.
+    import resource
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+
+    full = subprocess.run([sys.executable, "-m", "minhbach.audit.cli", "export", "--findings", "--out", str(target)],
+                          env=dict(os.environ, **env), cwd=ROOT, capture_output=True, text=True, preexec_fn=small_disk)
+    assert full.returncode == 2 and full.stderr.count("\n") == 1, full.stderr
+    assert "cannot write" in full.stderr and "the previous file is unchanged" in full.stderr
+    assert target.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_database_problems_are_one_line(tmp_path):
+    corrupt = tmp_path / "data"
+    corrupt.mkdir()
+    (corrupt / "minhbach.sqlite").write_text("not a database", encoding="utf-8")
+    result = run_cli("runs", env={"MINHBACH_DATA_DIR": str(corrupt)})
+    assert result.returncode == 2 and result.stderr.strip().endswith("file is not a database")
+    assert (corrupt / "minhbach.sqlite").read_text(encoding="utf-8") == "not a database"
+    result = run_cli("runs", env={"MINHBACH_DATABASE_URL": "postgresql+psycopg://nobody:secret@127.0.0.1:1/x"})
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "secret" not in result.stderr and "cannot use the database" in result.stderr
 
 
 def test_crawl_into_postgresql(tmp_path, pg_url):

@@ -15,7 +15,7 @@ from minhbach.audit.commands.common import console, fail, score_text, sessions
 DEFAULT_RUBRIC = "vp-qd26-2017"
 
 
-def run_audit_command(run_id: int | None, rubric_id: str, audit_date: date) -> int:
+def run_audit_command(run_id: int | None, rubric_id: str, audit_date: date, allow_partial: bool = False) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from minhbach.audit.auditor import AuditError, resolve_run, run_audit
@@ -31,7 +31,7 @@ def run_audit_command(run_id: int | None, rubric_id: str, audit_date: date) -> i
         sys.exit(2)
     with sessions()() as session:
         try:
-            run = resolve_run(session, run_id)
+            run = resolve_run(session, run_id, allow_partial)
         except AuditError as error:
             fail(str(error))
         n_sites = session.scalar(select(func.count(SiteCrawl.id)).where(SiteCrawl.run_id == run.id))
@@ -113,9 +113,11 @@ def print_rollup(audit_id: int | None, by: str) -> None:
               help="Rubric id (a file in data/rubrics/) or a path to a rubric YAML file.")
 @click.option("--date", "audit_date", type=click.DateTime(["%Y-%m-%d"]),
               help="Audit date that freshness is judged against (default: today).")
-def audit(run_id, rubric_id, audit_date) -> None:
+@click.option("--allow-partial", is_flag=True,
+              help="Audit an interrupted crawl; what it did not reach is not judged (needs review).")
+def audit(run_id, rubric_id, audit_date, allow_partial) -> None:
     day = audit_date.date() if audit_date else date.today()
-    audit_id = run_audit_command(run_id, rubric_id, day)
+    audit_id = run_audit_command(run_id, rubric_id, day, allow_partial)
     print_score_table(audit_id)
     console.print(f"Lượt đánh giá {audit_id}. Chi tiết: minhbach report --agency MÃ")
 
@@ -157,6 +159,7 @@ def export_audit(fmt: str, findings: bool, out: Path, audit_id: int | None = Non
     import json
 
     from minhbach.audit.exports import write_csv
+    from minhbach.audit.files import OutputError, write_atomically
     from minhbach.audit.score_report import (FINDING_COLUMNS, finding_json, finding_rows, score_columns,
                                              score_json, score_rows)
 
@@ -164,12 +167,14 @@ def export_audit(fmt: str, findings: bool, out: Path, audit_id: int | None = Non
         audit_run = audit_or_exit(session, audit_id)
         rows = finding_rows(session, audit_run) if findings else score_rows(session, audit_run)
         columns = FINDING_COLUMNS if findings else score_columns(session, audit_run)
-    if fmt == "csv":
-        write_csv(out, columns, rows)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shaped = [finding_json(r) if findings else score_json(r) for r in rows]
-        out.write_text(json.dumps(shaped, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    try:
+        if fmt == "csv":
+            write_csv(out, columns, rows)
+        else:
+            shaped = [finding_json(r) if findings else score_json(r) for r in rows]
+            write_atomically(out, lambda handle: handle.write(json.dumps(shaped, ensure_ascii=False, indent=1) + "\n"))
+    except OutputError as error:
+        fail(str(error))
     return len(rows)
 
 

@@ -1,6 +1,8 @@
 """`minhbach crawl` and `minhbach runs`: crawl the registered portals, list past runs."""
 from __future__ import annotations
 
+import sys
+
 import click
 from rich.table import Table
 from sqlalchemy import func, select
@@ -96,6 +98,17 @@ def crawl(agency_codes, allowed_private_hosts, resolve, **kwargs) -> None:
     except ValueError as error:
         fail(str(error))
     print_crawl_summary(run_id)
+    if run_status(run_id) == "interrupted":  # Ctrl-C: the store is consistent, the run marked so
+        click.echo(f"Lượt thu thập {run_id} bị dừng giữa chừng (Ctrl-C); chạy lại `minhbach crawl`, "
+                   f"hoặc `minhbach audit --run {run_id} --allow-partial`.", err=True)
+        sys.exit(130)
+
+
+def run_status(run_id: int) -> str:
+    from minhbach.audit.store.models import CrawlRun
+
+    with sessions()() as session:
+        return session.get(CrawlRun, run_id).status
 
 
 @click.command(help="List crawl runs, or show one run's sites with --run.")
