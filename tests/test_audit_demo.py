@@ -2,13 +2,16 @@
 is asserted. Also: the CSV text, the JSON keys, a repeatable audit, and SQLite == PostgreSQL."""
 import csv
 import json
+import os
+import subprocess
+import sys
 
 from sqlalchemy import MetaData, create_engine, select
 
 from minhbach.audit.exports import write_csv
 from minhbach.audit.score_report import FINDING_COLUMNS
 from minhbach.audit.store.db import upgrade
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 # P pass · F fail · f fail, present but stale or incomplete (half credit) · R needs review ·
 # - not applicable · E error (site unreachable)
@@ -143,3 +146,22 @@ def test_report_rolls_up_the_demo_per_level(demo_output):
     # Sở/ngành: 7 agencies, 1 unreachable (sgddt-hs), grades Tốt 2 · Khá 2 · Trung bình 2 · Yếu 0
     assert lines["Sở/ngành"][:6] == ["7", "1", "2", "2", "2", "0"]
     assert lines["Tỉnh"][:7] == ["1", "0", "1", "0", "0", "0", "100.0"]
+
+
+def test_report_fits_the_terminal_and_piped_output_is_not_cut(demo_output):
+    out, _ = demo_output
+    for width in (80, 100, 120):
+        result = run_cli("report", env={"MINHBACH_DATA_DIR": str(out), "COLUMNS": str(width)})
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert max(len(line) for line in lines) <= width
+        table = [line for line in lines if line.startswith(("│", "┃", "┏", "┡", "└"))]
+        assert all(line.rstrip()[-1] in "│┃┓┩┘" for line in table), f"cut at {width} columns"
+        reason = " ".join(line.split("│")[-2].strip() for line in lines if line.startswith("│"))
+        assert "máy chủ từ chối kết nối" in " ".join(reason.split())
+    env = {key: value for key, value in os.environ.items() if key != "COLUMNS"}
+    env["MINHBACH_DATA_DIR"] = str(out)
+    piped = subprocess.run([sys.executable, "-m", "minhbach.audit.cli", "report"], env=env, capture_output=True,
+                           text=True, cwd=ROOT)
+    row = next(line for line in piped.stdout.splitlines() if line.startswith("│ sgddt-hs"))
+    assert "Sở Giáo dục và Đào tạo tỉnh Hòa Sơn" in row and "máy chủ từ chối kết nối (127.0.0.1:18409)" in row

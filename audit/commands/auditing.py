@@ -52,31 +52,40 @@ def audit_or_exit(session, audit_id: int | None):
     return audit
 
 
-def print_score_table(audit_id: int | None = None) -> list[dict]:
+def print_score_table(audit_id: int | None = None, wide: bool = False) -> list[dict]:
+    """The score table: code, agency, score, grade, coverage and reason, which fits 100 columns;
+    `wide` adds the level and one column per rubric category."""
     from minhbach.audit.score_report import score_columns, score_rows
+    from minhbach.audit.store.models import CrawlRun
 
     with sessions()() as session:
         audit = audit_or_exit(session, audit_id)
         rows = score_rows(session, audit)
         columns = score_columns(session, audit)
-    categories = [(key, header) for key, header in columns if key.startswith("cat_")]
-    table = Table(title=f"Điểm theo {audit.rubric_id} ({audit.rubric_version}) – ngày đánh giá "
-                        f"{audit.audit_date:%d/%m/%Y} – lượt thu thập {audit.crawl_run_id}")
+        crawled = session.get(CrawlRun, audit.crawl_run_id).started_at.date()
+    categories = [(key, header) for key, header in columns if key.startswith("cat_")] if wide else []
+    title = (f"Điểm theo {audit.rubric_id} ({audit.rubric_version}) – ngày đánh giá {audit.audit_date:%d/%m/%Y} "
+             f"– lượt thu thập {audit.crawl_run_id}")
+    if audit.audit_date < crawled:
+        title += f" (đánh giá theo một ngày trước ngày thu thập {crawled:%d/%m/%Y})"
+    table = Table(title=title)
     table.add_column("Mã", no_wrap=True)
-    table.add_column("Cơ quan", min_width=22, overflow="fold")
-    table.add_column("Cấp", no_wrap=True)
+    table.add_column("Cơ quan", min_width=12, ratio=2, overflow="fold")
+    if wide:
+        table.add_column("Cấp", no_wrap=True)
     table.add_column("Điểm", justify="right", no_wrap=True)
-    table.add_column("Xếp loại", no_wrap=True)
+    # "Không xác định" on two lines only where 80 columns need it
+    table.add_column("Xếp loại", max_width=10 if console.width < 100 else None, overflow="fold")
     for _, header in categories:  # the part before the first comma keeps the table narrow
         table.add_column(header.split(",")[0], justify="right", max_width=9, overflow="fold")
     table.add_column("Bao phủ", justify="right", no_wrap=True)
-    table.add_column("Lý do / ghi chú", min_width=18, overflow="fold")
+    table.add_column("Lý do / ghi chú", min_width=14, ratio=3, overflow="fold")
     for row in rows:
         unknown = row["score"] is None
-        table.add_row(row["agency_code"], row["agency_name"], row["level_vi"],
-                      score_text(row["score"]), row["grade"],
-                      *[score_text(row.get(key)) for key, _ in categories], f"{row['coverage_pct']}%",
-                      row["reason"], style="yellow" if unknown else None)
+        cells = [row["agency_code"], row["agency_name"], *([row["level_vi"]] if wide else []),
+                 score_text(row["score"]), row["grade"], *[score_text(row.get(key)) for key, _ in categories],
+                 f"{row['coverage_pct']}%", row["reason"]]
+        table.add_row(*cells, style="yellow" if unknown else None)
     console.print(table)
     return rows
 
@@ -117,6 +126,8 @@ def print_rollup(audit_id: int | None, by: str) -> None:
               help="Audit an interrupted crawl; what it did not reach is not judged (needs review).")
 def audit(run_id, rubric_id, audit_date, allow_partial) -> None:
     day = audit_date.date() if audit_date else date.today()
+    if day > date.today():
+        fail(f"--date {day.isoformat()} is in the future; freshness can only be judged up to today")
     audit_id = run_audit_command(run_id, rubric_id, day, allow_partial)
     print_score_table(audit_id)
     console.print(f"Lượt đánh giá {audit_id}. Chi tiết: minhbach report --agency MÃ")
@@ -127,15 +138,16 @@ def audit(run_id, rubric_id, audit_date, allow_partial) -> None:
 @click.option("--agency", "agency_code", metavar="CODE", help="Show this agency's findings.")
 @click.option("--by", type=click.Choice(["province", "parent", "level"]),
               help="Roll up the scores per province, parent agency or level.")
+@click.option("--wide", is_flag=True, help="Add the level and one column per rubric category.")
 @click.option("--audit", "audit_id", type=int, help="Audit to show (default: the newest).")
-def report(agency_code, by, audit_id) -> None:
+def report(agency_code, by, wide, audit_id) -> None:
     from minhbach.audit.score_report import finding_rows, score_rows
 
     if by:
         print_rollup(audit_id, by)
         return
     if not agency_code:
-        print_score_table(audit_id)
+        print_score_table(audit_id, wide)
         return
     with sessions()() as session:
         audit_run = audit_or_exit(session, audit_id)

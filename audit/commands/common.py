@@ -1,14 +1,16 @@
 """What every command shares: the console, the store, one-line errors."""
 from __future__ import annotations
 
+import os
 import sys
 from typing import NoReturn
 
 import click
 from rich.console import Console
 
-# Wide tables when piped or captured, so Vietnamese names do not wrap letter by letter.
-console = Console(width=None if sys.stdout.isatty() else 200)
+# In a terminal (or with COLUMNS set) tables fit its width; piped or captured output is never
+# cut or wrapped: rows keep their whole text.
+console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 10_000)
 
 
 def sessions():

@@ -91,6 +91,9 @@ def crawl(agency_codes, allowed_private_hosts, resolve, **kwargs) -> None:
         parse_pins(resolve)
     except ValueError as error:
         fail(str(error))
+    contact = kwargs.get("contact_url")
+    if contact is not None and not contact.startswith(("http://", "https://", "mailto:")):
+        fail(f"--contact-url {contact!r}: give an http(s):// or mailto: address where site owners reach you")
     options = crawl_options(allowed_private_hosts=tuple(allowed_private_hosts) or None,
                             resolve=tuple(resolve) or None, **kwargs)
     try:

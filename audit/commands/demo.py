@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from minhbach.audit.commands.auditing import DEFAULT_RUBRIC, export_audit, print_score_table, run_audit_command
-from minhbach.audit.commands.common import console, sessions
+from minhbach.audit.commands.common import console, fail, sessions
 from minhbach.audit.commands.crawling import crawl_options, print_crawl_summary, run_with_progress
 
 
@@ -30,7 +30,10 @@ def demo(out_dir: Path, today) -> None:
     os.environ.pop("MINHBACH_DATABASE_URL", None)
     registry = DEMO_DIR / "agencies.csv"
     serve_date = today.date() if today else date.today()
-    servers = serve_demo(parse_registry(registry), serve_date)
+    try:
+        servers = serve_demo(parse_registry(registry), serve_date)
+    except RuntimeError as error:  # a port is taken: another demo still running, most often
+        fail(str(error))
     console.print(f"Tỉnh demo Hòa Sơn: {len(servers)} cổng thông tin đang chạy trên 127.0.0.1 "
                   "(thu thập với --allow-private vì các trang demo nằm trên máy này).")
     try:
