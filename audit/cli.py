@@ -6,6 +6,7 @@ import click
 
 from minhbach.audit.commands.agencies import agencies
 from minhbach.audit.commands.auditing import audit, export, report
+from minhbach.audit.commands.changes import diff, history
 from minhbach.audit.commands.crawling import crawl, runs
 from minhbach.audit.commands.demo import demo
 from minhbach.audit.commands.common import fail
@@ -50,7 +51,7 @@ def main() -> None:
     pass
 
 
-for command in (agencies, crawl, runs, audit, report, export, rules_command, demo):
+for command in (agencies, crawl, runs, audit, report, export, history, diff, rules_command, demo):
     main.add_command(command)
 
 

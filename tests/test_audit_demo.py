@@ -165,3 +165,32 @@ def test_report_fits_the_terminal_and_piped_output_is_not_cut(demo_output):
                            text=True, cwd=ROOT)
     row = next(line for line in piped.stdout.splitlines() if line.startswith("│ sgddt-hs"))
     assert "Sở Giáo dục và Đào tạo tỉnh Hòa Sơn" in row and "máy chủ từ chối kết nối (127.0.0.1:18409)" in row
+
+
+def test_history_and_diff_between_two_audits(demo_output, tmp_path):
+    import shutil
+
+    out, _ = demo_output
+    copy = tmp_path / "demo"
+    shutil.copytree(out, copy)
+    env = {"MINHBACH_DATA_DIR": str(copy)}
+    # The same crawl judged as of an earlier day: items dated after it do not count.
+    assert run_cli("audit", "--date", "2026-06-01", env=env).returncode == 0
+    result = run_cli("diff", "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert rows and all(list(row) == ["agency_code", "rule_code", "family", "before", "after", "change"] for row in rows)
+    changes = [row["change"] for row in rows]
+    assert changes == sorted(changes, key=lambda c: c != "regression"), "regressions first"
+    assert {"agency_code": "ubnd-hs", "rule_code": "NW01", "family": "news", "before": "pass", "after": "partial",
+            "change": "regression"} in rows
+    assert not any(row["agency_code"] == "sgddt-hs" for row in rows)  # unknown both times: no change
+    same = run_cli("diff", "--from", "1", "--to", "1", env=env)
+    assert same.returncode == 0 and "không có thay đổi" in same.stdout
+    table = run_cli("history", "--agency", "ubnd-hs", env=env)
+    assert table.returncode == 0 and "01/06/2026" in table.stdout and "21/11/2026" in table.stdout
+    listed = run_cli("runs", env=env)
+    assert "Các lượt đánh giá" in listed.stdout and "vp-qd26-2017" in listed.stdout
+    csv_out = tmp_path / "changes.csv"
+    assert run_cli("diff", "--format", "csv", "--out", str(csv_out), env=env).returncode == 0
+    assert csv_out.read_text(encoding="utf-8-sig").splitlines()[0] == "agency_code,rule_code,family,before,after,change"

@@ -114,7 +114,7 @@ def run_status(run_id: int) -> str:
         return session.get(CrawlRun, run_id).status
 
 
-@click.command(help="List crawl runs, or show one run's sites with --run.")
+@click.command(help="List crawl runs and audits, or show one run's sites with --run.")
 @click.option("--run", "run_id", type=int, help="Show the sites of this run.")
 def runs(run_id: int | None) -> None:
     from minhbach.audit.store.models import CrawlRun, SiteCrawl
@@ -132,6 +132,27 @@ def runs(run_id: int | None) -> None:
     for header in ("Lượt", "Trạng thái", "Bắt đầu", "Kết thúc", "Số trang web", "Số trang"):
         table.add_column(header)
     for run, n_sites, n_pages in rows:
-        table.add_row(str(run.id), run.status, f"{run.started_at:%Y-%m-%d %H:%M}",
+        table.add_row(str(run.id), RUN_STATUS_VI.get(run.status, run.status), f"{run.started_at:%Y-%m-%d %H:%M}",
                       f"{run.finished_at:%Y-%m-%d %H:%M}" if run.finished_at else "", str(n_sites), str(n_pages))
+    console.print(table)
+    print_audits()
+
+
+RUN_STATUS_VI = {"running": "Đang chạy", "completed": "Hoàn tất", "interrupted": "Bị gián đoạn"}
+
+
+def print_audits() -> None:
+    """The audits, so that no id has to be guessed for report, export or diff."""
+    from minhbach.audit.store.models import AuditRun
+
+    with sessions()() as session:
+        audits = list(session.scalars(select(AuditRun).order_by(AuditRun.id.desc())))
+    if not audits:
+        return
+    table = Table(title="Các lượt đánh giá")
+    for header in ("Lượt đánh giá", "Ngày đánh giá", "Bộ tiêu chí", "Lượt thu thập", "Thực hiện lúc"):
+        table.add_column(header)
+    for audit in audits:
+        table.add_row(str(audit.id), f"{audit.audit_date:%d/%m/%Y}", f"{audit.rubric_id} ({audit.rubric_version})",
+                      str(audit.crawl_run_id), f"{audit.created_at:%Y-%m-%d %H:%M}")
     console.print(table)
