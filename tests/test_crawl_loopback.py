@@ -103,25 +103,31 @@ def slow_farm(pages: int = 60, delay: float = 0.05) -> LoopbackSite:
     return site
 
 
-def test_sigkill_halfway_leaves_a_consistent_store_and_the_next_run_completes(tmp_path, data_dir):
-    site = slow_farm()
+def crawl_until(tmp_path, data_dir, site, pages: int, output=subprocess.DEVNULL):
+    """Register `site`, start `minhbach crawl` in a child process and return (child, pages stored)
+    once it has stored `pages` pages (or after 60 s)."""
     registry = tmp_path / "a.csv"
     registry.write_text(f"code,name,level,province,parent_code,portal_url\nfarm,Sở Farm,so,Hòa Sơn,,{site.base}/\n",
                         encoding="utf-8")
+    assert run_cli("agencies", "import", str(registry)).returncode == 0
+    child = subprocess.Popen([sys.executable, "-m", "minhbach.audit.cli", "crawl", "--allow-private"], cwd=ROOT,
+                             env=dict(os.environ), stdout=output, stderr=output, text=True)
+    deadline, fetched = time.monotonic() + 60, 0
+    while time.monotonic() < deadline and fetched < pages:
+        time.sleep(0.2)
+        try:
+            with sqlite3.connect(data_dir / "minhbach.sqlite") as db:
+                fetched = db.execute("select count(*) from pages").fetchone()[0]
+        except sqlite3.OperationalError:
+            pass
+    return child, fetched
+
+
+def test_sigkill_halfway_leaves_a_consistent_store_and_the_next_run_completes(tmp_path, data_dir):
+    site = slow_farm()
     try:
-        assert run_cli("agencies", "import", str(registry)).returncode == 0
-        child = subprocess.Popen([sys.executable, "-m", "minhbach.audit.cli", "crawl", "--allow-private"], cwd=ROOT,
-                                 env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        child, fetched = crawl_until(tmp_path, data_dir, site, 10)
         db_path = data_dir / "minhbach.sqlite"
-        deadline = time.monotonic() + 60
-        fetched = 0
-        while time.monotonic() < deadline and fetched < 10:
-            time.sleep(0.2)
-            try:
-                with sqlite3.connect(db_path) as db:
-                    fetched = db.execute("select count(*) from pages").fetchone()[0]
-            except sqlite3.OperationalError:
-                pass
         child.send_signal(signal.SIGKILL)
         child.wait()
         assert 10 <= fetched < 60, "the crawl was not killed halfway"
@@ -149,22 +155,9 @@ def test_sigkill_halfway_leaves_a_consistent_store_and_the_next_run_completes(tm
 
 def test_ctrl_c_exits_130_and_the_interrupted_run_is_audited_only_when_asked(tmp_path, data_dir):
     site = slow_farm(delay=0.2)
-    registry = tmp_path / "a.csv"
-    registry.write_text(f"code,name,level,province,parent_code,portal_url\nfarm,Sở Farm,so,Hòa Sơn,,{site.base}/\n",
-                        encoding="utf-8")
     try:
-        assert run_cli("agencies", "import", str(registry)).returncode == 0
-        child = subprocess.Popen([sys.executable, "-m", "minhbach.audit.cli", "crawl", "--allow-private"], cwd=ROOT,
-                                 env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        child, _ = crawl_until(tmp_path, data_dir, site, 5, output=subprocess.PIPE)
         db_path = data_dir / "minhbach.sqlite"
-        deadline, fetched = time.monotonic() + 60, 0
-        while time.monotonic() < deadline and fetched < 5:
-            time.sleep(0.2)
-            try:
-                with sqlite3.connect(db_path) as db:
-                    fetched = db.execute("select count(*) from pages").fetchone()[0]
-            except sqlite3.OperationalError:
-                pass
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=120)
         assert child.returncode == 130, err
