@@ -69,14 +69,16 @@ def crawl_agencies(
     close_abandoned_runs(sessions)
     with sessions.begin() as session:
         query = select(Agency).order_by(Agency.code)
-        if agency_codes:
+        if agency_codes:  # named on the command line: crawled even if no longer active
             query = query.where(Agency.code.in_(agency_codes))
+        else:
+            query = query.where(Agency.active.is_(True))
         agencies = list(session.scalars(query))
         missing = set(agency_codes or []) - {a.code for a in agencies}
         if missing:
             raise ValueError(f"unknown agency code(s): {', '.join(sorted(missing))}")
         if not agencies:
-            raise ValueError("no agencies registered; run `minhbach agencies import FILE` first")
+            raise ValueError("no active agencies registered; run `minhbach agencies import FILE` first")
         run = CrawlRun(pid=os.getpid(), hostname=socket.gethostname(), settings=asdict(options))
         session.add(run)
         session.flush()

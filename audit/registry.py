@@ -255,3 +255,58 @@ def import_registry(session: Session, path: Path) -> ImportResult:
 
 def _agency_data(agency: Agency) -> dict:
     return {key: getattr(agency, key) for key in AgencyRow.__dataclass_fields__ if key != "line"}
+
+
+# -- lifecycle: agencies stop, start again, or are merged into another ----------------------
+
+class LifecycleError(ValueError):
+    pass
+
+
+def _record(session: Session, agency: Agency, source: str) -> None:
+    """A lifecycle change is a new version of the agency, with its state kept in agency_versions."""
+    agency.version += 1
+    agency.updated_at = utcnow()
+    data = {**_agency_data(agency), "active": agency.active, "replaced_by": agency.replaced_by,
+            "lifecycle_note": agency.lifecycle_note}
+    session.add(AgencyVersion(agency_id=agency.id, version=agency.version, data=data, source_file=source))
+
+
+def _get(session: Session, code: str) -> Agency:
+    agency = session.scalar(select(Agency).where(Agency.code == code))
+    if agency is None:
+        raise LifecycleError(f"unknown agency '{code}' (see `minhbach agencies list`)")
+    return agency
+
+
+def set_active(session: Session, code: str, active: bool, note: str = "") -> Agency:
+    """Stop crawling an agency (its audits stay), or start again."""
+    agency = _get(session, code)
+    if agency.active == active and not note:
+        return agency
+    agency.active = active
+    agency.lifecycle_note = note
+    if active:
+        agency.replaced_by = None
+    _record(session, agency, "minhbach agencies " + ("activate" if active else "deactivate"))
+    session.commit()
+    return agency
+
+
+def merge(session: Session, into: str, codes: list[str], note: str = "") -> list[Agency]:
+    """Record that `into` replaced the agencies `codes` (a merger): they stop being crawled and
+    point to it; nothing of their history is removed."""
+    target = _get(session, into)
+    if not target.active:
+        raise LifecycleError(f"'{into}' is not active; activate it before merging others into it")
+    merged = []
+    for code in codes:
+        if code == into:
+            raise LifecycleError(f"'{code}' cannot replace itself")
+        agency = _get(session, code)
+        agency.active, agency.replaced_by = False, into
+        agency.lifecycle_note = note or f"sáp nhập vào {target.name}"
+        _record(session, agency, f"minhbach agencies merge --into {into}")
+        merged.append(agency)
+    session.commit()
+    return merged

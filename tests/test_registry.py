@@ -111,3 +111,34 @@ def test_cli_bad_file_stores_nothing_and_keeps_what_was_there(tmp_path, data_dir
 def test_example_registry_is_valid():
     assert len(parse_registry(ROOT / "data" / "agencies.example.csv")) >= 3
     assert len(parse_registry(ROOT / "data" / "demo" / "agencies.csv")) >= 8
+
+
+def test_agencies_stop_restart_and_merge_without_losing_history(tmp_path, data_dir):
+    from tests.conftest import LoopbackSite, html
+
+    site = LoopbackSite({"/": html("<p>Trang chủ</p>")})
+    text = HEADER + f"a,Sở A,so,Hòa Sơn,,{site.base}/\nb,Sở B,so,Hòa Sơn,,{site.base}/b/\nc,Sở C,so,Hòa Sơn,,{site.base}/c/\n"
+    path = write(tmp_path, text)
+    try:
+        assert run_cli("agencies", "import", str(path)).returncode == 0
+        merged = run_cli("agencies", "merge", "--into", "a", "b", "--reason", "Nghị quyết sáp nhập 2025")
+        assert merged.returncode == 0 and "b: Đã sáp nhập vào a" in merged.stdout
+        assert run_cli("agencies", "deactivate", "c", "--reason", "cổng đóng").returncode == 0
+        unknown = run_cli("agencies", "deactivate", "zz")
+        assert unknown.returncode == 2 and unknown.stderr.strip() == "error: unknown agency 'zz' (see `minhbach agencies list`)"
+        assert run_cli("agencies", "import", str(path)).returncode == 0  # re-import changes no state
+        crawl = run_cli("crawl", "--allow-private")
+        assert crawl.returncode == 0, crawl.stderr
+        with open_store()() as session:
+            from minhbach.audit.store.models import SiteCrawl
+
+            crawled = {s.agency.code for s in session.scalars(select(SiteCrawl))}
+            b = session.scalar(select(Agency).where(Agency.code == "b"))
+            versions = session.scalar(select(func.count(AgencyVersion.id)).where(AgencyVersion.agency_id == b.id))
+        assert crawled == {"a"}  # only active agencies are crawled
+        assert (b.active, b.replaced_by, versions) == (False, "a", 2)
+        assert run_cli("agencies", "activate", "c").returncode == 0
+        listed = run_cli("agencies", "list").stdout
+        assert "Đã sáp nhập vào a" in listed and listed.count("Đang theo dõi") == 2
+    finally:
+        site.close()

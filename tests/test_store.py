@@ -55,3 +55,38 @@ def test_bodies_are_compressed_and_stored_once(tmp_path):
     assert store.get(sha) == body
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert len(files) == 1 and files[0].stat().st_size < len(body) / 5
+
+
+def test_an_older_store_with_data_upgrades_in_place(store_url):
+    """A store at revision 0002 holding a crawl and an audit upgrades to the newest schema with
+    every row kept (columns are added in place; no table copy that would break foreign keys)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from minhbach.audit.store.db import alembic_config
+
+    engine = engine_for(store_url)
+    cfg = alembic_config(store_url)
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0002")
+    with engine.begin() as conn:
+        conn.execute(text("insert into agencies (code, name, level, province, portal_url, extra_hosts, render, "
+                          "obey_robots, notes, version, created_at, updated_at) values ('stc', 'Sở Tài chính', 'so', "
+                          "'Hòa Sơn', 'https://stc.gov.vn/', '', 'html', true, '', 1, current_timestamp, "
+                          "current_timestamp)"))
+        conn.execute(text("insert into crawl_runs (status, started_at, hostname, settings) "
+                          "values ('completed', current_timestamp, '', '{}')"))
+        conn.execute(text("insert into site_crawls (run_id, agency_id, status, pages_fetched, bytes_fetched, "
+                          "documents_found, error_counts, reason, robots_blocked, stop_reason) "
+                          "values (1, 1, 'ok', 1, 10, 0, '{}', '', 0, '')"))
+        conn.execute(text("insert into pages (site_crawl_id, requested_url, final_url, http_status, content_type, "
+                          "fetched_at, size, sha256, depth) values (1, 'https://stc.gov.vn/', 'https://stc.gov.vn/', "
+                          "200, 'text/html', current_timestamp, 10, 'x', 0)"))
+    sessions = open_store(store_url)
+    with sessions() as session:
+        agency = session.scalar(select(Agency))
+        site = session.scalar(select(SiteCrawl))
+        assert (agency.code, agency.active, agency.replaced_by) == ("stc", True, None)
+        assert (site.status, site.tls_status) == ("ok", "")
+        assert session.scalar(select(Page.final_url)) == "https://stc.gov.vn/"

@@ -53,6 +53,11 @@ class Agency(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Agencies are never deleted (their audits are history): they stop being crawled, and may
+    # have been replaced by another (the 2025 mergers).
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    replaced_by: Mapped[Optional[str]] = mapped_column(String(64))
+    lifecycle_note: Mapped[str] = mapped_column(Text, default="")
 
     history: Mapped[list["AgencyVersion"]] = relationship(
         back_populates="agency", order_by="AgencyVersion.version"

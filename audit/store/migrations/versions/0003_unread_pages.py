@@ -25,9 +25,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_unread_pages_site_crawl_id'), 'unread_pages', ['site_crawl_id'], unique=False)
-    with op.batch_alter_table('site_crawls') as batch:
-        batch.add_column(sa.Column('tls_status', sa.String(length=16), nullable=False, server_default=''))
-        batch.add_column(sa.Column('tls_detail', sa.Text(), nullable=False, server_default=''))
+    # Plain ADD COLUMN (SQLite has it): a batch copy of site_crawls would break the foreign keys
+    # of the pages already stored.
+    op.add_column('site_crawls', sa.Column('tls_status', sa.String(length=16), nullable=False, server_default=''))
+    op.add_column('site_crawls', sa.Column('tls_detail', sa.Text(), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
