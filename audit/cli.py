@@ -2,6 +2,9 @@
 (a module per command group)."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 
 from minhbach.audit.commands.agencies import agencies
@@ -20,8 +23,12 @@ class OneLineErrors(click.Group):
     def invoke(self, ctx):
         from sqlalchemy.exc import DBAPIError, OperationalError
 
+        from minhbach.audit.config import ConfigError
+
         try:
             return super().invoke(ctx)
+        except ConfigError as error:
+            fail(str(error))
         except (OperationalError, DBAPIError) as error:
             reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
             fail(f"cannot use the database ({database_label()}): {reason}")
@@ -47,8 +54,12 @@ def database_label() -> str:
 
 @click.group(cls=OneLineErrors, help="Crawl Vietnamese government portals and audit what they publish.")
 @click.version_option(package_name="minhbach")
-def main() -> None:
-    pass
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Settings file (TOML; see data/minhbach.example.toml). Default: MINHBACH_CONFIG, "
+                   "else minhbach.toml in the data folder.")
+def main(config_file: Path | None) -> None:
+    if config_file is not None:
+        os.environ["MINHBACH_CONFIG"] = str(config_file)
 
 
 for command in (agencies, crawl, runs, audit, report, export, history, diff, rules_command, demo):

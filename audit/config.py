@@ -1,30 +1,109 @@
-"""Where minhbach keeps its data, and how it finds the database.
+"""Where minhbach keeps its data, how it finds the database, and the operator's settings.
 
-Two environment variables, read when needed (not at import), so tests can set them:
+Settings come from one TOML file (`data/minhbach.example.toml` documents every key), found as
+`--config FILE`, else `MINHBACH_CONFIG`, else `minhbach.toml` in the data folder. Environment
+variables override it:
 - MINHBACH_DATA_DIR: data folder (SQLite file, raw bodies). Default: the user's data folder.
 - MINHBACH_DATABASE_URL: any SQLAlchemy URL; PostgreSQL for many workers. Default: SQLite in
   the data folder.
+Everything is read when needed (not at import), so tests can set the variables.
 """
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
+from typing import Any
 
+
+class ConfigError(ValueError):
+    """One line: the file, the key and what is wrong with it."""
+
+
+# key -> (kind, check, what a good value is). Kinds: str, int, float, bool, list.
+def _positive(value) -> bool:
+    return value > 0
+
+
+def _url(value: str) -> bool:
+    return value.startswith(("http://", "https://", "mailto:"))
+
+
+SCHEMA: dict[str, tuple[type, Any, str]] = {
+    "data_dir": (str, None, "a folder"),
+    "database_url": (str, None, "an SQLAlchemy URL such as postgresql+psycopg://user@host/minhbach"),
+    "default_rubric": (str, None, "a rubric id, such as vp-qd26-2017"),
+    "contact_url": (str, _url, "an http(s):// or mailto: address where site owners reach you"),
+    "crawl.page_cap": (int, _positive, "a whole number above 0"),
+    "crawl.time_budget": (float, _positive, "seconds, above 0"),
+    "crawl.download_timeout": (float, _positive, "seconds, above 0"),
+    "crawl.depth": (int, lambda v: v >= 0, "a whole number, 0 or more"),
+    "crawl.concurrency": (int, _positive, "a whole number above 0"),
+    "crawl.allow_private": (bool, None, "true or false"),
+    "crawl.allow_private_hosts": (list, lambda v: all(isinstance(h, str) for h in v), "a list of HOST[:PORT]"),
+}
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "minhbach"
+
+
+def config_path() -> Path | None:
+    explicit = os.environ.get("MINHBACH_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    data = Path(os.environ.get("MINHBACH_DATA_DIR") or _default_data_dir()).expanduser()
+    candidate = data / "minhbach.toml"
+    return candidate if candidate.is_file() else None
+
+
+def load_settings(path: Path | None = None) -> dict[str, Any]:
+    """The settings file as flat keys ("crawl.page_cap"), checked; {} when there is none."""
+    path = path or config_path()
+    if path is None:
+        return {}
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({error})")
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}")
+    flat: dict[str, Any] = {}
+    for key, value in document.items():
+        if isinstance(value, dict):
+            for inner, inner_value in value.items():
+                flat[f"{key}.{inner}"] = inner_value
+        else:
+            flat[key] = value
+    for key, value in flat.items():
+        if key not in SCHEMA:
+            raise ConfigError(f"{path}: {key}: unknown key (see data/minhbach.example.toml)")
+        kind, check, good = SCHEMA[key]
+        typed = isinstance(value, kind) and not (kind in (int, float) and isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            typed = True
+        if not typed or (check is not None and not check(value)):
+            raise ConfigError(f"{path}: {key}: {good}, not {value!r}")
+    return flat
+
+
+def setting(key: str, default: Any = None) -> Any:
+    return load_settings().get(key, default)
 
 
 def data_dir() -> Path:
-    explicit = os.environ.get("MINHBACH_DATA_DIR")
-    if explicit:
-        path = Path(explicit).expanduser()
-    else:
-        base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-        path = Path(base) / "minhbach"
+    explicit = os.environ.get("MINHBACH_DATA_DIR") or setting("data_dir")
+    path = Path(explicit).expanduser() if explicit else _default_data_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def database_url() -> str:
-    return os.environ.get("MINHBACH_DATABASE_URL") or f"sqlite:///{data_dir() / 'minhbach.sqlite'}"
+    return (os.environ.get("MINHBACH_DATABASE_URL") or setting("database_url")
+            or f"sqlite:///{data_dir() / 'minhbach.sqlite'}")
 
 
 def bodies_dir() -> Path:

@@ -118,13 +118,14 @@ def print_rollup(audit_id: int | None, by: str) -> None:
 
 @click.command(help="Judge a stored crawl with every rule and score it with a rubric.")
 @click.option("--run", "run_id", type=int, help="Crawl run to audit (default: the newest completed one).")
-@click.option("--rubric", "rubric_id", default=DEFAULT_RUBRIC, show_default=True,
-              help="Rubric id (a file in data/rubrics/) or a path to a rubric YAML file.")
+@click.option("--rubric", "rubric_id", help=f"Rubric id (a file in data/rubrics/) or a path to a rubric YAML "
+              f"file (default: default_rubric in the settings file, else {DEFAULT_RUBRIC}).")
 @click.option("--date", "audit_date", type=click.DateTime(["%Y-%m-%d"]),
               help="Audit date that freshness is judged against (default: today).")
 @click.option("--allow-partial", is_flag=True,
               help="Audit an interrupted crawl; what it did not reach is not judged (needs review).")
 def audit(run_id, rubric_id, audit_date, allow_partial) -> None:
+    rubric_id = rubric_id or config.setting("default_rubric", DEFAULT_RUBRIC)
     day = audit_date.date() if audit_date else date.today()
     if day > date.today():
         fail(f"--date {day.isoformat()} is in the future; freshness can only be judged up to today")

@@ -11,10 +11,23 @@ from minhbach.audit import config
 from minhbach.audit.commands.common import console, fail, sessions
 
 
+# Settings-file keys and the crawl options they set (command-line flags win over them).
+FROM_SETTINGS = {
+    "crawl.page_cap": "page_cap", "crawl.time_budget": "site_time_budget",
+    "crawl.download_timeout": "download_timeout", "crawl.depth": "depth_cap",
+    "crawl.concurrency": "concurrent_requests", "crawl.allow_private": "allow_private",
+    "crawl.allow_private_hosts": "allowed_private_hosts", "contact_url": "contact_url",
+}
+
+
 def crawl_options(**kwargs):
+    """The crawl's options: defaults, then the settings file, then what the command line gave."""
     from minhbach.crawler.settings import CrawlOptions
 
     options = CrawlOptions()
+    for key, value in config.load_settings().items():
+        if key in FROM_SETTINGS:
+            setattr(options, FROM_SETTINGS[key], tuple(value) if isinstance(value, list) else value)
     for key, value in kwargs.items():
         if value is not None:
             setattr(options, key, value)

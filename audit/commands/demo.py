@@ -28,6 +28,7 @@ def demo(out_dir: Path, today) -> None:
     # The demo keeps its own store in its output folder, apart from the user's real registry.
     os.environ["MINHBACH_DATA_DIR"] = str(out_dir)
     os.environ.pop("MINHBACH_DATABASE_URL", None)
+    os.environ.pop("MINHBACH_CONFIG", None)  # nor the operator's settings
     registry = DEMO_DIR / "agencies.csv"
     serve_date = today.date() if today else date.today()
     try:
