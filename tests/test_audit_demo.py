@@ -194,3 +194,15 @@ def test_history_and_diff_between_two_audits(demo_output, tmp_path):
     csv_out = tmp_path / "changes.csv"
     assert run_cli("diff", "--format", "csv", "--out", str(csv_out), env=env).returncode == 0
     assert csv_out.read_text(encoding="utf-8-sig").splitlines()[0] == "agency_code,rule_code,family,before,after,change"
+
+
+def test_agency_report_keeps_evidence_addresses_whole(demo_output):
+    out, _ = demo_output
+    result = run_cli("report", "--agency", "stc-hs", env={"MINHBACH_DATA_DIR": str(out), "COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index("Bằng chứng:")
+    table = lines[:start]
+    assert max(len(line) for line in table) <= 80
+    evidence = dict(line.split()[:2] for line in lines[start + 1:])
+    assert evidence["PJ01"].startswith("http://127.0.0.1:18402/web/guest/") and "articleId=" in evidence["PJ01"]

@@ -159,13 +159,20 @@ def report(agency_code, by, wide, audit_id) -> None:
     verdict = ("không xác định – " + score["reason"] if score["score"] is None
                else f"{score['score']:.1f} điểm, {score['grade']}, bao phủ {score['coverage_pct']}%")
     table = Table(title=f"{score['agency_name']} ({agency_code}): {verdict}")
-    for header in ("Mã", "Tiêu chí", "Kết quả", "Bằng chứng", "Giá trị", "Ngày", "Ghi chú"):
+    for header in ("Mã", "Tiêu chí", "Kết quả", "Giá trị", "Ngày", "Ghi chú"):
         table.add_column(header, overflow="fold")
     colours = {"pass": "green", "fail": "red", "needs_review": "yellow", "error": "magenta"}
     for row in findings:
-        table.add_row(row["rule_code"], row["rule_title"], row["outcome_vi"], row["evidence_url"], row["value"],
-                      row["date_vi"], row["note"], style=colours.get(row["outcome"]))
+        table.add_row(row["rule_code"], row["rule_title"], row["outcome_vi"], row["value"], row["date_vi"],
+                      row["note"], style=colours.get(row["outcome"]))
     console.print(table)
+    # Addresses on lines of their own, never folded by the table: a terminal keeps them whole
+    # (and clickable) however narrow it is.
+    links = [(row["rule_code"], row["evidence_url"]) for row in findings if row["evidence_url"]]
+    if links:
+        console.print("Bằng chứng:")
+        for code, url in links:
+            console.print(f"  {code}  {url}", soft_wrap=True, highlight=False, markup=False)
 
 
 def export_audit(fmt: str, findings: bool, out: Path, audit_id: int | None = None) -> int:
