@@ -10,7 +10,6 @@ import logging
 import re
 from urllib.parse import urljoin, urlsplit
 
-import lxml.etree
 import lxml.html
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
@@ -180,6 +179,12 @@ class AgencySpider(Spider):
 
         checked.addBoth(done)
 
+    def _not_read(self, site: SiteState, response: Response, reason: str) -> None:
+        """A page that arrived but could not be read as one: recorded as unread (parse_error)."""
+        if response.meta.get("page"):
+            site.record_unread(response.url, "parse_error", reason, response.meta.get("anchor", ""),
+                               MAX_UNREAD_RECORDED)
+
     def _unread_items(self, site: SiteState):
         for url, kind, reason, anchor in site.drain_unread():
             yield UnreadItem(agency_code=site.code, url=url, kind=kind, reason=reason, anchor_text=anchor)
@@ -193,9 +198,8 @@ class AgencySpider(Spider):
             site.errors["parse_error"] += 1
             if response.meta.get("home") and site.status in ("pending", "running"):
                 site.fail("unreachable", "trang chủ không đọc được (lỗi khi phân tích trang)")
-            elif response.meta.get("page"):
-                site.record_unread(response.url, "parse_error", "lỗi khi phân tích trang",
-                                   response.meta.get("anchor", ""), MAX_UNREAD_RECORDED)
+            else:
+                self._not_read(site, response, "lỗi khi phân tích trang")
         try:
             yield from self._unread_items(site)
         finally:
@@ -230,6 +234,8 @@ class AgencySpider(Spider):
             if is_home:
                 kind = item.content_type.split(";")[0].strip() or "không rõ"
                 site.fail("unreachable", f"trang chủ không phải trang HTML (Content-Type: {kind})")
+            elif is_html(response):  # announced as a page, unreadable as one: its section is not judged
+                self._not_read(site, response, "trang gửi nội dung nhị phân thay cho HTML")
             yield item
             return
 
@@ -240,6 +246,8 @@ class AgencySpider(Spider):
             site.errors["parse_error"] += 1
             if is_home:
                 site.fail("unreachable", "trang chủ không có nội dung HTML đọc được")
+            else:
+                self._not_read(site, response, "trang không có nội dung HTML đọc được")
             yield item
             return
         title = tree.findtext(".//title")
@@ -293,7 +301,14 @@ class AgencySpider(Spider):
     def parse_sitemap(self, response: Response):
         site = self.sites[response.meta["agency"]]
         try:
-            if response.status >= 400 or not response.body.lstrip().startswith(b"<"):
+            if response.status >= 400:
+                kind = f"http_{response.status}"
+                if is_not_seen(kind):  # a 503 says nothing about whether the site has a sitemap
+                    site.record_unread(response.url, kind, f"máy chủ trả về lỗi HTTP {response.status}", "",
+                                       MAX_UNREAD_RECORDED)
+                    yield from self._unread_items(site)
+                return
+            if not response.body.lstrip().startswith(b"<"):
                 return
             # Stored like a page: the sitemap rule needs to know it exists, with evidence.
             yield PageItem(agency_code=site.code, requested_url=response.request.url, final_url=response.url,
@@ -355,7 +370,7 @@ class AgencySpider(Spider):
                     site.fail("blocked", f"trang chủ: {reason}")
                 else:
                     site.fail("unreachable", reason)
-            elif request.meta.get("page") and is_not_seen(kind):
+            elif (request.meta.get("page") or "sitemap_hops" in request.meta) and is_not_seen(kind):
                 site.record_unread(request.url, kind, reason, request.meta.get("anchor", ""), MAX_UNREAD_RECORDED)
             yield from self._unread_items(site)
         finally:

@@ -129,3 +129,30 @@ def test_home_redirects_are_left_to_the_redirect_middleware():
         assert "handle_httpstatus_all" not in request.meta
         assert not set(range(300, 400)) & set(request.meta["handle_httpstatus_list"])
         assert 503 in request.meta["handle_httpstatus_list"]
+
+
+@pytest.mark.parametrize("path, body, headers, meta", [
+    ("/cong-khai-ngan-sach", b"<html><body>   </body></html>", {"Content-Type": "text/html; charset=utf-8"},
+     {"page": True, "anchor": "Công khai ngân sách"}),
+    ("/cong-khai-ngan-sach", b"%PDF-1.4 binary", {"Content-Type": "text/html"}, {"page": True}),
+])
+def test_a_page_that_arrives_unreadable_is_recorded_as_unread(path, body, headers, meta):
+    spider = make_spider("http://so.gov.vn/")
+    url = "http://so.gov.vn" + path
+    spider.sites["s"].in_flight += 1
+    request = Request(url, meta={"agency": "s", "depth": 1, **meta})
+    output = list(spider.parse_page(HtmlResponse(url, body=body, request=request, headers=headers)))
+    unread = [o for o in output if type(o).__name__ == "UnreadItem"]
+    assert [(u.url, u.kind) for u in unread] == [(url, "parse_error")]
+
+
+def test_a_sitemap_behind_a_server_error_is_unread_not_missing():
+    spider = make_spider("http://so.gov.vn/")
+    url = "http://so.gov.vn/sitemap.xml"
+    spider.sites["s"].in_flight += 1
+    request = Request(url, meta={"agency": "s", "depth": 0, "sitemap_hops": 0})
+    output = list(spider.parse_sitemap(Response(url, status=503, body=b"busy", request=request)))
+    assert [(o.url, o.kind) for o in output] == [(url, "http_503")]
+    spider.sites["s"].in_flight += 1
+    gone = list(spider.parse_sitemap(Response(url, status=404, body=b"", request=request)))
+    assert gone == []  # a 404 says there is none
