@@ -1,5 +1,6 @@
 """Crawl runs of registered agencies: the run's rows in the store, then the crawler started
-with the store pipeline installed."""
+with the store pipeline installed and, for an incremental recrawl, each site's latest earlier
+crawl to ask "changed since?" against."""
 from __future__ import annotations
 
 import os
@@ -8,11 +9,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import select
+from datetime import timezone
 
+from sqlalchemy import func, insert, select, update
+
+from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
-from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl, utcnow
+from minhbach.audit.store.models import Agency, CrawlRun, DisappearedPage, Page, SiteCrawl, utcnow
+from minhbach.crawler.previous import StoredPage
 from minhbach.crawler.runner import run_crawl
+from minhbach.crawler.urls import canonicalize
 from minhbach.crawler.settings import CrawlOptions
 from minhbach.crawler.site import SiteState, SiteTarget
 
@@ -55,6 +61,68 @@ def close_abandoned_runs(sessions) -> list[int]:
     return closed
 
 
+READ_STATUSES = ("ok", "partial", "interrupted")  # a site crawl whose pages can be carried forward
+
+
+def earlier_site_crawl(session, agency_id: int, before_run: int) -> int | None:
+    """The agency's latest site crawl before `before_run` that read pages."""
+    return session.scalar(
+        select(func.max(SiteCrawl.id)).where(SiteCrawl.agency_id == agency_id, SiteCrawl.run_id < before_run,
+                                             SiteCrawl.status.in_(READ_STATUSES)))
+
+
+class StoredPages:
+    """The store's side of an incremental recrawl (the crawler's `EarlierCrawls`): a site's
+    pages from its latest earlier crawl, read when the crawler starts the site."""
+
+    def __init__(self, sessions, bodies: BodyStore, run_id: int):
+        self.sessions, self.bodies, self.run_id = sessions, bodies, run_id
+
+    def pages_of(self, agency_code: str) -> dict[str, StoredPage]:
+        with self.sessions() as session:
+            agency_id = session.scalar(select(Agency.id).where(Agency.code == agency_code))
+            earlier = earlier_site_crawl(session, agency_id, self.run_id)
+            if earlier is None:
+                return {}
+            rows = session.execute(
+                select(Page.requested_url, Page.final_url, Page.http_status, Page.content_type, Page.sha256,
+                       Page.fetched_at, Page.etag, Page.last_modified)
+                .where(Page.site_crawl_id == earlier, Page.http_status == 200)).all()
+        pages = {}
+        for row in rows:
+            fetched = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=timezone.utc)
+            pages[canonicalize(row.requested_url)] = StoredPage(
+                row.requested_url, row.final_url, row.http_status, row.content_type or "", row.sha256, fetched,
+                row.etag, row.last_modified)
+        return pages
+
+    def body(self, sha256: str) -> bytes:
+        try:
+            return self.bodies.get(sha256)
+        except FileNotFoundError as missing:
+            raise LookupError(sha256) from missing
+
+
+def record_disappeared(sessions, run_id: int) -> None:
+    """Pages a site's earlier crawl read that this crawl did not find, or found gone."""
+    with sessions.begin() as session:
+        for site in session.scalars(select(SiteCrawl).where(SiteCrawl.run_id == run_id,
+                                                           SiteCrawl.status.in_(("ok", "partial")))):
+            earlier = earlier_site_crawl(session, site.agency_id, run_id)
+            if earlier is None:
+                continue
+            before = set(session.scalars(select(Page.requested_url).where(
+                Page.site_crawl_id == earlier, Page.http_status == 200)))
+            now = dict(session.execute(select(Page.requested_url, Page.http_status)
+                                       .where(Page.site_crawl_id == site.id)).all())
+            rows = [{"site_crawl_id": site.id, "url": url, "earlier_site_crawl_id": earlier,
+                     "kind": "gone" if now.get(url) in (404, 410) else "unlinked"}
+                    for url in sorted(before) if url not in now or now[url] in (404, 410)]
+            if rows:
+                session.execute(insert(DisappearedPage), rows)
+            session.execute(update(SiteCrawl).where(SiteCrawl.id == site.id).values(pages_disappeared=len(rows)))
+
+
 def crawl_agencies(
     agency_codes: list[str] | None,
     options: CrawlOptions,
@@ -89,6 +157,7 @@ def crawl_agencies(
         run_id = run.id
     if on_start:
         on_start(run_id, len(targets))
+    earlier = StoredPages(sessions, BodyStore(bodies_dir), run_id) if options.incremental else None
     run_crawl(
         targets, options,
         pipelines={STORE_PIPELINE: 300},
@@ -97,6 +166,7 @@ def crawl_agencies(
             "MINHBACH_BODIES_DIR": str(bodies_dir),
             "MINHBACH_RUN_ID": run_id,
         },
-        on_page=on_page, on_site_done=on_site_done,
+        on_page=on_page, on_site_done=on_site_done, earlier=earlier,
     )
+    record_disappeared(sessions, run_id)
     return run_id

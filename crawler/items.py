@@ -16,6 +16,13 @@ class PageItem:
     encoding: str | None = None
     legacy_encoding: str | None = None
     depth: int = 0
+    # The server's validators, asked for again on the next crawl (incremental recrawl).
+    etag: str | None = None
+    last_modified: str | None = None
+    # Set when the server answered 304 Not Modified: the body is the stored copy with this
+    # SHA-256, so nothing is downloaded or stored again.
+    carried_sha256: str | None = None
+    size: int | None = None
     # (target URL, anchor text, is_document)
     links: list[tuple[str, str, bool]] = field(default_factory=list)
     # (URL, anchor text, document type)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from minhbach.crawler.failures import Refused
 from minhbach.crawler.safety import is_public_address, literal_address
-from minhbach.crawler.urls import netloc_of
+from minhbach.crawler.urls import canonicalize, netloc_of
 
 
 class PrivateAddressGuard:
@@ -79,4 +80,29 @@ class SiteScopeMiddleware:
                 site.stop_reason = "page cap"
                 raise Refused("page_cap", "đã đạt giới hạn số trang")
             site.sent_pages += 1
+        return None
+
+
+class ConditionalRequests:
+    """An incremental recrawl: a page an earlier crawl stored is asked for with the validators
+    its server gave (If-None-Match, If-Modified-Since), so an unchanged page costs a 304 and no
+    body. A page the site's sitemap dates before our copy is answered 304 here, with no request
+    at all. The spider reads the stored copy for either (see AgencySpider.restored)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        stored = request.meta.get("stored")
+        if stored is None or request.method != "GET":
+            return None
+        site = self.crawler.spider.site_of(request)
+        if site is not None and stored.unchanged_since(site.sitemap_dates.get(canonicalize(request.url))):
+            return Response(request.url, status=304, request=request)
+        for name, value in stored.conditional_headers().items():
+            request.headers.setdefault(name, value)
         return None

@@ -12,6 +12,7 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 
 from minhbach.crawler.items import PageItem
+from minhbach.crawler.previous import EarlierCrawls
 from minhbach.crawler.settings import CrawlOptions, build_settings
 from minhbach.crawler.site import SiteState, SiteTarget
 from minhbach.crawler.spider import AgencySpider, site_finished
@@ -24,8 +25,10 @@ def run_crawl(
     extra_settings: dict | None = None,
     on_page: Callable[[str], None] | None = None,
     on_site_done: Callable[[SiteState], None] | None = None,
+    earlier: EarlierCrawls | None = None,
 ) -> None:
-    """Crawl `targets`; `pipelines` maps item-pipeline import paths to their order."""
+    """Crawl `targets`; `pipelines` maps item-pipeline import paths to their order; `earlier`
+    gives what earlier crawls stored of each site (an incremental recrawl)."""
     settings = build_settings(options)
     settings["ITEM_PIPELINES"] = dict(pipelines)
     settings.update(extra_settings or {})
@@ -38,5 +41,5 @@ def run_crawl(
         crawler.signals.connect(_scraped, signal=signals.item_scraped, weak=False)
     if on_site_done:
         crawler.signals.connect(lambda site, **_: on_site_done(site), signal=site_finished, weak=False)
-    process.crawl(crawler, targets=targets)
+    process.crawl(crawler, targets=targets, earlier=earlier)
     process.start()

@@ -36,6 +36,9 @@ class CrawlOptions:
     resolve: tuple[str, ...] = ()       # HOST=ADDRESS pins, as curl --resolve
     no_dns: bool = False                # resolve only pinned names and IP literals
     ca_file: str = ""                   # extra CA certificates (PEM) trusted by the TLS check
+    # Sites crawled at the same time: memory grows with these, not with the sites done before.
+    sites_at_once: int = 64
+    incremental: bool = True            # ask "changed since?" for pages an earlier crawl stored
 
 
 def user_agent(contact_url: str) -> str:
@@ -68,6 +71,7 @@ def build_settings(options: CrawlOptions) -> dict:
         "DOWNLOADER_MIDDLEWARES": {
             "minhbach.crawler.middlewares.PrivateAddressGuard": 50,
             "minhbach.crawler.middlewares.SiteScopeMiddleware": 60,
+            "minhbach.crawler.middlewares.ConditionalRequests": 70,
         },
         "MINHBACH_PAGE_CAP": options.page_cap,
         "MINHBACH_SITE_TIME_BUDGET": options.site_time_budget,
@@ -76,6 +80,7 @@ def build_settings(options: CrawlOptions) -> dict:
         "MINHBACH_ALLOWED_PRIVATE_HOSTS": list(options.allowed_private_hosts),
         "MINHBACH_MAX_QUERY_VARIANTS": options.max_query_variants,
         "MINHBACH_DOCUMENT_HEAD_LIMIT": options.document_head_limit,
+        "MINHBACH_SITES_AT_ONCE": options.sites_at_once,
         "DNS_RESOLVER": "minhbach.crawler.resolver.PinnedResolver",
         "MINHBACH_RESOLVE": parse_pins(options.resolve),
         "MINHBACH_NO_DNS": options.no_dns,

@@ -31,7 +31,7 @@ class SiteState:
     target: SiteTarget
     page_cap: int
     time_budget: float
-    trap_guard: TrapGuard
+    trap_guard: TrapGuard | None
     allowed: set[str] = field(default_factory=set)
     seen: set[str] = field(default_factory=set)
     documents_seen: set[str] = field(default_factory=set)
@@ -55,6 +55,10 @@ class SiteState:
     unread_buffer: list[tuple[str, str, str, str]] = field(default_factory=list)
     # The HTTPS certificate check of the home page: (status, detail), None when not https.
     tls: tuple[str, str] | None = None
+    # What the site's latest earlier crawl stored, by canonical URL (incremental recrawl).
+    stored: dict = field(default_factory=dict)
+    # <lastmod> of the sitemap entries that have a stored copy, by canonical URL.
+    sitemap_dates: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.allowed = {netloc_of(self.target.portal_url)} | {h.lower() for h in self.target.extra_hosts}
@@ -114,8 +118,11 @@ class SiteState:
         return drained
 
     def finish(self) -> None:
-        """Nothing left in flight: the site is done, completely or not."""
+        """Nothing left in flight: the site is done, completely or not. What was only needed
+        while crawling is dropped, so a night's memory does not grow with the sites done."""
         self.finished = True
+        self.seen, self.documents_seen, self.trap_guard = set(), set(), None
+        self.stored, self.sitemap_dates = {}, {}
         if self.status not in ("pending", "running"):
             return
         missed = {kind: n for kind, n in self.unread.items() if kind in INCOMPLETE_KINDS or kind.startswith("http_")}

@@ -3,22 +3,32 @@
 Order of work per site: the home page first, then sitemap.xml, then links, the ones whose
 anchor text or URL matches a disclosure lexicon (budget, tenders, documents...) before the rest,
 so that a page budget still reaches the sections the rules need.
+
+Sites are started a few at a time (MINHBACH_SITES_AT_ONCE) and a site's URL sets are dropped
+when it is done, so memory follows the sites in progress, not the size of the night. A page an
+earlier crawl stored is asked for conditionally; a 304 is read from the stored copy, exactly as
+if it had been downloaded, so the site is seen whole either way.
 """
 from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
+from scrapy.responsetypes import responsetypes
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.threads import deferToThread
 
 from minhbach.crawler.encoding import decode_html
 from minhbach.crawler.failures import classify_failure, is_not_seen
 from minhbach.crawler.items import DocumentInfo, PageItem, UnreadItem
+from minhbach.crawler.previous import EarlierCrawls, NoEarlierCrawls, StoredPage
 from minhbach.crawler.safety import TrapGuard
 from minhbach.crawler.site import SiteState, SiteTarget
 from minhbach.crawler.tls import check_certificate
@@ -59,11 +69,14 @@ class AgencySpider(Spider):
     name = "agency"
     custom_settings: dict = {}
 
-    def __init__(self, targets: list[SiteTarget], *args, **kwargs):
+    def __init__(self, targets: list[SiteTarget], *args, earlier: EarlierCrawls | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.targets = targets
+        self.earlier = earlier or NoEarlierCrawls()
         self.sites: dict[str, SiteState] = {}
         self.matcher = TermMatcher(crawl_priority_terms())
+        self.sites_in_progress = 0
+        self.slot_freed: Deferred | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -83,6 +96,7 @@ class AgencySpider(Spider):
         spider.ca_file = settings.get("MINHBACH_CA_FILE") or ""
         spider.depth_cap = settings.getint("MINHBACH_DEPTH_CAP")
         spider.doc_head_limit = settings.getint("MINHBACH_DOCUMENT_HEAD_LIMIT")
+        spider.sites_at_once = max(1, settings.getint("MINHBACH_SITES_AT_ONCE", 64))
         return spider
 
     def site_of(self, request: Request) -> SiteState | None:
@@ -102,11 +116,21 @@ class AgencySpider(Spider):
         meta.update({"agency": site.code, "depth": depth})
         if not site.target.obey_robots:
             meta["dont_obey_robotstxt"] = True
+        if callback != self.parse_document_head:
+            stored = site.stored.get(canonicalize(url))
+            if stored is not None:
+                meta["stored"] = stored
+                meta["handle_httpstatus_list"] = [*meta.get("handle_httpstatus_list", ()), 304]
         return Request(url, callback=callback, errback=self.on_error, priority=priority,
                        meta=meta, dont_filter=True)
 
     async def start(self):
         for site in self.sites.values():
+            while self.sites_in_progress >= self.sites_at_once:  # wait for a site to finish
+                self.slot_freed = Deferred()
+                await maybe_deferred_to_future(self.slot_freed)
+            self.sites_in_progress += 1
+            site.stored = self.earlier.pages_of(site.code)
             home = strip_fragment(site.target.portal_url)
             site.seen.add(canonicalize(home))
             site.scheduled_pages += 1
@@ -161,7 +185,43 @@ class AgencySpider(Spider):
         site.in_flight -= 1
         if site.in_flight <= 0 and not site.finished:
             site.finish()
+            self.sites_in_progress -= 1
+            if self.slot_freed is not None and not self.slot_freed.called:
+                self.slot_freed.callback(None)
             self.crawler.signals.send_catch_log(signal=site_finished, site=site)
+
+    def restored(self, response: Response) -> Response | None:
+        """A 304 Not Modified answered with the stored copy, as the page was when it was
+        fetched; None when the store no longer holds that copy (the page is fetched again)."""
+        stored: StoredPage = response.meta["stored"]
+        try:
+            body = self.earlier.body(stored.sha256)
+        except LookupError:
+            return None
+        headers = {"Content-Type": stored.content_type} if stored.content_type else {}
+        if stored.etag:
+            headers["ETag"] = stored.etag
+        if stored.last_modified:
+            headers["Last-Modified"] = stored.last_modified
+        cls = responsetypes.from_args(headers=headers, url=stored.final_url, body=body)
+        response.meta["carried"] = stored.sha256
+        return cls(url=stored.final_url, status=stored.http_status, headers=headers, body=body,
+                   request=response.request)
+
+    def _not_modified(self, site: SiteState, response: Response, callback):
+        """(the stored copy to read, or a fresh unconditional request when there is none)."""
+        if "stored" not in response.meta:  # a 304 nobody asked for: the page is not readable
+            return None, None
+        copy = self.restored(response)
+        if copy is not None:
+            return copy, None
+        meta = {k: v for k, v in response.meta.items() if k != "stored"}
+        meta["handle_httpstatus_list"] = [c for c in meta.get("handle_httpstatus_list", ()) if c != 304]
+        site.in_flight += 1
+        request = response.request.replace(meta=meta, dont_filter=True, callback=callback, errback=self.on_error)
+        for header in (b"If-None-Match", b"If-Modified-Since"):
+            request.headers.pop(header, None)
+        return None, request
 
     def _check_tls(self, site: SiteState, response: Response) -> None:
         """Check the certificate of an https home page in a thread, on the address the crawl used."""
@@ -192,6 +252,13 @@ class AgencySpider(Spider):
     def parse_page(self, response: Response):
         site = self.sites[response.meta["agency"]]
         try:
+            if response.status == 304:
+                response, again = self._not_modified(site, response, self.parse_page)
+                if again is not None:
+                    yield again
+                    return
+                if response is None:
+                    raise ValueError("304 Not Modified for a page with no stored copy")
             yield from self._parse_page(site, response)
         except Exception:  # one bad page must not cost the site: logged, counted, judged as unread
             log.exception("minhbach: error while reading %s", response.url)
@@ -218,6 +285,9 @@ class AgencySpider(Spider):
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
             body=response.body,
             depth=depth,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            carried_sha256=response.meta.get("carried"),
         )
         if response.status >= 400:
             if is_home:
@@ -301,6 +371,12 @@ class AgencySpider(Spider):
     def parse_sitemap(self, response: Response):
         site = self.sites[response.meta["agency"]]
         try:
+            if response.status == 304:
+                response, again = self._not_modified(site, response, self.parse_sitemap)
+                if response is None:
+                    if again is not None:
+                        yield again
+                    return
             if response.status >= 400:
                 kind = f"http_{response.status}"
                 if is_not_seen(kind):  # a 503 says nothing about whether the site has a sitemap
@@ -313,7 +389,9 @@ class AgencySpider(Spider):
             # Stored like a page: the sitemap rule needs to know it exists, with evidence.
             yield PageItem(agency_code=site.code, requested_url=response.request.url, final_url=response.url,
                            http_status=response.status, body=response.body,
-                           content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"))
+                           content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                           etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+                           carried_sha256=response.meta.get("carried"))
             try:
                 sitemap = Sitemap(response.body)
             except Exception:  # a broken sitemap is the site's problem, not the crawl's
@@ -328,6 +406,9 @@ class AgencySpider(Spider):
                             yield self._request(site, loc, self.parse_sitemap, SITEMAP_PRIORITY, 0,
                                                 sitemap_hops=hops + 1, handle_httpstatus_list=ERROR_STATUSES)
                         continue
+                    lastmod = _lastmod(entry)
+                    if lastmod is not None and canonicalize(loc) in site.stored:
+                        site.sitemap_dates[canonicalize(loc)] = lastmod  # see ConditionalRequests
                     request = self._follow(site, loc, self._boost(loc, ""), 1)
                 except ValueError:
                     site.errors["bad_link"] += 1
@@ -375,6 +456,22 @@ class AgencySpider(Spider):
             yield from self._unread_items(site)
         finally:
             self._done_with(site)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1")[:200] if value else None
+
+
+def _lastmod(entry: dict) -> datetime | None:
+    """A sitemap <lastmod> (W3C datetime: a date, or a date and time with its zone)."""
+    text = (entry.get("lastmod") or "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 # Sent when a site has nothing left in flight; the runner uses it for progress.

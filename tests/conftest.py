@@ -74,11 +74,15 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subpro
 
 class LoopbackSite:
     """A tiny site on 127.0.0.1: `pages` maps a path to (status, headers, body); every hit is
-    recorded in `hits`."""
+    recorded in `hits`, and with `conditional` (ETags, 304 Not Modified) in `answers` as
+    (path, status, body bytes sent)."""
 
-    def __init__(self, pages: dict[str, tuple[int, dict, bytes]]):
+    def __init__(self, pages: dict[str, tuple[int, dict, bytes]], conditional: bool = False):
+        from minhbach.audit.demo.server import with_validators
+
         self.pages = pages
         self.hits: list[str] = []
+        self.answers: list[tuple[str, int, int]] = []
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -88,6 +92,9 @@ class LoopbackSite:
             def do_GET(self):
                 site.hits.append(self.path)
                 status, headers, body = site.pages.get(self.path, (404, {"Content-Type": "text/html"}, b"<h1>404</h1>"))
+                if conditional:
+                    status, headers, body = with_validators(status, headers, body, self.headers)
+                site.answers.append((self.path, status, len(body)))
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)

@@ -17,6 +17,7 @@ FROM_SETTINGS = {
     "crawl.download_timeout": "download_timeout", "crawl.depth": "depth_cap",
     "crawl.concurrency": "concurrent_requests", "crawl.allow_private": "allow_private",
     "crawl.allow_private_hosts": "allowed_private_hosts", "contact_url": "contact_url",
+    "crawl.sites_at_once": "sites_at_once", "crawl.incremental": "incremental",
 }
 
 
@@ -97,6 +98,9 @@ def print_crawl_summary(run_id: int) -> list[dict]:
               help="Look up no names in DNS: only --resolve pins and IP addresses (closed test networks).")
 @click.option("--ca-file", type=click.Path(exists=True, dir_okay=False),
               help="Extra CA certificates (PEM) to trust when checking HTTPS certificates.")
+@click.option("--full", "incremental", flag_value=False, default=None,
+              help="Download every page again (default: ask the server whether pages an earlier "
+                   "crawl stored have changed, and read the unchanged ones from the store).")
 def crawl(agency_codes, allowed_private_hosts, resolve, **kwargs) -> None:
     from minhbach.crawler.resolver import parse_pins
 

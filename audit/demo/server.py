@@ -1,6 +1,7 @@
 """Serves the demo portals on 127.0.0.1, one port per site (the port of its portal_url)."""
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 import unicodedata
@@ -68,6 +69,19 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+
+
+def with_validators(status: int, headers: dict, body: bytes, request_headers) -> tuple[int, dict, bytes]:
+    """Answer as a well-kept server does: an ETag for every 200, and 304 Not Modified (no
+    body) when the client already holds that version."""
+    if status != 200:
+        return status, headers, body
+    etag = '"%s"' % hashlib.sha1(body).hexdigest()[:20]
+    headers = {**headers, "ETag": etag}
+    asked = request_headers.get("If-None-Match")
+    if asked and etag in [tag.strip() for tag in asked.split(",")]:
+        return 304, {"ETag": etag}, b""
+    return status, headers, body
 
 
 class PortalPages:
@@ -180,7 +194,7 @@ class PortalServer:
                 pass
 
             def _send(self, head_only: bool) -> None:
-                status, headers, body = server.pages.respond(self.path, server.host)
+                status, headers, body = with_validators(*server.pages.respond(self.path, server.host), self.headers)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

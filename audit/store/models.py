@@ -120,6 +120,10 @@ class SiteCrawl(Base):
     # empty when the site is not served over https.
     tls_status: Mapped[str] = mapped_column(String(16), default="")
     tls_detail: Mapped[str] = mapped_column(Text, default="")
+    # Incremental recrawl: pages the server said had not changed (304, read from the stored
+    # copy), and pages the site's earlier crawl had that this one no longer found.
+    pages_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    pages_disappeared: Mapped[int] = mapped_column(Integer, default=0)
 
     run: Mapped[CrawlRun] = relationship(back_populates="sites")
     agency: Mapped[Agency] = relationship()
@@ -147,6 +151,11 @@ class Page(Base):
     encoding: Mapped[Optional[str]] = mapped_column(String(40))
     legacy_encoding: Mapped[Optional[str]] = mapped_column(String(16))  # tcvn3|vni, when detected
     depth: Mapped[int] = mapped_column(Integer, default=0)
+    # The server's validators, sent back on the next crawl; `carried` when this crawl got a
+    # 304 and the row points at the body an earlier crawl stored.
+    etag: Mapped[Optional[str]] = mapped_column(String(200))
+    last_modified: Mapped[Optional[str]] = mapped_column(String(64))
+    carried: Mapped[bool] = mapped_column(Boolean, default=False)
 
     site_crawl: Mapped[SiteCrawl] = relationship(back_populates="pages")
     links: Mapped[list["Link"]] = relationship(back_populates="page")
@@ -196,6 +205,40 @@ class UnreadPage(Base):
     kind: Mapped[str] = mapped_column(String(32))      # http_403, timeout, time_budget, robots...
     reason: Mapped[str] = mapped_column(Text, default="")
     anchor_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class DisappearedPage(Base):
+    """A page the site's earlier crawl read that this crawl no longer found (no link leads to
+    it any more) or found gone (404/410)."""
+
+    __tablename__ = "disappeared_pages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_crawl_id: Mapped[int] = mapped_column(
+        ForeignKey("site_crawls.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # unlinked|gone
+    earlier_site_crawl_id: Mapped[int] = mapped_column(Integer)
+
+
+class NightlyRun(Base):
+    """One `minhbach nightly`: its crawl, its audit, where it wrote, how it ended."""
+
+    __tablename__ = "nightly_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    night: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running|completed|interrupted|failed
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[Optional[datetime]]
+    pid: Mapped[Optional[int]] = mapped_column(Integer)
+    hostname: Mapped[str] = mapped_column(String(200), default="")
+    crawl_run_id: Mapped[Optional[int]] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    audit_run_id: Mapped[Optional[int]] = mapped_column(ForeignKey("audit_runs.id", ondelete="SET NULL"))
+    output_dir: Mapped[str] = mapped_column(Text, default="")
+    exit_code: Mapped[Optional[int]] = mapped_column(Integer)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class AuditRun(Base):

@@ -39,15 +39,16 @@ class StoreWriter:
         self.sessions = session_factory(database_url)
         self.bodies = BodyStore(Path(bodies_dir))
         self.site_ids = site_ids
-        self.documents_seen: set[tuple[int, str]] = set()
 
     def write(self, batch: list) -> None:
         pages = [i for i in batch if isinstance(i, PageItem)]
         infos = [i for i in batch if isinstance(i, DocumentInfo)]
         unread = [i for i in batch if isinstance(i, UnreadItem)]
-        # Bodies first: a page row never points at a body that is not on disk.
-        digests = [self.bodies.put(p.body) for p in pages]
-        counters: dict[int, dict[str, int]] = defaultdict(lambda: {"pages": 0, "bytes": 0, "docs": 0})
+        # Bodies first: a page row never points at a body that is not on disk. A page the
+        # server said had not changed (304) points at the copy already stored.
+        digests = [p.carried_sha256 or self.bodies.put(p.body) for p in pages]
+        counters: dict[int, dict[str, int]] = defaultdict(lambda: {"pages": 0, "bytes": 0, "docs": 0,
+                                                                   "unchanged": 0})
         with self.sessions.begin() as session:
             if pages:
                 rows = [
@@ -57,8 +58,11 @@ class StoreWriter:
                         "final_url": p.final_url,
                         "http_status": p.http_status,
                         "content_type": p.content_type[:200],
-                        "size": len(p.body),
+                        "size": p.size if p.size is not None else len(p.body),
                         "sha256": sha,
+                        "etag": p.etag,
+                        "last_modified": p.last_modified,
+                        "carried": p.carried_sha256 is not None,
                         "title": p.title,
                         "encoding": p.encoding,
                         "legacy_encoding": p.legacy_encoding,
@@ -73,17 +77,17 @@ class StoreWriter:
                 links, documents = [], []
                 for page, page_id in zip(pages, ids):
                     site_id = self.site_ids[page.agency_code]
-                    counters[site_id]["pages"] += 1
-                    counters[site_id]["bytes"] += len(page.body)
+                    if page.carried_sha256:
+                        counters[site_id]["unchanged"] += 1
+                    else:
+                        counters[site_id]["pages"] += 1
+                        counters[site_id]["bytes"] += len(page.body)
                     links.extend(
                         {"page_id": page_id, "target_url": url, "anchor_text": text[:2000],
                          "is_document": is_doc}
                         for url, text, is_doc in page.links
                     )
-                    for url, text, doc_type in page.documents:
-                        if (site_id, url) in self.documents_seen:
-                            continue
-                        self.documents_seen.add((site_id, url))
+                    for url, text, doc_type in page.documents:  # the spider sends each once per site
                         counters[site_id]["docs"] += 1
                         documents.append({"site_crawl_id": site_id, "page_id": page_id, "url": url,
                                           "anchor_text": text[:2000], "doc_type": doc_type})
@@ -110,6 +114,7 @@ class StoreWriter:
                         pages_fetched=SiteCrawl.pages_fetched + count["pages"],
                         bytes_fetched=SiteCrawl.bytes_fetched + count["bytes"],
                         documents_found=SiteCrawl.documents_found + count["docs"],
+                        pages_unchanged=SiteCrawl.pages_unchanged + count["unchanged"],
                         status="running",
                     )
                 )
