@@ -32,6 +32,7 @@ class SiteChange:
     grade_before: str
     grade_after: str
     reachable: str       # "", "lost" (became unreachable) or "recovered"
+    reason: str = ""     # why the site is not judged now (when lost)
 
 
 def _outcome(finding: Finding) -> str:
@@ -85,7 +86,8 @@ def diff_audits(session: Session, before: AuditRun, after: AuditRun) -> tuple[li
         is_judged = new is not None and new.total is not None
         reachable = "lost" if was_judged and not is_judged else "recovered" if is_judged and not was_judged else ""
         site = SiteChange(agency.code, agency.name, old.total if old else None, new.total if new else None,
-                          old.grade if old else "", new.grade if new else "", reachable)
+                          old.grade if old else "", new.grade if new else "", reachable,
+                          new.reason if new else "")
         if reachable or site.score_before != site.score_after or site.grade_before != site.grade_after:
             sites.append(site)
         if reachable or not (was_judged and is_judged):
@@ -100,9 +102,23 @@ def diff_audits(session: Session, before: AuditRun, after: AuditRun) -> tuple[li
             if b != a:
                 rows.append({"agency_code": agency.code, "agency_name": agency.name, "rule_code": rule,
                              "family": finding.family, "before": b, "after": a, "change": classify(b, a),
-                             "evidence_url": finding.evidence_url, "note": finding.note})
+                             "evidence_url": finding.evidence_url, "evidence_before": earlier.evidence_url,
+                             "note": finding.note})
     rows.sort(key=lambda r: (CHANGE_ORDER[r["change"]], r["agency_code"], r["rule_code"]))
     return rows, sites
+
+
+def diff_records(rows: list[dict], sites: list[SiteChange]) -> list[dict]:
+    """The changes as flat records with DIFF_KEYS (sites lost or recovered as rows without a
+    rule), regressions first: what `diff --format csv|json` and the nightly folder hold."""
+    site_rows = [{"agency_code": s.agency_code, "rule_code": "", "family": "",
+                  "before": "reachable" if s.reachable == "lost" else "unreachable",
+                  "after": "unreachable" if s.reachable == "lost" else "reachable",
+                  "change": "regression" if s.reachable == "lost" else "improvement"}
+                 for s in sites if s.reachable]
+    records = [{key: row[key] for key in DIFF_KEYS} for row in site_rows + rows]
+    records.sort(key=lambda r: r["change"] != "regression")
+    return records
 
 
 def history(session: Session, agency_code: str) -> list[dict]:

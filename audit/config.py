@@ -29,6 +29,10 @@ def _url(value: str) -> bool:
     return value.startswith(("http://", "https://", "mailto:"))
 
 
+def _address(value) -> bool:
+    return isinstance(value, str) and value.count("@") == 1 and " " not in value.strip()
+
+
 SCHEMA: dict[str, tuple[type, Any, str]] = {
     "data_dir": (str, None, "a folder"),
     "database_url": (str, None, "an SQLAlchemy URL such as postgresql+psycopg://user@host/minhbach"),
@@ -41,7 +45,26 @@ SCHEMA: dict[str, tuple[type, Any, str]] = {
     "crawl.concurrency": (int, _positive, "a whole number above 0"),
     "crawl.allow_private": (bool, None, "true or false"),
     "crawl.allow_private_hosts": (list, lambda v: all(isinstance(h, str) for h in v), "a list of HOST[:PORT]"),
+    "crawl.sites_at_once": (int, _positive, "a whole number above 0"),
+    "crawl.incremental": (bool, None, "true or false"),
+    "nightly.output_dir": (str, None, "a folder"),
+    "notify.email_to": (list, lambda v: all(_address(a) for a in v), "a list of e-mail addresses"),
+    "notify.agency_email": (dict, lambda v: all(isinstance(k, str) and isinstance(a, list)
+                                                and all(_address(x) for x in a) for k, a in v.items()),
+                            'a table of agency code = ["address", ...]'),
+    "notify.email_from": (str, _address, "an e-mail address"),
+    "notify.smtp_host": (str, None, "a host name or address"),
+    "notify.smtp_port": (int, lambda v: 0 < v < 65536, "a port number, 1-65535"),
+    "notify.smtp_starttls": (bool, None, "true or false"),
+    "notify.smtp_username": (str, None, "a login name"),
+    "notify.smtp_password": (str, None, "a password (or set MINHBACH_SMTP_PASSWORD)"),
+    "notify.webhook_url": (str, lambda v: v == "" or v.startswith(("http://", "https://")), "an http(s):// address"),
+    "notify.webhook_secret": (str, None, "a shared secret (or set MINHBACH_WEBHOOK_SECRET)"),
+    "retention.nights": (int, lambda v: v >= 1, "a whole number, 1 or more"),
+    "retention.weekly_months": (int, lambda v: v >= 0, "a whole number of months, 0 or more"),
+    "retention.monthly": (bool, None, "true or false"),
 }
+
 
 
 def _default_data_dir() -> Path:

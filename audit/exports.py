@@ -38,3 +38,20 @@ def write_csv(path: Path, columns: Sequence[tuple[str, str]], rows: Iterable[dic
             writer.writerow([safe_cell(row.get(key)) for key, _ in columns])
 
     return write_atomically(path, write, encoding="utf-8-sig", newline="")
+
+
+def write_audit_file(session, audit, fmt: str, findings: bool, out: Path) -> int:
+    """One audit's score table (or, with `findings`, every finding) as CSV (Vietnamese headers)
+    or JSON (stable English keys), written whole or not at all. Returns the rows written."""
+    import json
+
+    from minhbach.audit.score_report import (FINDING_COLUMNS, finding_json, finding_rows, score_columns,
+                                             score_json, score_rows)
+
+    rows = finding_rows(session, audit) if findings else score_rows(session, audit)
+    if fmt == "csv":
+        write_csv(out, FINDING_COLUMNS if findings else score_columns(session, audit), rows)
+    else:
+        shaped = [finding_json(r) if findings else score_json(r) for r in rows]
+        write_atomically(out, lambda handle: handle.write(json.dumps(shaped, ensure_ascii=False, indent=1) + "\n"))
+    return len(rows)

@@ -176,26 +176,15 @@ def report(agency_code, by, wide, audit_id) -> None:
 
 
 def export_audit(fmt: str, findings: bool, out: Path, audit_id: int | None = None) -> int:
-    import json
-
-    from minhbach.audit.exports import write_csv
-    from minhbach.audit.files import OutputError, write_atomically
-    from minhbach.audit.score_report import (FINDING_COLUMNS, finding_json, finding_rows, score_columns,
-                                             score_json, score_rows)
+    from minhbach.audit.exports import write_audit_file
+    from minhbach.audit.files import OutputError
 
     with sessions()() as session:
         audit_run = audit_or_exit(session, audit_id)
-        rows = finding_rows(session, audit_run) if findings else score_rows(session, audit_run)
-        columns = FINDING_COLUMNS if findings else score_columns(session, audit_run)
-    try:
-        if fmt == "csv":
-            write_csv(out, columns, rows)
-        else:
-            shaped = [finding_json(r) if findings else score_json(r) for r in rows]
-            write_atomically(out, lambda handle: handle.write(json.dumps(shaped, ensure_ascii=False, indent=1) + "\n"))
-    except OutputError as error:
-        fail(str(error))
-    return len(rows)
+        try:
+            return write_audit_file(session, audit_run, fmt, findings, out)
+        except OutputError as error:
+            fail(str(error))
 
 
 @click.command(help="Write the score table (or, with --findings, every finding) to a file.")

@@ -45,7 +45,7 @@ def history(agency_code) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of the terminal.")
 def diff(from_id, to_id, fmt, out) -> None:
-    from minhbach.audit.changes import DIFF_KEYS, ChangesError, diff_audits, pick_audits
+    from minhbach.audit.changes import DIFF_KEYS, ChangesError, diff_audits, diff_records, pick_audits
     from minhbach.audit.files import OutputError, write_atomically
 
     with sessions()() as session:
@@ -54,18 +54,12 @@ def diff(from_id, to_id, fmt, out) -> None:
         except ChangesError as error:
             fail(str(error))
         rows, sites = diff_audits(session, before, after)
-    site_rows = [{"agency_code": s.agency_code, "rule_code": "", "family": "",
-                  "before": "reachable" if s.reachable == "lost" else "unreachable",
-                  "after": "unreachable" if s.reachable == "lost" else "reachable",
-                  "change": "regression" if s.reachable == "lost" else "improvement"}
-                 for s in sites if s.reachable]
     if fmt == "table":
         if out:
             fail("--out goes with --format csv or json")
         print_diff(before, after, rows, sites)
         return
-    records = [{key: row[key] for key in DIFF_KEYS} for row in site_rows + rows]
-    records.sort(key=lambda r: r["change"] != "regression")
+    records = diff_records(rows, sites)
     if fmt == "json":
         text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     else:

@@ -27,3 +27,18 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def score_text(value) -> str:
     return "–" if value is None else f"{value:.1f}"
+
+
+def hold_lock(job: str):
+    """The night lock for `job` (nightly, gc, crawl), or exit 3 naming who holds it since when."""
+    from minhbach.audit import config
+    from minhbach.audit.locks import LockHeld, NightLock
+    from minhbach.audit.nightly import EXIT_LOCKED
+
+    lock = NightLock(config.database_url(), config.data_dir(), job=job)
+    try:
+        lock.acquire()
+    except LockHeld as held:
+        click.echo(f"error: {held}", err=True)
+        sys.exit(EXIT_LOCKED)
+    return lock

@@ -8,7 +8,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from minhbach.audit import config
-from minhbach.audit.commands.common import console, fail, sessions
+from minhbach.audit.commands.common import console, fail, hold_lock, sessions
 
 
 # Settings-file keys and the crawl options they set (command-line flags win over them).
@@ -113,10 +113,14 @@ def crawl(agency_codes, allowed_private_hosts, resolve, **kwargs) -> None:
         fail(f"--contact-url {contact!r}: give an http(s):// or mailto: address where site owners reach you")
     options = crawl_options(allowed_private_hosts=tuple(allowed_private_hosts) or None,
                             resolve=tuple(resolve) or None, **kwargs)
+    sessions()
+    lock = hold_lock("crawl")  # never beside a nightly or a gc in the same store
     try:
         run_id = run_with_progress(list(agency_codes), options)
     except ValueError as error:
         fail(str(error))
+    finally:
+        lock.release()
     print_crawl_summary(run_id)
     if run_status(run_id) == "interrupted":  # Ctrl-C: the store is consistent, the run marked so
         click.echo(f"Lượt thu thập {run_id} bị dừng giữa chừng (Ctrl-C); chạy lại `minhbach crawl`, "

@@ -170,6 +170,7 @@ class PortalServer:
         self.pages = PortalPages(portal, builder)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
+        self.bytes_sent = 0  # bodies only: what a recrawl saves is measured on them
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def start(self) -> "PortalServer":
@@ -202,6 +203,7 @@ class PortalServer:
                 self.end_headers()
                 if not head_only:
                     self.wfile.write(body)
+                    server.bytes_sent += len(body)
 
             def do_GET(self):
                 self._send(head_only=False)

@@ -1,0 +1,216 @@
+"""One unattended night: crawl every active agency (incrementally), audit with the rubric in
+force, write the night's folder, compare with the previous audit, notify, apply retention.
+
+The caller holds the night lock (see locks.py) and handles the terminal; this module only does
+the work, logging each step to the night's log file. A night killed at any moment leaves its
+row 'running'; the next night, holding the lock, marks it interrupted and does a whole night.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from minhbach.audit import config
+from minhbach.audit.changes import diff_audits, diff_records
+from minhbach.audit.crawling import crawl_agencies
+from minhbach.audit.exports import write_audit_file, write_csv
+from minhbach.audit.files import write_atomically
+from minhbach.audit.notify import NightChanges, notify
+from minhbach.audit.retention import Collection, Policy, collect
+from minhbach.audit.store.bodies import BodyStore
+from minhbach.audit.store.db import open_store
+from minhbach.audit.store.models import AuditRun, CrawlRun, NightlyRun, Score, SiteCrawl, utcnow
+from minhbach.crawler.settings import CrawlOptions
+
+log = logging.getLogger("minhbach.nightly")
+
+# Exit codes, as the README documents them.
+EXIT_OK = 0            # the night completed (sites that could not be reached are a normal night)
+EXIT_FAILED = 1        # the night failed: see its log file
+EXIT_USAGE = 2         # a bad option, settings file or database: one line says which
+EXIT_LOCKED = 3        # another nightly (or gc, or crawl) is running: one line says which, since when
+EXIT_INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM: the run is marked interrupted
+
+CHANGE_COLUMNS = [("agency_code", "Mã cơ quan"), ("rule_code", "Mã tiêu chí"), ("family", "Nhóm"),
+                  ("before", "Trước"), ("after", "Sau"), ("change", "Thay đổi")]
+
+
+class NightInterrupted(RuntimeError):
+    pass
+
+
+@dataclass
+class NightResult:
+    nightly_id: int
+    night: date
+    folder: Path
+    crawl_run_id: int | None = None
+    audit_id: int | None = None
+    changes: NightChanges | None = None
+    sent: list[str] = field(default_factory=list)
+    collection: Collection | None = None
+    sites: dict[str, int] = field(default_factory=dict)      # crawl status -> sites
+    pages: dict[str, int] = field(default_factory=dict)      # fetched, unchanged, bytes
+    grades: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        changes = self.changes
+        return {
+            "night": self.night.isoformat(), "crawl_run": self.crawl_run_id, "audit": self.audit_id,
+            "previous_audit": changes.previous_audit_id if changes else None,
+            "sites": self.sites, "pages": self.pages, "grades": self.grades,
+            "regressions": len(changes.regressions) if changes else 0,
+            "improvements": len(changes.improvements) if changes else 0,
+            "unreachable_new": [s.agency_code for s in changes.lost] if changes else [],
+            "recovered": [s.agency_code for s in changes.recovered] if changes else [],
+            "notifications": self.sent,
+            "retention": {"runs_pruned": self.collection.runs_pruned, "pages_removed": self.collection.pages,
+                          "bodies_removed": len(self.collection.bodies), "bytes_removed": self.collection.bytes}
+            if self.collection else None,
+            "folder": str(self.folder),
+        }
+
+
+def output_root(settings: dict) -> Path:
+    configured = settings.get("nightly.output_dir")
+    return Path(configured).expanduser() if configured else config.data_dir() / "nightly"
+
+
+def log_path(night: date) -> Path:
+    return config.data_dir() / "logs" / f"nightly-{night.isoformat()}.log"
+
+
+def close_abandoned_nights(sessions) -> list[int]:
+    """Nights left 'running' by a process that died (the caller holds the lock, so none is alive)."""
+    with sessions.begin() as session:
+        abandoned = list(session.scalars(select(NightlyRun).where(NightlyRun.status == "running")))
+        for night in abandoned:
+            night.status, night.finished_at = "interrupted", utcnow()
+            log.warning("night %s (run %s, process %s on %s) had stopped before finishing; marked interrupted",
+                        night.night, night.id, night.pid, night.hostname)
+    return [n.id for n in abandoned]
+
+
+def previous_audit(session, audit: AuditRun) -> AuditRun | None:
+    return session.scalar(select(AuditRun).where(AuditRun.id < audit.id, AuditRun.rubric_id == audit.rubric_id)
+                          .order_by(AuditRun.id.desc()).limit(1))
+
+
+def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: dict) -> NightResult:
+    from minhbach.audit.auditor import run_audit
+    from minhbach.audit.rubric import load_rubric
+
+    rubric = load_rubric(rubric_id)  # a bad rubric stops the night before any crawling
+    sessions = open_store()
+    close_abandoned_nights(sessions)
+    folder = output_root(settings) / night.isoformat()
+    with sessions.begin() as session:
+        row = NightlyRun(night=night, pid=os.getpid(), hostname=socket.gethostname(), output_dir=str(folder))
+        session.add(row)
+        session.flush()
+        result = NightResult(row.id, night, folder)
+    log.info("night %s: run %s started (rubric %s, output %s)", night, result.nightly_id, rubric.id, folder)
+    try:
+        _crawl(result, sessions, options)
+        with sessions() as session:
+            result.audit_id = run_audit(session, BodyStore(config.bodies_dir()), rubric, night, result.crawl_run_id)
+            log.info("audit %s of crawl %s done", result.audit_id, result.crawl_run_id)
+            audit = session.get(AuditRun, result.audit_id)
+            result.grades = _grades(session, audit)
+            _compare(result, session, audit)
+            _write_folder(result, session, audit)
+        result.sent = notify(result.changes, settings)
+        with sessions() as session:
+            result.collection = collect(session, BodyStore(config.bodies_dir()), Policy.from_settings(settings), night)
+        log.info("retention: pages of %d crawl(s) removed (%d pages), %d stored copies (%d bytes)",
+                 len(result.collection.runs_pruned), result.collection.pages, len(result.collection.bodies),
+                 result.collection.bytes)
+    except (NightInterrupted, KeyboardInterrupt):
+        _finish(sessions, result, "interrupted", EXIT_INTERRUPTED)
+        raise NightInterrupted(f"night {night} interrupted") from None
+    except BaseException:
+        log.exception("night %s failed", night)
+        _finish(sessions, result, "failed", EXIT_FAILED)
+        raise
+    _finish(sessions, result, "completed", EXIT_OK)
+    return result
+
+
+def _crawl(result: NightResult, sessions, options: CrawlOptions) -> None:
+    def site_done(site):
+        log.info("site %s: %s%s", site.code, site.status, f" ({site.reason})" if site.reason else "")
+
+    def started(run_id, n_sites):
+        result.crawl_run_id = run_id
+        with sessions.begin() as session:
+            session.get(NightlyRun, result.nightly_id).crawl_run_id = run_id
+        log.info("crawl %s of %d active agencies started", run_id, n_sites)
+
+    crawl_agencies(None, options, config.database_url(), config.bodies_dir(), on_site_done=site_done, on_start=started)
+    with sessions() as session:
+        run = session.get(CrawlRun, result.crawl_run_id)
+        counts = session.execute(select(SiteCrawl.status, func.count()).where(SiteCrawl.run_id == run.id)
+                                 .group_by(SiteCrawl.status)).all()
+        totals = session.execute(select(func.sum(SiteCrawl.pages_fetched), func.sum(SiteCrawl.pages_unchanged),
+                                        func.sum(SiteCrawl.bytes_fetched), func.sum(SiteCrawl.pages_disappeared))
+                                 .where(SiteCrawl.run_id == run.id)).one()
+        status = run.status
+    result.sites = {s: n for s, n in counts}
+    result.pages = {"fetched": totals[0] or 0, "unchanged": totals[1] or 0, "bytes": totals[2] or 0,
+                    "disappeared": totals[3] or 0}
+    log.info("crawl %s %s: sites %s, pages %s", result.crawl_run_id, status, result.sites, result.pages)
+    if status == "interrupted":
+        raise NightInterrupted(f"crawl {result.crawl_run_id} was interrupted")
+
+
+def _grades(session, audit: AuditRun) -> dict[str, int]:
+    grades = session.execute(select(Score.grade, Score.total).where(Score.audit_run_id == audit.id)).all()
+    counts: dict[str, int] = {}
+    for grade, total in grades:
+        key = grade if total is not None else "Không xác định"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _compare(result: NightResult, session, audit: AuditRun) -> None:
+    before = previous_audit(session, audit)
+    if before is None:
+        result.changes = NightChanges(result.night, audit.id, None)
+        log.info("no earlier audit with rubric %s: nothing to compare", audit.rubric_id)
+        return
+    rows, sites = diff_audits(session, before, audit)
+    result.changes = NightChanges(result.night, audit.id, before.id, rows, sites)
+    log.info("compared with audit %s: %d regressions, %d improvements, %d sites lost, %d recovered",
+             before.id, len(result.changes.regressions), len(result.changes.improvements),
+             len(result.changes.lost), len(result.changes.recovered))
+
+
+def _write_folder(result: NightResult, session, audit: AuditRun) -> None:
+    folder = result.folder
+    for fmt in ("csv", "json"):
+        write_audit_file(session, audit, fmt, False, folder / f"scores.{fmt}")
+        write_audit_file(session, audit, fmt, True, folder / f"findings.{fmt}")
+    records = diff_records(result.changes.rows, result.changes.sites)
+    write_csv(folder / "changes.csv", CHANGE_COLUMNS, records)
+    write_atomically(folder / "changes.json",
+                     lambda handle: handle.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n"))
+    log.info("wrote %s", folder)
+
+
+def _finish(sessions, result: NightResult, status: str, exit_code: int) -> None:
+    summary = result.summary()
+    with sessions.begin() as session:
+        row = session.get(NightlyRun, result.nightly_id)
+        row.status, row.exit_code, row.finished_at = status, exit_code, utcnow()
+        row.audit_run_id, row.summary = result.audit_id, summary
+    if status == "completed":
+        write_atomically(result.folder / "summary.json",
+                         lambda handle: handle.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n"))
+    log.info("night %s %s (exit %d)", result.night, status, exit_code)
