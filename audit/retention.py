@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, distinct, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from minhbach.audit.store.bodies import BodyStore
@@ -34,13 +34,12 @@ def _months_between(earlier: date, later: date) -> int:
 
 def runs_to_keep(runs: list[tuple[int, date]], today: date, policy: Policy) -> set[int]:
     """The crawl runs whose pages are kept: (run id, night) pairs in, run ids out. Every run
-    of the newest `nights` nights; before those the newest run of each ISO week for
-    `weekly_months` months; before that the newest of each month (or none)."""
-    nights = sorted({night for _, night in runs}, reverse=True)
-    recent = set(nights[:policy.nights])
+    of the last `nights` nights (calendar nights, today's included); before those the newest
+    run of each ISO week for `weekly_months` months; before that the newest of each month
+    (or none)."""
     kept, weeks, months = set(), set(), set()
     for run_id, night in sorted(runs, key=lambda r: (r[1], r[0]), reverse=True):
-        if night in recent:
+        if (today - night).days < policy.nights:
             kept.add(run_id)
         elif _months_between(night, today) < policy.weekly_months:
             week = night.isocalendar()[:2]
@@ -77,10 +76,10 @@ def collect(session: Session, bodies: BodyStore, policy: Policy, today: date, dr
     result = Collection()
     pruned_sites = select(SiteCrawl.id).where(SiteCrawl.run_id.not_in(keep)) if keep else select(SiteCrawl.id)
     result.pages = session.scalar(select(func.count(Page.id)).where(Page.site_crawl_id.in_(pruned_sites))) or 0
-    result.runs_pruned = sorted(session.scalars(select(distinct(SiteCrawl.run_id)).join(
+    result.runs_pruned = sorted(session.scalars(select(SiteCrawl.run_id).distinct().join(
         Page, Page.site_crawl_id == SiteCrawl.id).where(SiteCrawl.id.in_(pruned_sites))))
-    referenced = set(session.scalars(select(distinct(Page.sha256)).where(Page.site_crawl_id.not_in(pruned_sites))))
-    referenced |= set(session.scalars(select(distinct(Finding.stored_copy)).where(Finding.stored_copy != "")))
+    referenced = set(session.scalars(select(Page.sha256).distinct().where(Page.site_crawl_id.not_in(pruned_sites))))
+    referenced |= set(session.scalars(select(Finding.stored_copy).distinct().where(Finding.stored_copy != "")))
     for path in bodies.root.glob("*/*/*.gz") if bodies.root.exists() else ():
         if path.name[:-3] not in referenced:
             result.bodies.append(path)
