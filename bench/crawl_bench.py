@@ -8,10 +8,16 @@ robots.txt); the bare spider parses each page with lxml and follows its links bu
 its pages, seconds and peak memory.
 
     python bench/crawl_bench.py [--sites 200] [--pages 50] [--rounds 2]
+    python bench/crawl_bench.py --memory
 
 The two crawls take turns for R rounds and each keeps its best round, so a busy moment on a
 shared machine (this one's speed drifts by 20% from one minute to the next) does not fall on
 one side only. The last line reads `ratio <minhbach rate / bare rate>` (target: at least 0.8).
+
+With --memory, minhbach alone crawls a 10,000-page farm (200 sites) and a 100,000-page farm
+(2,000 sites) in the same run; the last line reads
+`rss_growth <peak RSS at 100k pages / peak RSS at 10k pages>` (target: at most 1.3: memory
+follows the sites crawled at once, not the pages crawled before).
 """
 from __future__ import annotations
 
@@ -177,6 +183,33 @@ def rss(result: dict) -> str:
     return f"{result['peak_rss_mb']:.0f} MB" + (f" + store writer {writer:.0f} MB" if writer >= 1 else "")
 
 
+def start_farm(args) -> subprocess.Popen:
+    args.port = free_port(args.sites)
+    farm = subprocess.Popen([sys.executable, __file__, "--child", "farm", "--port", str(args.port),
+                             "--sites", str(args.sites), "--pages", str(args.pages)],
+                            stdout=subprocess.PIPE, text=True)
+    assert farm.stdout.readline().strip() == "ready"
+    print(f"farm: {args.sites} sites x {args.pages} pages on {site_address(0)}-{site_address(args.sites - 1)}, "
+          f"port {args.port}", flush=True)
+    return farm
+
+
+def memory(args) -> None:
+    peaks = []
+    for sites in (200, 2000):
+        args.sites, args.pages = sites, 50
+        farm = start_farm(args)
+        try:
+            result = child("minhbach", args)
+        finally:
+            farm.terminate()
+            farm.wait()
+        print(f"minhbach {result['pages']:7d} pages in {result['seconds']:6.1f} s "
+              f"({result['pages'] / result['seconds']:.0f} pages/s)  peak_rss={rss(result)}", flush=True)
+        peaks.append(result["peak_rss_mb"])
+    print(f"rss_growth {peaks[1] / peaks[0]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sites", type=int, default=200)
@@ -184,6 +217,7 @@ def main() -> None:
     parser.add_argument("--child", choices=["farm", "bare", "minhbach"])
     parser.add_argument("--port", type=int)
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds; each side keeps its best")
+    parser.add_argument("--memory", action="store_true", help="peak memory at 10k and at 100k pages")
     args = parser.parse_args()
 
     if args.child == "farm":
@@ -197,14 +231,11 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    args.port = free_port(args.sites)
-    farm = subprocess.Popen([sys.executable, __file__, "--child", "farm", "--port", str(args.port),
-                             "--sites", str(args.sites), "--pages", str(args.pages)],
-                            stdout=subprocess.PIPE, text=True)
+    if args.memory:
+        memory(args)
+        return
+    farm = start_farm(args)
     try:
-        assert farm.stdout.readline().strip() == "ready"
-        print(f"farm: {args.sites} sites x {args.pages} pages on {site_address(0)}-{site_address(args.sites - 1)}, "
-              f"port {args.port}")
         best: dict[str, dict] = {}
         for round_ in range(1, args.rounds + 1):
             for kind, name in (("bare", "bare scrapy"), ("minhbach", "minhbach")):
