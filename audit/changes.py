@@ -33,6 +33,7 @@ class SiteChange:
     grade_after: str
     reachable: str       # "", "lost" (became unreachable) or "recovered"
     reason: str = ""     # why the site is not judged now (when lost)
+    portal_url: str = ""
 
 
 def _outcome(finding: Finding) -> str:
@@ -87,7 +88,7 @@ def diff_audits(session: Session, before: AuditRun, after: AuditRun) -> tuple[li
         reachable = "lost" if was_judged and not is_judged else "recovered" if is_judged and not was_judged else ""
         site = SiteChange(agency.code, agency.name, old.total if old else None, new.total if new else None,
                           old.grade if old else "", new.grade if new else "", reachable,
-                          new.reason if new else "")
+                          new.reason if new else "", agency.portal_url)
         if reachable or site.score_before != site.score_after or site.grade_before != site.grade_after:
             sites.append(site)
         if reachable or not (was_judged and is_judged):

@@ -22,6 +22,7 @@ CRAWL_COLUMNS = [
     ("level", "Cấp"),
     ("status_vi", "Trạng thái"),
     ("pages", "Số trang"),
+    ("unchanged", "Trang không đổi"),
     ("documents", "Số tài liệu"),
     ("kilobytes", "Dung lượng (KB)"),
     ("errors", "Số lỗi"),
@@ -51,6 +52,10 @@ def crawl_summary(session: Session, run_id: int) -> list[dict]:
             notes.append("dừng ở giới hạn số trang")
         elif site.stop_reason == "time budget":
             notes.append("dừng vì hết thời gian cho phép")
+        if site.pages_unchanged:
+            notes.append(f"{site.pages_unchanged} trang không đổi từ lần trước")
+        if site.pages_disappeared:
+            notes.append(f"{site.pages_disappeared} trang không còn")
         if (site.error_counts or {}).get("trap"):
             notes.append(f"bỏ qua {site.error_counts['trap']} địa chỉ bẫy")
         summary.append({
@@ -59,7 +64,8 @@ def crawl_summary(session: Session, run_id: int) -> list[dict]:
             "level": agency.level,
             "status": site.status,
             "status_vi": STATUS_VI.get(site.status, site.status),
-            "pages": site.pages_fetched,
+            "pages": site.pages_fetched + site.pages_unchanged,  # unchanged ones were read from the store
+            "unchanged": site.pages_unchanged,
             "documents": site.documents_found,
             "kilobytes": round(site.bytes_fetched / 1024),
             "errors": sum(errors.values()),

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select, update
 
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
-from minhbach.audit.store.models import Agency, CrawlRun, DisappearedPage, Page, SiteCrawl, utcnow
+from minhbach.audit.store.models import Agency, CrawlRun, DisappearedPage, Page, SiteCrawl, UnreadPage, utcnow
 from minhbach.crawler.previous import StoredPage
 from minhbach.crawler.runner import run_crawl
 from minhbach.crawler.urls import canonicalize
@@ -104,10 +104,11 @@ class StoredPages:
 
 
 def record_disappeared(sessions, run_id: int) -> None:
-    """Pages a site's earlier crawl read that this crawl did not find, or found gone."""
+    """Pages a site's earlier crawl read that this crawl did not find, or found gone. Only for
+    sites crawled to the end: a crawl cut short did not look everywhere, and pages it knew of
+    but left unread (the page cap) are not gone."""
     with sessions.begin() as session:
-        for site in session.scalars(select(SiteCrawl).where(SiteCrawl.run_id == run_id,
-                                                           SiteCrawl.status.in_(("ok", "partial")))):
+        for site in session.scalars(select(SiteCrawl).where(SiteCrawl.run_id == run_id, SiteCrawl.status == "ok")):
             earlier = earlier_site_crawl(session, site.agency_id, run_id)
             if earlier is None:
                 continue
@@ -115,6 +116,7 @@ def record_disappeared(sessions, run_id: int) -> None:
                 Page.site_crawl_id == earlier, Page.http_status == 200)))
             now = dict(session.execute(select(Page.requested_url, Page.http_status)
                                        .where(Page.site_crawl_id == site.id)).all())
+            before -= set(session.scalars(select(UnreadPage.url).where(UnreadPage.site_crawl_id == site.id)))
             rows = [{"site_crawl_id": site.id, "url": url, "earlier_site_crawl_id": earlier,
                      "kind": "gone" if now.get(url) in (404, 410) else "unlinked"}
                     for url in sorted(before) if url not in now or now[url] in (404, 410)]

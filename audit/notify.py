@@ -66,9 +66,9 @@ def _rule_title(code: str) -> str:
 def subject(changes: NightChanges) -> str:
     parts = [f"{len(changes.regressions)} tiêu chí giảm"]
     if changes.lost:
-        parts.append(f"{len(changes.lost)} trang không truy cập được")
+        parts.append(f"{len(changes.lost)} trang web không truy cập được")
     if changes.recovered:
-        parts.append(f"{len(changes.recovered)} trang truy cập lại được")
+        parts.append(f"{len(changes.recovered)} trang web truy cập lại được")
     return f"[minhbach] Kết quả đêm {changes.night:%d/%m/%Y}: " + ", ".join(parts)
 
 
@@ -89,15 +89,17 @@ def email_text(changes: NightChanges) -> str:
                 lines.append(f"  Trước đây có tại: {row['evidence_before']}")
         lines.append("")
     if changes.lost:
-        lines.append(f"Trang không truy cập được (mới) ({len(changes.lost)}):")
+        lines.append(f"Trang web mới không truy cập được ({len(changes.lost)}):")
         for site in changes.lost:
             lines.append(f"- {site.agency_name} ({site.agency_code}): {site.reason or 'không truy cập được'}")
+            lines.append(f"  Địa chỉ: {site.portal_url}")
         lines.append("")
     if changes.recovered:
-        lines.append(f"Trang truy cập lại được ({len(changes.recovered)}):")
+        lines.append(f"Trang web truy cập lại được ({len(changes.recovered)}):")
         for site in changes.recovered:
-            score = f"{site.score_after:.1f} điểm, {site.grade_after}" if site.score_after is not None else ""
-            lines.append(f"- {site.agency_name} ({site.agency_code}) {score}".rstrip())
+            score = f": {site.score_after:.1f} điểm, {site.grade_after}" if site.score_after is not None else ""
+            lines.append(f"- {site.agency_name} ({site.agency_code}){score}")
+            lines.append(f"  Địa chỉ: {site.portal_url}")
         lines.append("")
     if changes.improvements:
         lines.append(f"Ngoài ra {len(changes.improvements)} tiêu chí được cải thiện.")
@@ -111,7 +113,7 @@ def webhook_payload(changes: NightChanges) -> dict:
     keys = ("agency_code", "agency_name", "rule_code", "family", "before", "after", "change", "evidence_url",
             "evidence_before", "note")
     site = lambda s: {"agency_code": s.agency_code, "agency_name": s.agency_name, "reason": s.reason,  # noqa: E731
-                      "score_before": s.score_before, "score_after": s.score_after}
+                      "portal_url": s.portal_url, "score_before": s.score_before, "score_after": s.score_after}
     return {"night": changes.night.isoformat(), "audit": changes.audit_id, "previous_audit": changes.previous_audit_id,
             "regressions": [{k: r.get(k, "") for k in keys} for r in changes.regressions],
             "improvements": [{k: r.get(k, "") for k in keys} for r in changes.improvements],

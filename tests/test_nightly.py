@@ -211,3 +211,42 @@ def test_a_nightly_killed_at_a_random_moment_is_followed_by_one_that_completes(d
     missing = [sha for (sha,) in db.execute("select sha256 from pages")
                if not (data_dir / "bodies" / sha[:2] / sha[2:4] / f"{sha}.gz").exists()]
     assert missing == [], f"seed {seed}"
+
+
+def test_the_e_mail_logs_in_when_the_settings_give_a_login(monkeypatch):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+    from aiosmtpd.smtp import AuthResult
+
+    from minhbach.audit.changes import SiteChange
+    from minhbach.audit.notify import NightChanges, send_email
+
+    received, logins = [], []
+
+    class Inbox(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"mat-khau")
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        monkeypatch.setenv("MINHBACH_SMTP_PASSWORD", "mat-khau")
+        changes = NightChanges(date(2026, 11, 21), 3, 2, [], [SiteChange(
+            "sgddt-hs", "Sở Giáo dục và Đào tạo", 55.0, None, "Trung bình", "", "lost",
+            "máy chủ từ chối kết nối", "http://sgddt.hoason.gov.vn/")])
+        send_email({"notify.smtp_host": "127.0.0.1", "notify.smtp_port": port, "notify.smtp_username": "minhbach",
+                    "notify.email_from": "minhbach@hoason.gov.vn"}, ["stttt@hoason.gov.vn"], changes)
+    finally:
+        controller.stop()
+    assert logins == [(b"minhbach", b"mat-khau")]
+    text = received[0].get_payload(decode=True).decode("utf-8")
+    assert "Sở Giáo dục và Đào tạo (sgddt-hs): máy chủ từ chối kết nối" in text
+    assert "http://sgddt.hoason.gov.vn/" in text

@@ -81,8 +81,8 @@ def print_night(result, log_file) -> None:
         console.print("  Thay đổi: chưa có lượt đánh giá trước để so sánh", highlight=False)
     else:
         console.print(f"  Thay đổi so với lượt {changes.previous_audit_id}: {len(changes.regressions)} tiêu chí giảm, "
-                      f"{len(changes.improvements)} cải thiện, {len(changes.lost)} trang mới không truy cập được, "
-                      f"{len(changes.recovered)} trang truy cập lại được", highlight=False)
+                      f"{len(changes.improvements)} cải thiện, {len(changes.lost)} trang web mới không truy cập được, "
+                      f"{len(changes.recovered)} trang web truy cập lại được", highlight=False)
         for row in changes.regressions[:10]:
             console.print(f"    giảm: {row['agency_code']} {row['rule_code']} ({row['before']} → {row['after']})",
                           highlight=False)
