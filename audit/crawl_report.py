@@ -53,7 +53,7 @@ def crawl_summary(session: Session, run_id: int) -> list[dict]:
         elif site.stop_reason == "time budget":
             notes.append("dừng vì hết thời gian cho phép")
         if site.pages_unchanged:
-            notes.append(f"{site.pages_unchanged} trang không đổi từ lần trước")
+            notes.append(f"{site.pages_unchanged} trang không đổi")
         if site.pages_disappeared:
             notes.append(f"{site.pages_disappeared} trang không còn")
         if (site.error_counts or {}).get("trap"):

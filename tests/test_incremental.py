@@ -57,7 +57,7 @@ def test_an_unchanged_site_answers_304_and_audits_the_same_as_a_full_crawl(tmp_p
     finally:
         site.close()
     table = run_cli("runs", "--run", "2").stdout
-    assert "4 trang không đổi từ lần trước" in table  # the crawl table says where pages came from
+    assert "4 trang không đổi" in table  # the crawl table says where pages came from
     db = sqlite3.connect(data_dir / "minhbach.sqlite")
     crawls = db.execute("select pages_fetched, pages_unchanged, bytes_fetched from site_crawls order by id").fetchall()
     assert crawls[0][:2] == (4, 0) and crawls[1][:2] == (0, 4) and crawls[1][2] == 0 and crawls[2][:2] == (4, 0)

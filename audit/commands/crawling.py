@@ -61,19 +61,29 @@ def run_with_progress(codes, options) -> int:
     return run_id
 
 
+NUMBER_HEADERS = {"pages": "Trang", "documents": "Tài liệu", "kilobytes": "KB", "errors": "Lỗi"}
+
+
 def print_crawl_summary(run_id: int) -> list[dict]:
     from minhbach.audit.crawl_report import crawl_summary
 
     with sessions()() as session:
         rows = crawl_summary(session, run_id)
     table = Table(title=f"Kết quả thu thập – lượt {run_id}")
-    for header, justify in (("Mã", "left"), ("Cơ quan", "left"), ("Trạng thái", "left"), ("Trang", "right"),
-                            ("Tài liệu", "right"), ("KB", "right"), ("Lỗi", "right"), ("Lý do / ghi chú", "left")):
-        table.add_column(header, justify=justify, overflow="fold")
+    # Codes and numbers never wrap; names and reasons share what is left. Under 100 columns the
+    # documents, kilobytes and errors make room for the reason (they are in the CSV).
+    narrow = console.width < 100
+    table.add_column("Mã", no_wrap=True)
+    table.add_column("Cơ quan", min_width=12, ratio=2, overflow="fold")
+    table.add_column("Trạng thái", max_width=11)
+    numbers = ("pages",) if narrow else ("pages", "documents", "kilobytes", "errors")
+    for key in numbers:
+        table.add_column(NUMBER_HEADERS[key], justify="right", no_wrap=True)
+    table.add_column("Lý do / ghi chú", min_width=16, ratio=3, overflow="fold")
     for row in rows:
         style = None if row["status"] == "ok" else "yellow"
-        table.add_row(row["code"], row["name"], row["status_vi"], str(row["pages"]), str(row["documents"]),
-                      str(row["kilobytes"]), str(row["errors"]), row["reason"], style=style)
+        table.add_row(row["code"], row["name"], row["status_vi"], *(str(row[key]) for key in numbers), row["reason"],
+                      style=style)
     console.print(table)
     return rows
 
