@@ -60,6 +60,7 @@ SCHEMA: dict[str, tuple[type, Any, str]] = {
     "notify.smtp_password": (str, None, "a password (or set MINHBACH_SMTP_PASSWORD)"),
     "notify.webhook_url": (str, lambda v: v == "" or v.startswith(("http://", "https://")), "an http(s):// address"),
     "notify.webhook_secret": (str, None, "a shared secret (or set MINHBACH_WEBHOOK_SECRET)"),
+    "report.issuer": (str, None, "the reporting department, e.g. Sở Khoa học và Công nghệ"),
     "retention.nights": (int, lambda v: v >= 1, "a whole number, 1 or more"),
     "retention.weekly_months": (int, lambda v: v >= 0, "a whole number of months, 0 or more"),
     "retention.monthly": (bool, None, "true or false"),

@@ -21,6 +21,9 @@ def demo(out_dir: Path, today) -> None:
     from minhbach.audit.demo.portal import DEMO_DIR
     from minhbach.audit.demo.server import serve_demo
     from minhbach.audit.exports import write_csv
+    from minhbach.audit.monthly.freeze import freeze
+    from minhbach.audit.monthly.publish import publish
+    from minhbach.audit.store.bodies import BodyStore
     from minhbach.audit.registry import import_registry, parse_registry
 
     out_dir = out_dir.resolve()
@@ -53,4 +56,8 @@ def demo(out_dir: Path, today) -> None:
     export_audit("csv", False, out_dir / "scores.csv", audit_id)
     export_audit("csv", True, out_dir / "findings.csv", audit_id)
     console.print(f"Đã ghi {out_dir / 'crawl.csv'}, {out_dir / 'scores.csv'}, {out_dir / 'findings.csv'}")
+    with sessions()() as session:  # the month's report, as an officer sends it
+        report, _ = freeze(session, BodyStore(out_dir / "bodies"), f"{serve_date:%Y-%m}", audit_id=audit_id)
+        paths = publish(report, out_dir)
+    console.print("Báo cáo tháng: " + ", ".join(str(p) for p in paths), soft_wrap=True, highlight=False)
     console.print(f"Xem lại: MINHBACH_DATA_DIR={out_dir} minhbach report --agency ubnd-hs")

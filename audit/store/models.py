@@ -241,6 +241,43 @@ class NightlyRun(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class SurveyValue(Base):
+    """A survey figure an agency supplies for the monthly report (items 5, 6 and 8), imported
+    with `minhbach monthly import-survey`."""
+
+    __tablename__ = "survey_values"
+    __table_args__ = (UniqueConstraint("agency_id", "month", "item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    month: Mapped[str] = mapped_column(String(7))      # YYYY-MM
+    item: Mapped[int] = mapped_column(Integer)         # 5, 6 or 8
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    source_file: Mapped[str] = mapped_column(String(1000), default="")
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MonthlyReport(Base):
+    """A frozen monthly report: its content as it was published, never edited. A republish is
+    a new version; earlier versions stay as they were."""
+
+    __tablename__ = "monthly_reports"
+    __table_args__ = (UniqueConstraint("month", "province", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    province: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    audit_ids: Mapped[dict[str, Any]] = mapped_column(default=dict)   # {"audits": [ids]}
+    rubric_id: Mapped[str] = mapped_column(String(64))
+    rubric_version: Mapped[str] = mapped_column(String(32))
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+
+
 class AuditRun(Base):
     """One `minhbach audit`: a rubric applied to one crawl on one audit date. Re-auditing the
     same crawl with the same rubric and date replaces it, so the result is reproducible."""

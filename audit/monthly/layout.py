@@ -1,0 +1,77 @@
+"""What every file of the monthly report shows the same way: the title block, the summary
+table's columns and the file names."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from minhbach.rules.text import fold
+
+# (key, header, kind): kind says how a cell is written: text, int, number (one decimal),
+# percent (a share 0-1), signed (a change, +/-).
+SUMMARY_COLUMNS = [
+    ("stt", "STT", "int"),
+    ("agency_code", "Mã", "text"),
+    ("agency_name", "Cơ quan, đơn vị", "text"),
+    ("level_vi", "Cấp", "text"),
+    ("item1", "1. Tài liệu quy hoạch", "text"),
+    ("item2", "2. Tiếp cận tài liệu pháp lý", "text"),
+    ("item3", "3. Tài liệu ngân sách", "text"),
+    ("item4", "4. Số tin mời thầu trong tháng", "int"),
+    ("item5", "5. Tỉ lệ DN nhận được thông tin", "percent"),
+    ("item6", "6. Số ngày DN nhận được tài liệu", "number"),
+    ("item7", "7. Cách DN tiếp cận tài liệu", "text"),
+    ("item8", "8. Dự liệu việc thực thi", "percent"),
+    ("score", "9. Điểm chất lượng website", "number"),
+    ("grade", "Xếp loại", "text"),
+    ("coverage", "Độ bao phủ", "percent"),
+    ("rank", "Hạng trong cấp", "int"),
+    ("change", "Thay đổi so với tháng trước", "signed"),
+    ("item9", "9. Nhận xét", "text"),
+]
+
+
+def province_of(content: dict) -> str:
+    if content.get("province"):
+        return content["province"]
+    names = Counter(row["province"] for row in content["agencies"])
+    return names.most_common(1)[0][0] if names else ""
+
+
+def title_lines(content: dict, issuer: str) -> tuple[str, str, str]:
+    year, month = content["month"].split("-")
+    return (f"UBND TỈNH {province_of(content).upper()}", issuer.upper(),
+            f"BÁO CÁO KẾT QUẢ THỰC HIỆN CÁC NỘI DUNG VỀ TÍNH MINH BẠCH THÁNG {month}/{year}")
+
+
+def summary_rows(content: dict, agencies: list[dict] | None = None) -> list[dict]:
+    """One row per agency with SUMMARY_COLUMNS keys; survey figures absent are the words
+    "chưa có số liệu", an unreachable agency's counts are empty, never zero."""
+    rows = []
+    for number, agency in enumerate(agencies if agencies is not None else content["agencies"], start=1):
+        items = agency["items"]
+
+        def survey(key: str, share: bool = False):
+            value = items[key].get("value")
+            if value is None:
+                return items[key]["text"]
+            return value / 100 if share else value
+
+        rows.append({
+            "stt": number, "agency_code": agency["agency_code"], "agency_name": agency["agency_name"],
+            "level_vi": agency["level_vi"], "item1": items["1"]["text"], "item2": items["2"]["text"],
+            "item3": items["3"]["text"], "item4": items["4"].get("count") if agency["reachable"] else None,
+            "item5": survey("5", share=True), "item6": survey("6"), "item7": items["7"]["text"],
+            "item8": survey("8", share=True), "score": agency["score"],
+            "grade": agency["grade"] if agency["reachable"] else "Không xác định",
+            "coverage": agency["coverage"] if agency["reachable"] else None, "rank": agency["rank"], "change": agency["change"],
+            "item9": items["9"]["text"],
+        })
+    return rows
+
+
+def file_stem(content: dict, version: int) -> str:
+    stem = f"bao-cao-thang-{content['month']}"
+    if content.get("province"):
+        stem += "-" + re.sub(r"[^a-z0-9]+", "-", fold(content["province"])).strip("-")
+    return stem + (f"-v{version}" if version > 1 else "")

@@ -1,0 +1,159 @@
+"""The monthly report: frozen, the same twice, versioned on republish; its XLSX, CSV and DOCX
+as an officer opens them (read back with openpyxl and python-docx); survey figures."""
+import csv
+import shutil
+import sqlite3
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from tests.conftest import run_cli
+
+MONTH = "2026-11"
+NAME = "bao-cao-thang-2026-11"
+
+
+@pytest.fixture
+def demo_store(demo_output, tmp_path, monkeypatch):
+    """A copy of the demo's store (its report already written by `minhbach demo`)."""
+    out, _ = demo_output
+    copy = tmp_path / "store"
+    shutil.copytree(out, copy)
+    monkeypatch.setenv("MINHBACH_DATA_DIR", str(copy))
+    monkeypatch.delenv("MINHBACH_DATABASE_URL", raising=False)
+    monkeypatch.delenv("MINHBACH_CONFIG", raising=False)
+    return copy
+
+
+def _values(path):
+    book = load_workbook(path)
+    return {name: [[cell.value for cell in row] for row in book[name].iter_rows()] for name in book.sheetnames}
+
+
+def test_the_demo_writes_the_months_workbook_typed_and_linked(demo_output):
+    out, stdout = demo_output
+    assert f"{NAME}.xlsx" in stdout
+    book = load_workbook(out / f"{NAME}.xlsx")
+    assert book.sheetnames == ["Tổng hợp", "Cấp tỉnh", "Sở, ngành", "Cấp xã", "Theo nhóm", "Bằng chứng", "Phương pháp"]
+    sheet = book["Tổng hợp"]
+    assert sheet["A1"].value == "UBND TỈNH HÒA SƠN" and sheet["A3"].value.endswith("THÁNG 11/2026")
+    headers = [c.value for c in sheet[5]]
+    rows = {r[1].value: r for r in sheet.iter_rows(min_row=6)}
+    score, coverage = headers.index("9. Điểm chất lượng website"), headers.index("Độ bao phủ")
+    stc = rows["stc-hs"]
+    assert isinstance(stc[score].value, float) and stc[score].number_format == "0.0"
+    assert 0 < stc[coverage].value <= 1 and stc[coverage].number_format == "0%"
+    assert stc[headers.index("4. Số tin mời thầu trong tháng")].data_type == "n"
+    assert stc[headers.index("5. Tỉ lệ DN nhận được thông tin")].value == "chưa có số liệu"
+    assert "0211 3845 113" in stc[headers.index("7. Cách DN tiếp cận tài liệu")].value  # a phone as text
+    assert "Năm 2026" in stc[headers.index("3. Tài liệu ngân sách")].value.replace("năm", "Năm")
+    unreachable = rows["sgddt-hs"]
+    assert unreachable[score].value is None and unreachable[headers.index("Xếp loại")].value == "Không xác định"
+    assert "máy chủ từ chối kết nối" in unreachable[headers.index("1. Tài liệu quy hoạch")].value
+    assert unreachable[headers.index("4. Số tin mời thầu trong tháng")].value is None  # not a zero
+    assert sheet.freeze_panes == "D6"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    evidence = book["Bằng chứng"]
+    header = [c.value for c in evidence[5]]
+    linked = [r for r in evidence.iter_rows(min_row=6) if r[header.index("Địa chỉ bằng chứng")].hyperlink]
+    assert linked and linked[0][header.index("Địa chỉ bằng chứng")].hyperlink.target.startswith("http://127.0.0.1:")
+    dated = [r[header.index("Ngày")] for r in evidence.iter_rows(min_row=6) if r[header.index("Ngày")].value]
+    assert dated and all(c.is_date and c.number_format == "DD/MM/YYYY" for c in dated)
+    assert any("ND43-2011" in (r[header.index("Căn cứ")].value or "") for r in evidence.iter_rows(min_row=6))
+    method = [r[1] for r in _values(out / f"{NAME}.xlsx")["Phương pháp"][5:]]
+    assert any("không tính là 0 điểm" in (text or "") for text in method)
+
+
+def test_the_csv_summary_and_the_word_report(demo_output):
+    out, _ = demo_output
+    with (out / f"{NAME}.csv").open(encoding="utf-8-sig") as handle:
+        rows = {r["Mã"]: r for r in csv.DictReader(handle)}
+    assert rows["sgddt-hs"]["Xếp loại"] == "Không xác định" and rows["stc-hs"]["Cấp"] == "Sở/ngành"
+    document = Document(out / f"{NAME}.docx")
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "BÁO CÁO" in text and "I. TÓM TẮT" in text and "9 cơ quan, đơn vị" in text
+    assert "Sở Giáo dục và Đào tạo tỉnh Hòa Sơn (http://127.0.0.1:18409/): máy chủ từ chối kết nối" in text
+    header = document.tables[0].rows[0].cells
+    assert header[1].paragraphs[-1].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" or \
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in document.tables[0].rows[0].cells[1].text
+    table = document.tables[1]
+    assert len(table.rows) == 10 and table.rows[1].cells[1].text == "Ủy ban nhân dân tỉnh Hòa Sơn"
+
+
+def test_the_same_month_twice_is_the_same_report_and_a_republish_keeps_version_1(demo_store, tmp_path):
+    first = run_cli("monthly", "--month", MONTH, "--out", str(tmp_path / "a"))
+    again = run_cli("monthly", "--month", MONTH, "--out", str(tmp_path / "b"))
+    assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
+    assert "phiên bản 1" in again.stdout and "không đổi" in again.stdout
+    assert _values(tmp_path / "a" / f"{NAME}.xlsx") == _values(tmp_path / "b" / f"{NAME}.xlsx")
+    assert (tmp_path / "a" / f"{NAME}.csv").read_bytes() == (tmp_path / "b" / f"{NAME}.csv").read_bytes()
+    db = sqlite3.connect(demo_store / "minhbach.sqlite")
+    (version1,) = db.execute("select content_sha256 from monthly_reports").fetchall()
+    assert run_cli("monthly", "--month", MONTH, "--republish").returncode == 2  # a reason is required
+    republished = run_cli("monthly", "--month", MONTH, "--republish", "--reason", "sửa số liệu khảo sát",
+                          "--out", str(tmp_path / "c"))
+    assert republished.returncode == 0, republished.stderr
+    assert (tmp_path / "c" / f"{NAME}-v2.xlsx").exists()
+    rows = db.execute("select version, content_sha256, reason from monthly_reports order by version").fetchall()
+    assert rows[0] == (1, version1[0], "") and rows[1][0] == 2 and rows[1][2] == "sửa số liệu khảo sát"
+    old = run_cli("monthly", "--month", MONTH, "--version", "1", "--out", str(tmp_path / "d"))
+    assert old.returncode == 0 and _values(tmp_path / "d" / f"{NAME}.xlsx") == _values(tmp_path / "a" / f"{NAME}.xlsx")
+
+
+def test_a_month_without_a_complete_audit_is_one_line(demo_store):
+    result = run_cli("monthly", "--month", "2026-10")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("error: no complete audit dated in 2026-10: run `minhbach nightly` (or crawl "
+                                     "and audit with --date in that month) first")
+
+
+def test_survey_figures_are_checked_whole_then_shown(demo_store, tmp_path):
+    bad = tmp_path / "khao-sat.csv"
+    bad.write_text("agency_code,month,item,value,note\n"
+                   "stc-hs,2026-11,5,85,\n"
+                   "khong-co,2026-11,5,85,\n"
+                   "stc-hs,2026-13,6,3,\n"
+                   "stc-hs,2026-11,7,3,\n"
+                   "stc-hs,2026-11,8,120,\n"
+                   "stc-hs,2026-11,6,ba ngày,\n", encoding="utf-8")
+    result = run_cli("monthly", "import-survey", str(bad))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "khao-sat.csv:3: agency_code: unknown agency 'khong-co' (see `minhbach agencies list`)",
+        "khao-sat.csv:4: month: '2026-13' is not a month written YYYY-MM",
+        "khao-sat.csv:5: item: '7' is not 5, 6 or 8 (the survey items of the report)",
+        "khao-sat.csv:6: value: 120 % is outside 0-100 for item 8",
+        "khao-sat.csv:7: value: 'ba ngày' is not a number",
+    ]
+    db = sqlite3.connect(demo_store / "minhbach.sqlite")
+    assert db.execute("select count(*) from survey_values").fetchone() == (0,)
+    good = tmp_path / "khao-sat-dung.csv"
+    good.write_text("agency_code,month,item,value,note\nstc-hs,2026-11,5,85,\nstc-hs,2026-11,6,3,\n"
+                    "stc-hs,2026-11,8,70%,theo phiếu khảo sát\n", encoding="utf-8")
+    assert run_cli("monthly", "import-survey", str(good)).returncode == 0
+    # the survey came after the first report: a new version says why
+    result = run_cli("monthly", "--month", MONTH, "--republish", "--reason", "có số liệu khảo sát",
+                     "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    sheet = load_workbook(tmp_path / f"{NAME}-v2.xlsx")["Tổng hợp"]
+    headers = [c.value for c in sheet[5]]
+    stc = next(r for r in sheet.iter_rows(min_row=6) if r[1].value == "stc-hs")
+    assert stc[headers.index("5. Tỉ lệ DN nhận được thông tin")].value == pytest.approx(0.85)
+    assert stc[headers.index("5. Tỉ lệ DN nhận được thông tin")].number_format == "0%"
+    assert stc[headers.index("6. Số ngày DN nhận được tài liệu")].value == 3
+    assert stc[headers.index("8. Dự liệu việc thực thi")].value == pytest.approx(0.70)
+
+
+def test_a_partially_crawled_agency_says_so_in_item_9(demo_store, tmp_path):
+    db = sqlite3.connect(demo_store / "minhbach.sqlite")
+    with db:
+        db.execute("delete from monthly_reports")
+        db.execute("update site_crawls set status = 'partial', reason = 'thu thập chưa đầy đủ: 3 trang hết thời gian "
+                   "chờ' where agency_id = (select id from agencies where code = 'syt-hs')")
+    assert run_cli("audit", "--date", "2026-11-21").returncode == 0
+    assert run_cli("monthly", "--month", MONTH, "--out", str(tmp_path)).returncode == 0
+    sheet = load_workbook(tmp_path / f"{NAME}.xlsx")["Tổng hợp"]
+    headers = [c.value for c in sheet[5]]
+    syt = next(r for r in sheet.iter_rows(min_row=6) if r[1].value == "syt-hs")
+    assert "thu thập chưa đầy đủ" in syt[headers.index("9. Nhận xét")].value
