@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.registry import LEVEL_NAMES
 from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl
 
 STATUS_VI = {
@@ -19,7 +20,7 @@ STATUS_VI = {
 CRAWL_COLUMNS = [
     ("code", "Mã cơ quan"),
     ("name", "Tên cơ quan"),
-    ("level", "Cấp"),
+    ("level_vi", "Cấp"),
     ("status_vi", "Trạng thái"),
     ("pages", "Số trang"),
     ("unchanged", "Trang không đổi"),
@@ -62,6 +63,7 @@ def crawl_summary(session: Session, run_id: int) -> list[dict]:
             "code": agency.code,
             "name": agency.name,
             "level": agency.level,
+            "level_vi": LEVEL_NAMES.get(agency.level, agency.level),
             "status": site.status,
             "status_vi": STATUS_VI.get(site.status, site.status),
             "pages": site.pages_fetched + site.pages_unchanged,  # unchanged ones were read from the store

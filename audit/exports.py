@@ -41,17 +41,41 @@ def write_csv(path: Path, columns: Sequence[tuple[str, str]], rows: Iterable[dic
 
 
 def write_audit_file(session, audit, fmt: str, findings: bool, out: Path) -> int:
-    """One audit's score table (or, with `findings`, every finding) as CSV (Vietnamese headers)
-    or JSON (stable English keys), written whole or not at all. Returns the rows written."""
+    """One audit's score table (or, with `findings`, every finding) as CSV (Vietnamese headers),
+    XLSX (the same columns, typed) or JSON (stable English keys), written whole or not at all.
+    Returns the rows written."""
     import json
 
     from minhbach.audit.score_report import (FINDING_COLUMNS, finding_json, finding_rows, score_columns,
                                              score_json, score_rows)
+    from minhbach.audit.sheets import write_table
 
     rows = finding_rows(session, audit) if findings else score_rows(session, audit)
+    columns = FINDING_COLUMNS if findings else score_columns(session, audit)
     if fmt == "csv":
-        write_csv(out, FINDING_COLUMNS if findings else score_columns(session, audit), rows)
+        write_csv(out, columns, rows)
+    elif fmt == "xlsx":
+        typed = [{**row, "date_vi": _day(row.get("date")), "audit_date_vi": _day(row.get("audit_date"))}
+                 for row in rows]
+        write_table(out, "Phát hiện" if findings else "Điểm", [(k, h, _kind(k)) for k, h in columns], typed)
     else:
         shaped = [finding_json(r) if findings else score_json(r) for r in rows]
         write_atomically(out, lambda handle: handle.write(json.dumps(shaped, ensure_ascii=False, indent=1) + "\n"))
     return len(rows)
+
+
+def _day(iso: str | None):
+    from datetime import date
+
+    return date.fromisoformat(iso) if iso else None
+
+
+def _kind(key: str) -> str:
+    """How an export column is typed in XLSX."""
+    if key == "score" or key.startswith("cat_"):
+        return "number"
+    if key in ("coverage_pct", "passed", "failed", "review", "errors", "crawl_run"):
+        return "int"
+    if key in ("date_vi", "audit_date_vi"):
+        return "date"
+    return "link" if key == "evidence_url" else "text"

@@ -2,6 +2,9 @@
 (stable English keys)."""
 from __future__ import annotations
 
+import re
+
+import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,17 +13,43 @@ from minhbach.audit.store.models import Agency, AuditRun, Finding, Score
 from minhbach.rules.registry import all_rules
 from minhbach.rules.results import OUTCOME_VI, Outcome
 
-FINDING_KEYS = ("agency_code", "rule_code", "family", "outcome", "evidence_url", "snippet", "value", "date")
+# JSON: stable English keys. Files for people: Vietnamese labels (family_vi, value_vi...).
+FINDING_KEYS = ("agency_code", "rule_code", "family", "outcome", "partial", "evidence_url", "snippet", "value",
+                "date", "note", "stored_copy")
+FAMILY_VI = {  # the rule families, as officers name them
+    "budget": "Ngân sách", "contacts": "Liên hệ", "direction": "Chỉ đạo, điều hành", "drafts": "Dự thảo",
+    "online_services": "Dịch vụ công", "hotline": "Đường dây nóng", "investment": "Đầu tư",
+    "legal_documents": "Văn bản", "legal_guidance": "Phổ biến pháp luật", "news": "Tin tức",
+    "organisation": "Tổ chức", "projects": "Dự án", "plans": "Quy hoạch, kế hoạch", "qa": "Hỏi đáp",
+    "site": "Trang web", "tenders": "Đấu thầu", "access_to_information": "Tiếp cận thông tin",
+    "procedures": "Thủ tục hành chính",
+}
+_E164_VN = re.compile(r"\+84\d{8,10}")
+
+
+def national_phones(text: str) -> str:
+    """+842113845113 -> 0211 3845 113: how an officer writes a number (and no spreadsheet
+    takes it for a number to be shown as 8.42114E+11)."""
+    def national(match: re.Match) -> str:
+        try:
+            return phonenumbers.format_number(phonenumbers.parse(match.group(0), "VN"),
+                                              phonenumbers.PhoneNumberFormat.NATIONAL)
+        except phonenumbers.NumberParseException:
+            return match.group(0)
+
+    return _E164_VN.sub(national, text or "")
+
+
 FINDING_COLUMNS = [
     ("agency_code", "Mã cơ quan"),
     ("agency_name", "Tên cơ quan"),
     ("rule_code", "Mã tiêu chí"),
     ("rule_title", "Tiêu chí"),
-    ("family", "Nhóm"),
+    ("family_vi", "Nhóm"),
     ("outcome_vi", "Kết quả"),
     ("evidence_url", "Địa chỉ bằng chứng"),
     ("snippet", "Trích đoạn"),
-    ("value", "Giá trị"),
+    ("value_vi", "Giá trị"),
     ("date_vi", "Ngày"),
     ("note", "Ghi chú"),
 ]
@@ -37,6 +66,13 @@ def score_columns(session: Session, audit: AuditRun) -> list[tuple[str, str]]:
         if score.categories:
             categories = [(f"cat_{cid}", c["title"]) for cid, c in score.categories.items()]
             break
+    if not categories:  # no site could be scored: the columns are the rubric's all the same
+        from minhbach.audit.rubric import RubricError, load_rubric
+
+        try:
+            categories = [(f"cat_{c.id}", c.title) for c in load_rubric(audit.rubric_id).categories]
+        except RubricError:
+            pass
     return ([("agency_code", "Mã cơ quan"), ("agency_name", "Tên cơ quan"), ("level_vi", "Cấp"),
              ("score", "Điểm"), ("grade", "Xếp loại")] + categories +
             [("coverage_pct", "Độ bao phủ (%)"), ("passed", "Đạt"), ("failed", "Không đạt"),
@@ -93,9 +129,10 @@ def finding_rows(session: Session, audit: AuditRun, agency_code: str | None = No
             outcome_vi += " (một phần)"
         rows.append({
             "agency_code": agency.code, "agency_name": agency.name, "rule_code": finding.rule_code,
-            "rule_title": rule.title_vi if rule else "", "family": finding.family, "outcome": finding.outcome,
+            "rule_title": rule.title_vi if rule else "", "family": finding.family,
+            "family_vi": FAMILY_VI.get(finding.family, finding.family), "outcome": finding.outcome,
             "outcome_vi": outcome_vi, "partial": finding.partial, "evidence_url": finding.evidence_url,
-            "snippet": finding.snippet, "value": finding.value,
+            "snippet": finding.snippet, "value": finding.value, "value_vi": national_phones(finding.value),
             "date": finding.evidence_date.isoformat() if finding.evidence_date else "",
             "date_vi": finding.evidence_date.strftime("%d/%m/%Y") if finding.evidence_date else "",
             "note": finding.note, "stored_copy": finding.stored_copy,

@@ -55,7 +55,8 @@ def test_findings_carry_evidence(demo_output):
     out, _ = demo_output
     rows = {(r["Mã cơ quan"], r["Mã tiêu chí"]): r for r in read_csv(out / "findings.csv")}
     hotline = rows[("syt-hs", "HL01")]  # only in the footer, as "ĐT: (0211) 3.862.480"
-    assert hotline["Giá trị"] == "+842113862480" and "Đường dây nóng" in hotline["Trích đoạn"]
+    # written as officers write it (a spreadsheet would turn "+842113862480" into 8.42114E+11)
+    assert hotline["Giá trị"] == "0211 3862 480" and "Đường dây nóng" in hotline["Trích đoạn"]
     assert rows[("ubnd-hs", "BG03")]["Giá trị"] == "quý 3/2026"
     assert rows[("ubnd-hs", "BG02")]["Giá trị"] == "2026"
     stale = rows[("snnmt-hs", "NW01")]
@@ -89,7 +90,7 @@ def test_csv_text_is_exact(demo_output, tmp_path):
     assert findings_header == ("Mã cơ quan,Tên cơ quan,Mã tiêu chí,Tiêu chí,Nhóm,Kết quả,Địa chỉ bằng chứng,"
                                "Trích đoạn,Giá trị,Ngày,Ghi chú")
     row = {"agency_code": "x", "agency_name": "Sở Tư pháp", "rule_code": "HL01", "snippet": "=HYPERLINK(\"a\")",
-           "value": "@SUM(1)", "note": "+ ghi chú", "date_vi": "-1"}
+           "value_vi": "@SUM(1)", "note": "+ ghi chú", "date_vi": "-1"}
     text = write_csv(tmp_path / "f.csv", FINDING_COLUMNS, [row]).read_bytes().decode("utf-8")
     assert text == ("\ufeffMã cơ quan,Tên cơ quan,Mã tiêu chí,Tiêu chí,Nhóm,Kết quả,Địa chỉ bằng chứng,Trích đoạn,"
                     "Giá trị,Ngày,Ghi chú\r\nx,Sở Tư pháp,HL01,,,,,\"'=HYPERLINK(\"\"a\"\")\",'@SUM(1),-1,'+ ghi chú\r\n")
@@ -104,7 +105,8 @@ def test_json_export_and_a_repeated_audit_give_the_same_rows(demo_output, tmp_pa
     assert run_cli("export", "--format", "json", "--findings", "--out", str(tmp_path / "b.json"), env=env).returncode == 0
     first = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert first == json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
-    assert list(first[0]) == ["agency_code", "rule_code", "family", "outcome", "evidence_url", "snippet", "value", "date"]
+    assert list(first[0]) == ["agency_code", "rule_code", "family", "outcome", "partial", "evidence_url", "snippet",
+                              "value", "date", "note", "stored_copy"]
     assert {f["outcome"] for f in first} == {"pass", "fail", "not_applicable", "needs_review", "error"}
     report = run_cli("report", "--agency", "syt-hs", env=env)
     assert report.returncode == 0 and "+842113862480" in report.stdout

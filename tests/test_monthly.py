@@ -4,6 +4,8 @@ import csv
 import shutil
 import sqlite3
 
+from datetime import date
+
 import pytest
 from docx import Document
 from openpyxl import load_workbook
@@ -157,3 +159,45 @@ def test_a_partially_crawled_agency_says_so_in_item_9(demo_store, tmp_path):
     headers = [c.value for c in sheet[5]]
     syt = next(r for r in sheet.iter_rows(min_row=6) if r[1].value == "syt-hs")
     assert "thu thập chưa đầy đủ" in syt[headers.index("9. Nhận xét")].value
+
+
+def test_every_export_keeps_its_types_and_vocabulary(demo_store, tmp_path):
+    import json
+
+    scores = tmp_path / "diem.xlsx"
+    assert run_cli("export", "--out", str(scores)).returncode == 0
+    sheet = load_workbook(scores).active
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "stc-hs")
+    assert isinstance(row[header.index("Điểm")].value, float) and row[header.index("Ngày đánh giá")].is_date
+    findings = tmp_path / "phat-hien.csv"
+    assert run_cli("export", "--findings", "--out", str(findings)).returncode == 0
+    with findings.open(encoding="utf-8-sig") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["Mã cơ quan"] == "stc-hs"]
+    hotline = next(r for r in rows if r["Mã tiêu chí"] == "HL01")
+    assert hotline["Giá trị"] == "0211 3845 113" and hotline["Nhóm"] == "Đường dây nóng"
+    as_json = tmp_path / "phat-hien.json"
+    assert run_cli("export", "--findings", "--format", "json", "--out", str(as_json)).returncode == 0
+    first = json.loads(as_json.read_text(encoding="utf-8"))[0]
+    assert {"note", "partial", "stored_copy", "family"} <= set(first) and first["family"] in ("budget", "contacts")
+    wrong = run_cli("export", "--format", "json", "--out", str(tmp_path / "diem.xlsx"))
+    assert wrong.returncode == 2 and wrong.stderr.startswith("error: --out ") and "should end in .json" in wrong.stderr
+    with (demo_store / "crawl.csv").open(encoding="utf-8-sig") as handle:
+        assert {r["Cấp"] for r in csv.DictReader(handle)} == {"Tỉnh", "Sở/ngành", "Xã/phường"}
+
+
+def test_the_category_columns_stay_when_no_site_was_reachable(data_dir):
+    from minhbach.audit.score_report import score_columns
+    from minhbach.audit.store.db import open_store
+    from minhbach.audit.store.models import AuditRun, CrawlRun
+
+    sessions = open_store()
+    with sessions() as session:
+        run = CrawlRun(status="completed")
+        session.add(run)
+        session.flush()
+        audit = AuditRun(crawl_run_id=run.id, rubric_id="vp-qd26-2017", rubric_version="x", audit_date=date(2026, 11, 2))
+        session.add(audit)
+        session.flush()
+        headers = [header for key, header in score_columns(session, audit) if key.startswith("cat_")]
+    assert "Công khai ngân sách" in headers and len(headers) >= 6

@@ -188,10 +188,16 @@ def export_audit(fmt: str, findings: bool, out: Path, audit_id: int | None = Non
 
 
 @click.command(help="Write the score table (or, with --findings, every finding) to a file.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default=None,
+              help="csv (UTF-8 with BOM), xlsx (typed cells) or json (stable English keys); "
+                   "default: from the file's extension, else csv.")
 @click.option("--findings", is_flag=True, help="One row per agency and rule instead of the score table.")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="File to write.")
 @click.option("--audit", "audit_id", type=int, help="Audit to export (default: the newest).")
 def export(fmt, findings, out, audit_id) -> None:
+    suffix = out.suffix.lower().lstrip(".")
+    fmt = fmt or (suffix if suffix in ("csv", "json", "xlsx") else "csv")
+    if suffix != fmt and not out.is_dir():  # a folder gets its own message when written
+        fail(f"--out {out}: a {fmt.upper()} file should end in .{fmt} (or give --format {suffix or 'csv'})")
     written = export_audit(fmt, findings, out, audit_id)
     console.print(f"Đã ghi {written} dòng vào {out}")

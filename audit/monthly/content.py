@@ -10,7 +10,6 @@ import json
 from datetime import date
 from urllib.parse import urlsplit
 
-import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +18,7 @@ from minhbach.audit.monthly.survey import ITEMS as SURVEY_ITEMS
 from minhbach.audit.registry import LEVEL_NAMES
 from minhbach.audit.rollups import rollup
 from minhbach.audit.rubric import load_rubric
-from minhbach.audit.score_report import finding_rows, score_rows
+from minhbach.audit.score_report import FAMILY_VI, finding_rows, national_phones, score_rows
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.models import Agency, AuditRun, Finding, SiteCrawl, SurveyValue
 from minhbach.rules.extract import find_dates, find_document_numbers
@@ -37,14 +36,6 @@ ITEM_TITLES = {
     8: SURVEY_ITEMS[8][0],
     9: "Đánh giá chất lượng Website của đơn vị (QĐ 26/2017/QĐ-UBND)",
 }
-FAMILY_VI = {
-    "budget": "Ngân sách", "contacts": "Liên hệ", "direction": "Chỉ đạo, điều hành", "drafts": "Dự thảo",
-    "online_services": "Dịch vụ công", "hotline": "Đường dây nóng", "investment": "Đầu tư",
-    "legal_documents": "Văn bản", "legal_guidance": "Phổ biến pháp luật", "news": "Tin tức",
-    "organisation": "Tổ chức", "projects": "Dự án", "plans": "Quy hoạch, kế hoạch", "qa": "Hỏi đáp",
-    "site": "Trang web", "tenders": "Đấu thầu", "access_to_information": "Tiếp cận thông tin",
-    "procedures": "Thủ tục hành chính",
-}
 SOCIAL = {"Zalo": ("zalo.me", "zalo.vn"), "Facebook": ("facebook.com", "fb.com", "fb.me"),
           "YouTube": ("youtube.com", "youtu.be"), "TikTok": ("tiktok.com",)}
 NO_SURVEY = "chưa có số liệu"
@@ -59,15 +50,6 @@ def month_bounds(month: str) -> tuple[date, date]:
 
 def content_hash(content: dict) -> str:
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
-
-
-def _phone(text: str) -> str:
-    """+842113845113 -> 0211 3845 113: how an officer writes it (and no spreadsheet takes it
-    for a number)."""
-    try:
-        return phonenumbers.format_number(phonenumbers.parse(text, "VN"), phonenumbers.PhoneNumberFormat.NATIONAL)
-    except phonenumbers.NumberParseException:
-        return text
 
 
 def _vi(day: date | None) -> str:
@@ -136,7 +118,7 @@ def site_items(site, findings: dict[str, Finding], month: str, audit_date: date)
     contact = f("CT01")
     emails = [part.strip() for part in (contact.value if contact else "").split("|") if "@" in part]
     hotline = f("HL01")
-    phone = _phone(hotline.value) if hotline is not None and hotline.outcome == "pass" and hotline.value else ""
+    phone = national_phones(hotline.value) if hotline is not None and hotline.outcome == "pass" and hotline.value else ""
     social = sorted({name for page in ([site.home] if site.home else []) for link in page.links
                      for name, hosts in SOCIAL.items()
                      if any(urlsplit(link.url).netloc.lower().endswith(h) for h in hosts)})

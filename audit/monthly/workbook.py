@@ -10,21 +10,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from minhbach.audit.files import OutputError
+from minhbach.audit.sheets import HEADER_ROW, frame, shape
 from minhbach.audit.monthly.layout import SUMMARY_COLUMNS, summary_rows, title_lines
 
-HEADER_ROW = 5  # rows 1-3: title block, 4: blank
-FORMATS = {"int": "0", "number": "0.0", "percent": "0%", "signed": "+0.0;-0.0;0.0", "date": "DD/MM/YYYY"}
-WIDTHS = {"text": 24, "int": 9, "number": 10, "percent": 10, "signed": 11, "date": 12, "link": 30}
-LINE_HEIGHT = 13.5  # points per line of 10-11 pt text
-NARROW_TEXT = {"Mã": 13, "STT": 5, "Cấp": 10, "Xếp loại": 14, "Mã tiêu chí": 9, "Kết quả": 14,
-               "9. Nhận xét": 48, "Ghi chú": 40, "Tiêu chí": 32}
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-THIN = Side(style="thin", color="999999")
 SHEET_FOR_LEVEL = {"tinh": "Cấp tỉnh", "so": "Sở, ngành", "huyen": "Cấp huyện", "xa": "Cấp xã", "khac": "Khác"}
 
 EVIDENCE_COLUMNS = [("agency_code", "Mã", "text"), ("rule_code", "Mã tiêu chí", "text"),
@@ -32,12 +24,6 @@ EVIDENCE_COLUMNS = [("agency_code", "Mã", "text"), ("rule_code", "Mã tiêu ch�
                     ("outcome_vi", "Kết quả", "text"), ("evidence_url", "Địa chỉ bằng chứng", "link"),
                     ("date", "Ngày", "date"), ("value", "Giá trị", "text"), ("note", "Ghi chú", "text"),
                     ("citation", "Căn cứ", "text")]
-
-
-def _frame(rows: list[dict], columns) -> pd.DataFrame:
-    frame = pd.DataFrame([[row.get(key) for key, _, _ in columns] for row in rows],
-                         columns=[header for _, header, _ in columns], dtype=object)
-    return frame.where(frame.notna(), None)
 
 
 def _title(sheet: Worksheet, lines: tuple[str, ...], width: int) -> None:
@@ -49,52 +35,11 @@ def _title(sheet: Worksheet, lines: tuple[str, ...], width: int) -> None:
             sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=max(width, 1))
 
 
-def _shape(sheet: Worksheet, columns, n_rows: int, header_row: int = HEADER_ROW, freeze_column: int = 3) -> None:
-    """Header style, typed cell formats, widths, wrapping, borders, frozen panes, print set-up."""
-    for index, (_, header, kind) in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        head = sheet.cell(row=header_row, column=index)
-        head.font, head.fill = Font(bold=True), HEADER_FILL
-        head.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        head.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
-        sheet.column_dimensions[letter].width = NARROW_TEXT.get(header, WIDTHS[kind])
-        for row in range(header_row + 1, header_row + 1 + n_rows):
-            cell = sheet.cell(row=row, column=index)
-            cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
-            if kind in FORMATS and isinstance(cell.value, (int, float, date)):
-                cell.number_format = FORMATS[kind]
-                cell.alignment = Alignment(vertical="top", horizontal="right")
-            else:
-                cell.number_format = "@"  # codes and phone numbers stay text
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if kind == "link" and cell.value:
-                cell.hyperlink = str(cell.value)
-                cell.font = Font(color="0563C1", underline="single")
-    sheet.row_dimensions[header_row].height = 62
-    # Spreadsheets do not grow a row to its wrapped text when they open a file: each row gets
-    # the height its longest cell needs at its column's width.
-    for row in range(header_row + 1, header_row + 1 + n_rows):
-        lines = 1
-        for index in range(1, len(columns) + 1):
-            value = sheet.cell(row=row, column=index).value
-            if isinstance(value, str) and value:
-                width = sheet.column_dimensions[get_column_letter(index)].width or 10
-                lines = max(lines, sum(1 + len(part) // max(1, int(width * 1.05)) for part in value.split("\n")))
-        sheet.row_dimensions[row].height = LINE_HEIGHT * lines + 2
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=freeze_column)
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    setup = sheet.page_setup
-    setup.orientation, setup.paperSize = "landscape", sheet.PAPERSIZE_A4
-    setup.fitToWidth, setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-
-
 def _table(writer, name: str, rows: list[dict], columns, lines: tuple[str, ...], freeze_column: int = 3) -> None:
-    _frame(rows, columns).to_excel(writer, sheet_name=name, startrow=HEADER_ROW - 1, index=False)
+    frame(rows, columns).to_excel(writer, sheet_name=name, startrow=HEADER_ROW - 1, index=False)
     sheet = writer.sheets[name]
     _title(sheet, lines, len(columns))
-    _shape(sheet, columns, len(rows), freeze_column=freeze_column)
+    shape(sheet, columns, len(rows), freeze_column=freeze_column)
 
 
 def _rollups(writer, content: dict, lines: tuple[str, ...]) -> None:
@@ -108,11 +53,10 @@ def _rollups(writer, content: dict, lines: tuple[str, ...]) -> None:
     first = True
     for by, label in (("level", "Theo cấp"), ("parent", "Theo cơ quan cấp trên"), ("province", "Theo tỉnh")):
         data = [{**r, "coverage": r["coverage_pct"] / 100} for r in content["rollups"][by]]
-        frame = _frame(data, columns)
-        frame.to_excel(writer, sheet_name=name, startrow=row, index=False)
+        frame(data, columns).to_excel(writer, sheet_name=name, startrow=row, index=False)
         sheet = writer.sheets[name]
         sheet.cell(row=row, column=1, value=label).font = Font(bold=True, italic=True)
-        _shape(sheet, columns, len(data), header_row=row + 1, freeze_column=2)
+        shape(sheet, columns, len(data), header_row=row + 1, freeze_column=2)
         if first:
             _title(sheet, lines, len(columns))
             first = False
@@ -147,7 +91,7 @@ def _method(writer, content: dict, lines: tuple[str, ...], report_meta: dict) ->
     frame.to_excel(writer, sheet_name="Phương pháp", startrow=HEADER_ROW - 1, index=False)
     sheet = writer.sheets["Phương pháp"]
     _title(sheet, lines, 2)
-    _shape(sheet, [("a", "Nội dung", "text"), ("b", "Giải thích", "text")], len(text), freeze_column=1)
+    shape(sheet, [("a", "Nội dung", "text"), ("b", "Giải thích", "text")], len(text), freeze_column=1)
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 30, 110
 
 
