@@ -54,8 +54,7 @@ def site_address(n: int) -> str:
 
 def serve_farm(port: int, sites: int, pages: int) -> None:
     """Child process: one Twisted web server, one listening port per site."""
-    from twisted.internet import reactor
-    from twisted.web import resource as web_resource, server
+    from twisted.web import resource as web_resource
 
     bodies = {p: page_body(0, p, pages) for p in range(pages)}
 
@@ -79,7 +78,15 @@ def serve_farm(port: int, sites: int, pages: int) -> None:
 
         render_HEAD = render_GET
 
-    site = server.Site(Farm())
+    listen_and_serve(Farm(), port, sites)
+
+
+def listen_and_serve(farm, port: int, sites: int) -> None:
+    """Serve `farm` (a Twisted resource) on every farm address, say "ready", run."""
+    from twisted.internet import reactor
+    from twisted.web import server
+
+    site = server.Site(farm)
     site.noisy = False
     for offset in range(sites):
         reactor.listenTCP(port, site, interface=site_address(offset))

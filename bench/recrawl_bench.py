@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from crawl_bench import free_port, page_body, site_address  # noqa: E402  (the same farm pages)
+from crawl_bench import free_port, listen_and_serve, page_body, site_address  # noqa: E402  (the same farm pages)
 
 AUDIT_DATE = date(2026, 11, 21)
 
@@ -42,8 +42,7 @@ def changed_pages(sites: int, pages: int, share: float, seed: int = 2026) -> set
 def serve_farm(port: int, sites: int, pages: int, share: float) -> None:
     """Child process: the farm. /__change switches 5% of pages to new content; /__stats says
     how many bytes (status line, headers and bodies) were sent and which changed pages got a 200."""
-    from twisted.internet import reactor
-    from twisted.web import resource as web_resource, server
+    from twisted.web import resource as web_resource
 
     base = {p: page_body(0, p, pages) for p in range(pages)}
     changes = changed_pages(sites, pages, share)
@@ -89,12 +88,7 @@ def serve_farm(port: int, sites: int, pages: int, share: float) -> None:
             state["bytes"] += len(body) + headers + 40  # + status line, Date, Content-Length
             return body if request.method != b"HEAD" else b""
 
-    site = server.Site(Farm())
-    site.noisy = False
-    for offset in range(sites):
-        reactor.listenTCP(port, site, interface=site_address(offset))
-    print("ready", flush=True)
-    reactor.run()
+    listen_and_serve(Farm(), port, sites)
 
 
 def farm_get(port: int, path: str) -> bytes:

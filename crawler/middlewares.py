@@ -12,19 +12,26 @@ from minhbach.crawler.safety import is_public_address, literal_address
 from minhbach.crawler.urls import canonicalize, netloc_of
 
 
-class PrivateAddressGuard:
+class CrawlerMiddleware:
+    """A downloader middleware that reads the crawler (its settings, its spider's sites)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+
+class PrivateAddressGuard(CrawlerMiddleware):
     """Refuses requests whose host resolves to a private, loopback, link-local or otherwise
     non-public address, unless the operator allowed it (MINHBACH_ALLOW_PRIVATE for all, or
     MINHBACH_ALLOWED_PRIVATE_HOSTS for named host[:port] entries)."""
 
     def __init__(self, crawler):
-        self.crawler = crawler
+        super().__init__(crawler)
         self.allow_all = crawler.settings.getbool("MINHBACH_ALLOW_PRIVATE")
         self.allowed_hosts = {h.lower() for h in crawler.settings.getlist("MINHBACH_ALLOWED_PRIVATE_HOSTS")}
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     async def resolve(self, host: str) -> str:
         from twisted.internet import reactor
@@ -51,17 +58,10 @@ class PrivateAddressGuard:
         return None
 
 
-class SiteScopeMiddleware:
+class SiteScopeMiddleware(CrawlerMiddleware):
     """Keeps each request on its agency's hosts (redirects included), within its time budget
     and within its page cap. (The budget is checked again when the download starts: see
     handlers.py.)"""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_request(self, request):
         code = request.meta.get("agency")
@@ -83,18 +83,11 @@ class SiteScopeMiddleware:
         return None
 
 
-class ConditionalRequests:
+class ConditionalRequests(CrawlerMiddleware):
     """An incremental recrawl: a page an earlier crawl stored is asked for with the validators
     its server gave (If-None-Match, If-Modified-Since), so an unchanged page costs a 304 and no
     body. A page the site's sitemap dates before our copy is answered 304 here, with no request
     at all. The spider reads the stored copy for either (see AgencySpider.restored)."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_request(self, request):
         stored = request.meta.get("stored")

@@ -201,3 +201,22 @@ def test_the_category_columns_stay_when_no_site_was_reachable(data_dir):
         session.flush()
         headers = [header for key, header in score_columns(session, audit) if key.startswith("cat_")]
     assert "Công khai ngân sách" in headers and len(headers) >= 6
+
+
+def test_the_change_since_last_month_comes_from_the_previous_months_audit(demo_store, tmp_path):
+    db = sqlite3.connect(demo_store / "minhbach.sqlite")
+    with db:
+        db.execute("delete from monthly_reports")
+    # the same saved crawl judged as of 31/10 (allowed before the crawl's day, and said so)
+    assert run_cli("audit", "--run", "1", "--date", "2026-10-31").returncode == 0
+    assert run_cli("audit", "--run", "1", "--date", "2026-11-21").returncode == 0
+    assert run_cli("monthly", "--month", MONTH, "--out", str(tmp_path)).returncode == 0
+    sheet = load_workbook(tmp_path / f"{NAME}.xlsx")["Tổng hợp"]
+    headers = [c.value for c in sheet[5]]
+    change = headers.index("Thay đổi so với tháng trước")
+    by_code = {r[1].value: r for r in sheet.iter_rows(min_row=6)}
+    assert isinstance(by_code["stc-hs"][change].value, float) and by_code["stc-hs"][change].number_format == "+0.0;-0.0;0.0"
+    assert by_code["sgddt-hs"][change].value is None  # not scored: no change to show
+    ranks = sorted(r[headers.index("Hạng trong cấp")].value for r in by_code.values()
+                   if r[headers.index("Cấp")].value == "Sở/ngành" and r[headers.index("Hạng trong cấp")].value)
+    assert ranks[0] == 1 and ranks == sorted(ranks)

@@ -15,7 +15,7 @@ from docx.shared import Cm, Pt
 from minhbach.audit.files import OutputError
 from minhbach.audit.monthly.layout import province_of, title_lines
 
-TABLE_COLUMNS = [("STT", 1.0), ("Cơ quan, đơn vị", 6.0), ("Cấp", 2.2), ("Điểm", 1.6), ("Xếp loại", 2.4),
+TABLE_COLUMNS = [("STT", 1.3), ("Cơ quan, đơn vị", 5.7), ("Cấp", 2.2), ("Điểm", 1.6), ("Xếp loại", 2.4),
                  ("Bao phủ", 1.7), ("Thay đổi", 1.7), ("Tin mời thầu trong tháng", 2.2), ("Ghi chú", 8.0)]
 
 
