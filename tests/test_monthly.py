@@ -215,7 +215,8 @@ def test_the_change_since_last_month_comes_from_the_previous_months_audit(demo_s
     headers = [c.value for c in sheet[5]]
     change = headers.index("Thay đổi so với tháng trước")
     by_code = {r[1].value: r for r in sheet.iter_rows(min_row=6)}
-    assert isinstance(by_code["stc-hs"][change].value, float) and by_code["stc-hs"][change].number_format == "+0.0;-0.0;0.0"
+    assert isinstance(by_code["stc-hs"][change].value, (int, float))
+    assert by_code["stc-hs"][change].number_format == "+0.0;-0.0;0.0"
     assert by_code["sgddt-hs"][change].value is None  # not scored: no change to show
     ranks = sorted(r[headers.index("Hạng trong cấp")].value for r in by_code.values()
                    if r[headers.index("Cấp")].value == "Sở/ngành" and r[headers.index("Hạng trong cấp")].value)
