@@ -15,6 +15,7 @@ from minhbach.audit.commands.demo import demo
 from minhbach.audit.commands.common import fail
 from minhbach.audit.commands.monthly import monthly
 from minhbach.audit.commands.nightly import gc, nightly
+from minhbach.audit.commands.web import serve, tokens, users
 from minhbach.audit.commands.rules import rules_command
 
 
@@ -64,8 +65,8 @@ def main(config_file: Path | None) -> None:
         os.environ["MINHBACH_CONFIG"] = str(config_file)
 
 
-for command in (agencies, crawl, runs, audit, report, export, history, diff, nightly, monthly, gc, rules_command,
-                demo):
+for command in (agencies, crawl, runs, audit, report, export, history, diff, nightly, monthly, gc, serve, users,
+                tokens, rules_command, demo):
     main.add_command(command)
 
 

@@ -61,3 +61,22 @@ def demo(out_dir: Path, today) -> None:
         paths = publish(report, out_dir)
     console.print("Báo cáo tháng: " + ", ".join(str(p) for p in paths), soft_wrap=True, highlight=False)
     console.print(f"Xem lại: MINHBACH_DATA_DIR={out_dir} minhbach report --agency ubnd-hs")
+    password = demo_admin()
+    where = os.path.relpath(out_dir) if not os.path.relpath(out_dir).startswith("..") else str(out_dir)
+    console.print(f"Bảng điều khiển: MINHBACH_DATA_DIR={where} .venv/bin/minhbach serve, rồi mở "
+                  f"http://127.0.0.1:8000/ và đăng nhập: admin / {password}", soft_wrap=True, highlight=False)
+
+
+def demo_admin() -> str:
+    """An admin account for the demo's dashboard, with a fresh password each run."""
+    import secrets
+
+    from minhbach.audit.accounts import AccountError, add_user, set_password
+
+    password = secrets.token_urlsafe(9)
+    with sessions()() as session:
+        try:
+            add_user(session, "admin", password, "admin")
+        except AccountError:  # a demo run before made it: a new password
+            set_password(session, "admin", password)
+    return password

@@ -278,6 +278,32 @@ class MonthlyReport(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
 
 
+class User(Base):
+    """A dashboard account: admin, inspector, or agency (reads its own agency and its children)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # admin|inspector|agency
+    agency_code: Mapped[Optional[str]] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token for the read-only JSON API; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[Optional[datetime]]
+
+
 class AuditRun(Base):
     """One `minhbach audit`: a rubric applied to one crawl on one audit date. Re-auditing the
     same crawl with the same rubric and date replaces it, so the result is reproducible."""

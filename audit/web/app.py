@@ -1,0 +1,240 @@
+"""The dashboard application: pages for officers (server-rendered, in Vietnamese) and the JSON
+API mounted at /api/v1. Every page but /login, /health and /static needs a session."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from starlette.middleware.sessions import SessionMiddleware
+
+from minhbach.audit import config
+from minhbach.audit.accounts import ROLES, authenticate
+from minhbach.audit.changes import history
+from minhbach.audit.crawl_report import STATUS_VI
+from minhbach.audit.monthly.content import last_complete_audit, previous_month
+from minhbach.audit.nightly import previous_audit
+from minhbach.audit.registry import LEVEL_NAMES
+from minhbach.audit.score_report import FAMILY_VI, finding_rows, latest_audit, score_columns, score_rows
+from minhbach.audit.store.bodies import BodyStore
+from minhbach.audit.store.db import open_store
+from minhbach.audit.store.models import AuditRun, CrawlRun, Page, SiteCrawl
+from minhbach.audit.web.api import create_api
+from minhbach.audit.web.evidence import EVIDENCE_HEADERS, decode, page_document, safe_html
+from minhbach.audit.web.security import (LoginRequired, LoginThrottle, check_csrf, csrf_token, current_user,
+                                         require_visible, visible_codes)
+from minhbach.rules.registry import all_rules
+
+HERE = Path(__file__).parent
+PER_PAGE = 50
+SORTS = {"code": "agency_code", "name": "agency_name", "score": "score", "grade": "grade",
+         "coverage": "coverage", "change": "change"}
+PUBLIC = ("/login", "/health", "/static")
+
+
+def _secret() -> str:
+    """The key that signs session cookies: made once per data folder, kept there."""
+    path = config.data_dir() / "web-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def create_app(secure_cookies: bool = False) -> FastAPI:
+    sessions = open_store()
+    app = FastAPI(title="minhbach", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.sessions = sessions
+    app.state.throttle = LoginThrottle()
+    app.state.bodies = BodyStore(config.bodies_dir())
+    app.add_middleware(SessionMiddleware, secret_key=_secret(), session_cookie="minhbach_session",
+                       same_site="lax", https_only=secure_cookies, max_age=12 * 3600)
+    app.mount("/api/v1", create_api(sessions))
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(levels=LEVEL_NAMES, roles=ROLES, families=FAMILY_VI, status_vi=STATUS_VI)
+
+    def render(request: Request, name: str, user, status_code: int = 200, **context) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, {"user": user, "csrf": csrf_token(request), **context},
+                                          status_code=status_code)
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _exc) -> RedirectResponse:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.get("/health", include_in_schema=False)
+    def health() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/"):
+        return render(request, "login.html", None, next=next, error="")
+
+    @app.post("/login", response_class=HTMLResponse)
+    def login(request: Request, username: str = Form(""), password: str = Form(""), csrf: str = Form(""),
+              next: str = Form("/")):
+        check_csrf(request, csrf)
+        key = (request.client.host if request.client else "", username.lower())
+        throttle = app.state.throttle
+        if throttle.blocked(key):
+            return render(request, "login.html", None, status_code=429, next=next,
+                          error="Đăng nhập sai quá nhiều lần; hãy thử lại sau 5 phút.")
+        with sessions() as session:
+            user = authenticate(session, username.strip().lower(), password)
+        if user is None:
+            throttle.failed(key)
+            return render(request, "login.html", None, status_code=401, next=next,
+                          error="Tên đăng nhập hoặc mật khẩu không đúng.")
+        throttle.succeeded(key)
+        request.session.clear()  # a new session (and a new CSRF token) for the new user
+        request.session["uid"] = user.id
+        return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
+
+    @app.post("/logout")
+    def logout(request: Request, csrf: str = Form("")):
+        check_csrf(request, csrf)
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    def pick_audit(session, audit_id: int | None) -> AuditRun | None:
+        if audit_id is not None:
+            audit = session.get(AuditRun, audit_id)
+            if audit is None:
+                raise HTTPException(status_code=404, detail=f"Không có lượt đánh giá {audit_id}.")
+            return audit
+        return latest_audit(session)
+
+    @app.get("/", response_class=HTMLResponse)
+    def overview(request: Request, audit: str = "", q: str = "", province: str = "", parent: str = "",
+                 level: str = "", grade: str = "", unknown: bool = False, sort: str = "code", order: str = "asc",
+                 page: int = 1):
+        user = current_user(request)
+        codes = visible_codes(request, user)
+        with sessions() as session:
+            audit_run = pick_audit(session, int(audit) if audit.isdigit() else None)
+            if audit_run is None:
+                return render(request, "overview.html", user, audit=None, rows=[], total=0)
+            rows = [r for r in score_rows(session, audit_run) if codes is None or r["agency_code"] in codes]
+            columns = [(k, h) for k, h in score_columns(session, audit_run) if k.startswith("cat_")]
+            before = previous_audit(session, audit_run)
+            month = f"{audit_run.audit_date:%Y-%m}"
+            last_month = last_complete_audit(session, previous_month(month), audit_run.rubric_id)
+            earlier = {r["agency_code"]: r["score"] for r in score_rows(session, before)} if before else {}
+            monthly = {r["agency_code"]: r["score"] for r in score_rows(session, last_month)} if last_month else {}
+            partial = dict(session.execute(select(SiteCrawl.agency_id, SiteCrawl.status)
+                                           .where(SiteCrawl.run_id == audit_run.crawl_run_id)).all())
+            audits = list(session.scalars(select(AuditRun).order_by(AuditRun.id.desc()).limit(60)))
+        for row in rows:
+            row["change"] = _delta(row["score"], earlier.get(row["agency_code"]))
+            row["change_month"] = _delta(row["score"], monthly.get(row["agency_code"]))
+        options = {"province": sorted({r["province"] for r in rows}), "parent": sorted({r["parent_code"] for r in rows
+                                                                                      if r["parent_code"]}),
+                   "level": sorted({r["level"] for r in rows}), "grade": sorted({r["grade"] for r in rows})}
+        needle = q.strip().lower()
+        shown = [r for r in rows
+                 if (not needle or needle in r["agency_code"].lower() or needle in r["agency_name"].lower())
+                 and (not province or r["province"] == province) and (not parent or r["parent_code"] == parent)
+                 and (not level or r["level"] == level) and (not grade or r["grade"] == grade)
+                 and (not unknown or r["score"] is None)]
+        key = SORTS.get(sort, "agency_code")
+        present = [r for r in shown if r[key] is not None]
+        present.sort(key=lambda r: r[key], reverse=order == "desc")
+        shown = present + [r for r in shown if r[key] is None]  # the unknown last, whatever the order
+        pages = max(1, -(-len(shown) // PER_PAGE))
+        page = min(max(page, 1), pages)
+        return render(request, "overview.html", user, audit=audit_run, audits=audits, columns=columns,
+                      rows=shown[(page - 1) * PER_PAGE: page * PER_PAGE], total=len(shown), page=page, pages=pages,
+                      options=options, partial_status=partial, before=before, last_month=last_month,
+                      query={key: value for key, value in (  # what the links carry: only what is set
+                          ("q", q), ("province", province), ("parent", parent), ("level", level), ("grade", grade),
+                          ("unknown", "true" if unknown else ""), ("sort", sort), ("order", order),
+                          ("audit", audit)) if value})
+
+    @app.get("/agency/{code}", response_class=HTMLResponse)
+    def agency_page(request: Request, code: str, audit: int | None = None):
+        user = current_user(request)
+        require_visible(request, user, code)
+        rules = all_rules()
+        with sessions() as session:
+            audit_run = pick_audit(session, audit)
+            if audit_run is None:
+                raise HTTPException(status_code=404, detail="Chưa có lượt đánh giá nào.")
+            score = next((r for r in score_rows(session, audit_run) if r["agency_code"] == code), None)
+            if score is None:
+                raise HTTPException(status_code=404, detail=f"Cơ quan '{code}' không có trong lượt đánh giá {audit_run.id}.")
+            findings = finding_rows(session, audit_run, code)
+            past = history(session, code)
+            crawl = session.scalar(select(SiteCrawl).join(CrawlRun).where(
+                CrawlRun.id == audit_run.crawl_run_id, SiteCrawl.agency.has(code=code)))
+        for row in findings:
+            rule = rules.get(row["rule_code"])
+            row["citations"] = rule.citations if rule else ()
+            row["doc"] = rule.doc if rule else ""
+        return render(request, "agency.html", user, audit=audit_run, score=score, findings=findings,
+                      chart=_chart(past), history=past, crawl=crawl)
+
+    @app.get("/evidence/{audit_id}/{code}/{rule_code}", response_class=HTMLResponse)
+    def evidence(request: Request, audit_id: int, code: str, rule_code: str):
+        user = current_user(request)
+        require_visible(request, user, code)
+        with sessions() as session:
+            audit_run = pick_audit(session, audit_id)
+            finding = next((f for f in finding_rows(session, audit_run, code) if f["rule_code"] == rule_code), None)
+            if finding is None or not finding["stored_copy"]:
+                raise HTTPException(status_code=404, detail="Phát hiện này không có bản lưu.")
+            captured = session.scalar(select(Page).join(SiteCrawl).where(
+                SiteCrawl.run_id == audit_run.crawl_run_id, Page.sha256 == finding["stored_copy"]).limit(1))
+        return render(request, "evidence.html", user, audit=audit_run, finding=finding, captured=captured,
+                      frame=f"/evidence/raw/{finding['stored_copy']}?mark={quote(finding['snippet'][:200])}")
+
+    @app.get("/evidence/raw/{sha256}")
+    def evidence_raw(request: Request, sha256: str, mark: str = ""):
+        current_user(request)
+        if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+            raise HTTPException(status_code=404)
+        with sessions() as session:
+            page = session.scalar(select(Page).where(Page.sha256 == sha256).limit(1))
+        try:
+            body = app.state.bodies.get(sha256)
+        except FileNotFoundError:
+            raise HTTPException(status_code=404, detail="Bản lưu không còn trong kho.")
+        text = decode(body, page.encoding if page else None, page.legacy_encoding if page else None)
+        document = page_document(safe_html(text, mark), page.title if page and page.title else "Bản lưu")
+        return Response(document, media_type="text/html; charset=utf-8", headers=EVIDENCE_HEADERS)
+
+    @app.get("/runs", response_class=HTMLResponse)
+    def runs(request: Request):
+        user = current_user(request)
+        with sessions() as session:
+            crawls = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(100)))
+            audits = list(session.scalars(select(AuditRun).order_by(AuditRun.id.desc()).limit(100)))
+        return render(request, "runs.html", user, crawls=crawls, audits=audits)
+
+    @app.get("/rules", response_class=HTMLResponse)
+    def rules_page(request: Request):
+        user = current_user(request)
+        return render(request, "rules.html", user, rules=sorted(all_rules().values(), key=lambda r: r.code))
+
+    return app
+
+
+def _delta(now, before) -> float | None:
+    return round(now - before, 1) if now is not None and before is not None else None
+
+
+def _chart(past: list[dict], width: int = 560, height: int = 120) -> dict:
+    """An inline SVG line of the scores over the audits (no script, no library)."""
+    points = [(row["audit_date"], row["score"]) for row in past if row["score"] is not None]
+    if len(points) < 2:  # one point is no line: the score is in the heading
+        return {"points": "", "dots": [], "width": width, "height": height}
+    step = (width - 40) / max(1, len(points) - 1)
+    dots = [(20 + i * step, height - 10 - (score / 100) * (height - 20), day, score)
+            for i, (day, score) in enumerate(points)]
+    return {"points": " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in dots), "dots": dots,
+            "width": width, "height": height}

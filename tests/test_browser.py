@@ -1,0 +1,111 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright (never a downloaded
+browser). Log in, sort and filter, open an agency and its evidence, and a stored page full of
+script payloads that must not run. Screenshots at 1366x768 and at phone width are saved in
+test-artifacts/ for people to look at."""
+import os
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+
+from tests.conftest import IN_CI, ROOT
+from tests.test_web import PASSWORD, web  # noqa: F401 - the same store and accounts
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def server(web):  # noqa: F811
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} not found (Debian package chromium)"
+        if IN_CI:
+            pytest.fail(message + " - .ci/run installs it")
+        pytest.skip(message)
+    import uvicorn
+
+    client, _, sha = web
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(client.app, host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if running.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", sha
+    running.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def test_an_officer_logs_in_sorts_filters_and_opens_the_evidence(server, browser):
+    base, sha = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(base + "/agency/stc-hs")
+    assert "/login" in page.url  # no session: to the login page, coming back afterwards
+    page.fill("input[name=username]", "quantri")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/agency/stc-hs")
+    page.goto(base + "/")
+    page.screenshot(path=str(ARTIFACTS / "overview-1366.png"), full_page=True)
+    page.locator("a.sort", has_text="Điểm").click()
+    page.wait_for_url("**sort=score**")
+    page.locator("a.sort", has_text="Điểm").click()  # highest first
+    page.wait_for_url("**order=desc**")
+    assert page.locator("table.scores tbody tr").first.locator("td").first.inner_text() == "ubnd-hs"
+    page.select_option("select[name=level]", "xa")
+    page.click("form.filters button")
+    assert page.locator("table.scores tbody tr").count() == 1
+    page.click("text=xa-thanhbinh")
+    page.wait_for_url("**/agency/xa-thanhbinh**")
+    page.screenshot(path=str(ARTIFACTS / "agency-1366.png"), full_page=True)
+    page.locator("text=Xem bản lưu").first.click()
+    page.wait_for_url("**/evidence/**")
+    frame = page.frame_locator("iframe.stored")
+    assert frame.locator("body").inner_text()  # the stored copy is there
+    page.screenshot(path=str(ARTIFACTS / "evidence-1366.png"))
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto(base + "/")
+    phone.screenshot(path=str(ARTIFACTS / "overview-phone.png"), full_page=True)
+    phone.goto(base + "/agency/stc-hs")
+    phone.screenshot(path=str(ARTIFACTS / "agency-phone.png"), full_page=True)
+
+
+def test_a_stored_page_with_script_payloads_runs_none_of_them(server, browser):
+    base, sha = server
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(base + "/login")
+    page.fill("input[name=username]", "quantri")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{base}/evidence/raw/{sha}?mark=Dự toán")
+    page.locator("a").first.click()  # the javascript: link, if it had survived
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.__xss") is None and dialogs == []
+    assert all(url.startswith(base) for url in requests)  # nothing loaded from elsewhere
+    assert page.locator("mark#trich-doan").inner_text() == "Dự toán"

@@ -1,0 +1,154 @@
+"""The dashboard and the API through FastAPI's test client, on a copy of the demo's store:
+every route needs a login, CSRF on forms, login attempts limited, roles, filters and sorting,
+evidence shown without anything that runs, the API behind tokens."""
+import re
+import shutil
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from starlette.routing import Mount
+
+from minhbach.audit.accounts import add_token, add_user
+from minhbach.audit.store.bodies import BodyStore
+from minhbach.audit.store.db import open_store
+from minhbach.audit.store.models import Page, SiteCrawl
+from minhbach.audit.web.app import create_app
+from tests.conftest import run_cli
+
+PASSWORD = "mat-khau-dai-du"
+PAYLOAD = (b"<html><head><meta charset='utf-8'><script>window.__xss = 1; alert(1)</script></head><body>"
+           b"<h1>C\xc3\xb4ng khai ng\xc3\xa2n s\xc3\xa1ch</h1><img src=x onerror=\"window.__xss=2\">"
+           b"<a href=\"javascript:window.__xss=3\">b\xe1\xba\xa5m</a><iframe src=\"http://example.com/\"></iframe>"
+           b"<p>D\xe1\xbb\xb1 to\xc3\xa1n ng\xc3\xa2n s\xc3\xa1ch n\xc4\x83m 2026</p></body></html>")
+
+
+@pytest.fixture
+def web(demo_output, tmp_path, monkeypatch):
+    out, _ = demo_output
+    copy = tmp_path / "store"
+    shutil.copytree(out, copy)
+    monkeypatch.setenv("MINHBACH_DATA_DIR", str(copy))
+    monkeypatch.delenv("MINHBACH_DATABASE_URL", raising=False)
+    monkeypatch.delenv("MINHBACH_CONFIG", raising=False)
+    sessions = open_store()
+    with sessions() as session:
+        add_user(session, "quantri", PASSWORD, "admin")
+        add_user(session, "sotuphap", PASSWORD, "agency", "stp-hs")
+        token = add_token(session, "bao-cao")
+        site = session.query(SiteCrawl).first()
+        sha = BodyStore(copy / "bodies").put(PAYLOAD)
+        session.add(Page(site_crawl_id=site.id, requested_url="http://x/", final_url="http://x/", http_status=200,
+                         sha256=sha, encoding="utf-8", title="Trang có mã độc"))
+        session.commit()
+    return TestClient(create_app(), base_url="http://testserver", follow_redirects=False), token, sha
+
+
+def login(client, username="quantri", password=PASSWORD):
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    return client.post("/login", data={"username": username, "password": password, "csrf": csrf, "next": "/"})
+
+
+def test_every_route_but_login_health_and_static_needs_a_login(web):
+    client, _, _ = web
+    app = client.app
+    checked = 0
+    for route in app.routes:
+        if isinstance(route, Mount):
+            continue
+        if not isinstance(route, APIRoute) or route.path in ("/login", "/health"):
+            continue
+        path = re.sub(r"{[^}]+}", "1", route.path)
+        for method in route.methods:
+            answer = client.request(method, path)
+            assert answer.status_code in (303, 401, 403), (method, path, answer.status_code)
+            if answer.status_code == 303:
+                assert answer.headers["location"].startswith("/login")
+            checked += 1
+    api = next(r for r in app.routes if isinstance(r, Mount) and r.path == "/api/v1").app
+    for route in api.routes:
+        if isinstance(route, APIRoute):
+            path = "/api/v1" + re.sub(r"{[^}]+}", "1", route.path)
+            assert client.get(path).status_code == 401, path
+            checked += 1
+    assert checked >= 12
+    assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/static/style.css").status_code == 200
+
+
+def test_login_needs_the_form_token_and_is_limited(web):
+    client, _, _ = web
+    assert client.post("/login", data={"username": "quantri", "password": PASSWORD}).status_code == 403
+    for _ in range(5):
+        assert login(client, password="sai-mat-khau-roi").status_code == 401
+    assert login(client).status_code == 429  # even the right password waits now
+    fresh = TestClient(client.app, follow_redirects=False)
+    answer = login(fresh, "sotuphap")
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_the_overview_filters_sorts_and_searches(web):
+    client, _, _ = web
+    login(client)
+    page = client.get("/").text
+    assert "Sở Giáo dục và Đào tạo tỉnh Hòa Sơn" in page and "máy chủ từ chối kết nối" in page
+    communes = client.get("/?level=xa").text
+    assert "xa-thanhbinh" in communes and "stc-hs" not in communes
+    best_first = client.get("/?sort=score&order=desc").text
+    assert best_first.index("ubnd-hs") < best_first.index("sxd-hs") < best_first.index("sgddt-hs")
+    assert "stc-hs" in client.get("/?q=tài chính").text and "sxd-hs" not in client.get("/?q=tài chính").text
+    agency = client.get("/agency/stc-hs").text
+    assert "BG02" in agency and "TT61-2017" in agency and "Xem bản lưu" in agency
+    assert "<svg" not in agency  # one audit: no line to draw
+    assert run_cli("audit", "--date", "2026-11-20").returncode == 0  # a second audit: a history
+    agency = client.get("/agency/stc-hs").text
+    assert agency.count("<circle") == 2 and "Điểm qua 2 lượt đánh giá" in agency
+
+
+def test_an_agency_account_sees_its_own_agency_only(web):
+    client, _, _ = web
+    login(client, "sotuphap")
+    page = client.get("/").text
+    assert "stp-hs" in page and "stc-hs" not in page
+    assert client.get("/agency/stc-hs").status_code == 403
+    assert client.get("/agency/stp-hs").status_code == 200
+
+
+def test_stored_copies_are_shown_without_anything_that_runs(web):
+    client, _, sha = web
+    login(client)
+    answer = client.get(f"/evidence/raw/{sha}?mark=Dự toán ngân sách")
+    assert answer.status_code == 200
+    csp = answer.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "sandbox" in csp and "script-src" not in csp
+    body = answer.text.lower()
+    assert "<script" not in body and "onerror" not in body and "javascript:" not in body and "<iframe" not in body
+    assert '<mark id="trich-doan">dự toán ngân sách</mark>' in body
+    assert "công khai ngân sách" in body  # the text itself is kept, in Vietnamese
+
+
+def test_the_api_needs_a_token_and_pages_its_results(web):
+    client, token, _ = web
+    assert client.get("/api/v1/agencies").status_code == 401
+    headers = {"Authorization": f"Bearer {token}"}
+    agencies = client.get("/api/v1/agencies?limit=3", headers=headers).json()
+    assert agencies["total"] == 9 and len(agencies["items"]) == 3 and agencies["items"][0]["code"] == "sct-hs"
+    audit = client.get("/api/v1/audits", headers=headers).json()["items"][0]["id"]
+    findings = client.get(f"/api/v1/audits/{audit}/findings?agency=stc-hs", headers=headers).json()
+    assert {"rule_code", "outcome", "partial", "stored_copy", "note"} <= set(findings["items"][0])
+    schema = client.get("/api/v1/openapi.json", headers=headers).json()
+    assert "/agencies" in schema["paths"] and "/audits/{audit_id}/findings" in schema["paths"]
+    assert client.get("/api/v1/agencies", headers={"Authorization": "Bearer mb_wrong"}).status_code == 401
+
+
+def test_the_demo_prints_how_to_open_the_dashboard_and_its_account_logs_in(web, demo_output):
+    client, _, _ = web
+    _, stdout = demo_output
+    line = next(line for line in stdout.splitlines() if line.startswith("Bảng điều khiển:"))
+    assert ".venv/bin/minhbach serve" in line and "http://127.0.0.1:8000/" in line
+    password = re.search(r"admin / (\S+)$", line).group(1)
+    answer = login(client, "admin", password)
+    assert answer.status_code == 303 and "Ủy ban nhân dân tỉnh Hòa Sơn" in client.get("/").text
