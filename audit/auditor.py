@@ -12,6 +12,7 @@ from typing import Callable
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.disputes import override
 from minhbach.audit.rubric import Rubric
 from minhbach.audit.scoring import score_site
 from minhbach.audit.store.bodies import BodyStore
@@ -104,11 +105,13 @@ def run_audit(session: Session, bodies: BodyStore, rubric: Rubric, audit_date: d
                 family=rule.family, outcome=result.outcome.value, partial=result.partial, note=result.note,
                 evidence_url=proof.url if proof else "", snippet=(proof.snippet if proof else "")[:500],
                 value=proof.value if proof else "", evidence_date=proof.date if proof else None,
-                stored_copy=proof.stored_copy if proof else ""))
+                stored_copy=proof.stored_copy if proof else "", override_id=None, rule_outcome=""))
         if not site.reachable:
             reason = site_crawl.reason or "Không thu thập được trang nào."
         else:  # a partial crawl keeps its reason ("thu thập chưa đầy đủ: ...") in every report
             reason = site_crawl.reason if site_crawl.status in ("partial", "interrupted") else ""
+        if site.reachable:  # accepted disputes and reviews decide, while the rule says the same
+            override(session, agency.id, findings, outcomes)
         scored = score_site(rubric, agency.level, outcomes, site.reachable, reason)
         # Plain table inserts: the rows are written once and never edited, so the ORM would
         # only add bookkeeping.

@@ -15,7 +15,7 @@ from minhbach.rules.results import OUTCOME_VI, Outcome
 
 # JSON: stable English keys. Files for people: Vietnamese labels (family_vi, value_vi...).
 FINDING_KEYS = ("agency_code", "rule_code", "family", "outcome", "partial", "evidence_url", "snippet", "value",
-                "date", "note", "stored_copy")
+                "date", "note", "stored_copy", "override_id", "rule_outcome")
 FAMILY_VI = {  # the rule families, as officers name them
     "budget": "Ngân sách", "contacts": "Liên hệ", "direction": "Chỉ đạo, điều hành", "drafts": "Dự thảo",
     "online_services": "Dịch vụ công", "hotline": "Đường dây nóng", "investment": "Đầu tư",
@@ -127,6 +127,8 @@ def finding_rows(session: Session, audit: AuditRun, agency_code: str | None = No
         outcome_vi = OUTCOME_VI[Outcome(finding.outcome)]
         if finding.outcome == "fail" and finding.partial:
             outcome_vi += " (một phần)"
+        if finding.override_id:  # decided on a dispute or review: said wherever it is shown
+            outcome_vi += f" (đã điều chỉnh, khiếu nại #{finding.override_id})"
         rows.append({
             "agency_code": agency.code, "agency_name": agency.name, "rule_code": finding.rule_code,
             "rule_title": rule.title_vi if rule else "", "family": finding.family,
@@ -135,7 +137,8 @@ def finding_rows(session: Session, audit: AuditRun, agency_code: str | None = No
             "snippet": finding.snippet, "value": finding.value, "value_vi": national_phones(finding.value),
             "date": finding.evidence_date.isoformat() if finding.evidence_date else "",
             "date_vi": finding.evidence_date.strftime("%d/%m/%Y") if finding.evidence_date else "",
-            "note": finding.note, "stored_copy": finding.stored_copy,
+            "note": finding.note, "stored_copy": finding.stored_copy, "override_id": finding.override_id,
+            "rule_outcome": finding.rule_outcome, "finding_id": finding.id,
         })
     return rows
 

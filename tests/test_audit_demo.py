@@ -106,7 +106,7 @@ def test_json_export_and_a_repeated_audit_give_the_same_rows(demo_output, tmp_pa
     first = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert first == json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
     assert list(first[0]) == ["agency_code", "rule_code", "family", "outcome", "partial", "evidence_url", "snippet",
-                              "value", "date", "note", "stored_copy"]
+                              "value", "date", "note", "stored_copy", "override_id", "rule_outcome"]
     assert {f["outcome"] for f in first} == {"pass", "fail", "not_applicable", "needs_review", "error"}
     report = run_cli("report", "--agency", "syt-hs", env=env)
     assert report.returncode == 0 and "+842113862480" in report.stdout

@@ -3,7 +3,6 @@ browser). Log in, sort and filter, open an agency and its evidence, and a stored
 script payloads that must not run. Screenshots at 1366x768 and at phone width are saved in
 test-artifacts/ for people to look at."""
 import os
-import shutil
 import socket
 import threading
 import time
@@ -109,3 +108,36 @@ def test_a_stored_page_with_script_payloads_runs_none_of_them(server, browser):
     assert page.evaluate("() => window.__xss") is None and dialogs == []
     assert all(url.startswith(base) for url in requests)  # nothing loaded from elsewhere
     assert page.locator("mark#trich-doan").inner_text() == "Dự toán"
+
+
+def _log_in(browser, base, username, viewport=None):
+    page = browser.new_page(viewport=viewport or {"width": 1366, "height": 768})
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    return page
+
+
+def test_an_agency_disputes_a_finding_the_admin_accepts_and_the_score_changes(server, browser):
+    base, _ = server
+    agency = _log_in(browser, base, "sotuphap")
+    agency.goto(base + "/agency/stp-hs")
+    before = float(agency.locator("p.verdict strong").inner_text().split()[0])
+    row = agency.locator("tr", has=agency.locator("td", has_text="TI01"))
+    row.locator("summary", has_text="Khiếu nại").click()
+    row.locator("textarea[name=note]").fill("Chuyên mục Tiếp cận thông tin có ở menu chính")
+    row.locator("button", has_text="Gửi").click()
+    agency.wait_for_url("**/disputes**")
+    admin = _log_in(browser, base, "quantri")
+    admin.goto(base + "/disputes")
+    admin.fill("input[name=reason]", "Đã kiểm tra trên cổng: có chuyên mục")
+    admin.click("button[value=accept]")
+    admin.wait_for_url("**/disputes**")
+    assert "Đã chấp nhận" in admin.locator("section.card").first.inner_text()
+    admin.screenshot(path=str(ARTIFACTS / "disputes-1366.png"), full_page=True)
+    agency.goto(base + "/agency/stp-hs")
+    after = float(agency.locator("p.verdict strong").inner_text().split()[0])
+    assert after > before
+    assert "đã điều chỉnh" in agency.locator("tr", has=agency.locator("td", has_text="TI01")).inner_text()

@@ -152,3 +152,45 @@ def test_the_demo_prints_how_to_open_the_dashboard_and_its_account_logs_in(web, 
     password = re.search(r"admin / (\S+)$", line).group(1)
     answer = login(client, "admin", password)
     assert answer.status_code == 303 and "Ủy ban nhân dân tỉnh Hòa Sơn" in client.get("/").text
+
+
+def _csrf(client, path="/"):
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def test_a_dispute_accepted_by_an_admin_overrides_the_finding_now_and_later(web):
+    client, _, _ = web
+    sessions = open_store()
+    with sessions() as session:
+        add_user(session, "thanhtra", PASSWORD, "inspector")
+        finding = session.execute(
+            __import__("sqlalchemy").text("select f.id from findings f join agencies a on a.id = f.agency_id "
+                                          "where a.code = 'stp-hs' and f.rule_code = 'TI01' and f.outcome = 'fail'")
+        ).scalar()
+    agency_user = TestClient(client.app, follow_redirects=False)
+    login(agency_user, "sotuphap")
+    score_before = float(re.search(r"<strong>([\d.]+) điểm</strong>", agency_user.get("/agency/stp-hs").text).group(1))
+    assert agency_user.post("/disputes", data={"finding": finding, "note": "Có chuyên mục"}).status_code == 403
+    answer = agency_user.post("/disputes", data={"finding": finding, "note": "Chuyên mục Tiếp cận thông tin có ở "
+                                                 "menu chính", "url": "http://127.0.0.1:18406/tiep-can-thong-tin",
+                                                 "csrf": _csrf(agency_user)})
+    assert answer.status_code == 303
+    dispute = int(answer.headers["location"].split("#d")[1])
+    decide = {"decision": "accept", "reason": "Đã kiểm tra: có chuyên mục", "outcome": "pass"}
+    assert agency_user.post(f"/disputes/{dispute}/decide", data={**decide, "csrf": _csrf(agency_user)}).status_code == 403
+    inspector = TestClient(client.app, follow_redirects=False)
+    login(inspector, "thanhtra")
+    assert inspector.post(f"/disputes/{dispute}/decide", data={**decide, "csrf": _csrf(inspector)}).status_code == 403
+    login(client)
+    assert client.post(f"/disputes/{dispute}/decide", data={**decide, "csrf": _csrf(client)}).status_code == 303
+    page = agency_user.get("/agency/stp-hs").text
+    assert f"đã điều chỉnh, khiếu nại #{dispute}" in page
+    assert float(re.search(r"<strong>([\d.]+) điểm</strong>", page).group(1)) > score_before
+    trail = client.get("/disputes").text
+    assert "sotuphap mở" in trail and "quantri chấp nhận: Đã kiểm tra: có chuyên mục" in trail
+    assert run_cli("audit", "--date", "2026-11-20").returncode == 0  # a later audit keeps the decision
+    with sessions() as session:
+        later = session.execute(__import__("sqlalchemy").text(
+            "select outcome, rule_outcome, override_id from findings f join agencies a on a.id = f.agency_id "
+            "where a.code = 'stp-hs' and f.rule_code = 'TI01' order by f.audit_run_id desc limit 1")).one()
+    assert tuple(later) == ("pass", "fail", dispute)

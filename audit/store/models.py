@@ -304,6 +304,45 @@ class ApiToken(Base):
     revoked_at: Mapped[Optional[datetime]]
 
 
+class Dispute(Base):
+    """An agency contesting a finding, or an inspector settling a "needs review" one. Accepted,
+    its outcome replaces the rule's in later audits for as long as the rule itself still says
+    what it said when the dispute was raised."""
+
+    __tablename__ = "disputes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    rule_code: Mapped[str] = mapped_column(String(16))
+    audit_run_id: Mapped[int] = mapped_column(ForeignKey("audit_runs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))           # dispute|review
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|accepted|rejected|expired
+    rule_outcome: Mapped[str] = mapped_column(String(16))    # what the rule said when raised
+    note: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    opened_by: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(16), default="")   # the decided outcome, when accepted
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(64), default="")
+    decided_at: Mapped[Optional[datetime]]
+
+
+class DisputeEvent(Base):
+    """The audit trail of a dispute: who did what when, with the state before and after."""
+
+    __tablename__ = "dispute_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str] = mapped_column(String(16))  # opened|commented|accepted|rejected|expired
+    before: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class AuditRun(Base):
     """One `minhbach audit`: a rubric applied to one crawl on one audit date. Re-auditing the
     same crawl with the same rubric and date replaces it, so the result is reproducible."""
@@ -344,6 +383,10 @@ class Finding(Base):
     value: Mapped[str] = mapped_column(Text, default="")
     evidence_date: Mapped[Optional[date]] = mapped_column(Date)
     stored_copy: Mapped[str] = mapped_column(String(64), default="")  # sha256 of the stored body
+    # Set when an accepted dispute or review decided the outcome; `rule_outcome` keeps what the
+    # rule itself said.
+    override_id: Mapped[Optional[int]] = mapped_column(Integer)
+    rule_outcome: Mapped[str] = mapped_column(String(16), default="")
 
     audit_run: Mapped[AuditRun] = relationship(back_populates="findings")
     agency: Mapped[Agency] = relationship()

@@ -23,7 +23,8 @@ from minhbach.audit.registry import LEVEL_NAMES
 from minhbach.audit.score_report import FAMILY_VI, finding_rows, latest_audit, score_columns, score_rows
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
-from minhbach.audit.store.models import AuditRun, CrawlRun, Page, SiteCrawl
+from minhbach.audit.disputes import DisputeError, comment, decide, may_decide, may_open, open_dispute
+from minhbach.audit.store.models import Agency, AuditRun, CrawlRun, Dispute, DisputeEvent, Finding, Page, SiteCrawl
 from minhbach.audit.web.api import create_api
 from minhbach.audit.web.evidence import EVIDENCE_HEADERS, decode, page_document, safe_html
 from minhbach.audit.web.security import (LoginRequired, LoginThrottle, check_csrf, csrf_token, current_user,
@@ -172,12 +173,78 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
             past = history(session, code)
             crawl = session.scalar(select(SiteCrawl).join(CrawlRun).where(
                 CrawlRun.id == audit_run.crawl_run_id, SiteCrawl.agency.has(code=code)))
-        for row in findings:
-            rule = rules.get(row["rule_code"])
-            row["citations"] = rule.citations if rule else ()
-            row["doc"] = rule.doc if rule else ""
+            agency = session.scalar(select(Agency).where(Agency.code == code))
+            children = (visible_codes(request, user) or set()) - {user.agency_code}
+            for row in findings:
+                rule = rules.get(row["rule_code"])
+                row["citations"] = rule.citations if rule else ()
+                row["doc"] = rule.doc if rule else ""
+                row["may_dispute"] = may_open(user, agency, session.get(Finding, row["finding_id"]), children)
+            open_disputes = list(session.scalars(select(Dispute).where(Dispute.agency_id == agency.id)
+                                                 .order_by(Dispute.id.desc())))
         return render(request, "agency.html", user, audit=audit_run, score=score, findings=findings,
-                      chart=_chart(past), history=past, crawl=crawl)
+                      chart=_chart(past), history=past, crawl=crawl, disputes=open_disputes)
+
+    @app.post("/disputes")
+    def dispute_open(request: Request, finding: str = Form(""), note: str = Form(""), url: str = Form(""),
+                     csrf: str = Form("")):
+        user = current_user(request)
+        check_csrf(request, csrf)
+        with sessions() as session:
+            row = session.get(Finding, int(finding)) if finding.isdigit() else None
+            if row is None:
+                raise HTTPException(status_code=404)
+            code = session.get(Agency, row.agency_id).code
+            require_visible(request, user, code)
+            try:
+                opened = open_dispute(session, user, row, note, url,
+                                      (visible_codes(request, user) or set()) - {user.agency_code})
+            except DisputeError as error:
+                raise HTTPException(status_code=400, detail=str(error))
+        return RedirectResponse(f"/disputes#d{opened.id}", status_code=303)
+
+    @app.get("/disputes", response_class=HTMLResponse)
+    def disputes_page(request: Request):
+        user = current_user(request)
+        codes = visible_codes(request, user)
+        with sessions() as session:
+            rows = session.execute(select(Dispute, Agency).join(Agency, Agency.id == Dispute.agency_id)
+                                   .order_by(Dispute.status != "open", Dispute.id.desc())).all()
+            rows = [(d, a) for d, a in rows if codes is None or a.code in codes]
+            events = {d.id: list(session.scalars(select(DisputeEvent).where(DisputeEvent.dispute_id == d.id)
+                                                 .order_by(DisputeEvent.id))) for d, _ in rows}
+        return render(request, "disputes.html", user, rows=rows, events=events, may_decide=may_decide,
+                      rules=all_rules())
+
+    def _dispute(session, request: Request, user, dispute_id: int) -> Dispute:
+        dispute = session.get(Dispute, dispute_id)
+        if dispute is None:
+            raise HTTPException(status_code=404)
+        require_visible(request, user, session.get(Agency, dispute.agency_id).code)
+        return dispute
+
+    @app.post("/disputes/{dispute_id}/comment")
+    def dispute_comment(request: Request, dispute_id: int, note: str = Form(""), csrf: str = Form("")):
+        user = current_user(request)
+        check_csrf(request, csrf)
+        with sessions() as session:
+            try:
+                comment(session, user, _dispute(session, request, user, dispute_id), note)
+            except DisputeError as error:
+                raise HTTPException(status_code=400, detail=str(error))
+        return RedirectResponse(f"/disputes#d{dispute_id}", status_code=303)
+
+    @app.post("/disputes/{dispute_id}/decide")
+    def dispute_decide(request: Request, dispute_id: int, decision: str = Form(""), reason: str = Form(""),
+                       outcome: str = Form("pass"), csrf: str = Form("")):
+        user = current_user(request)
+        check_csrf(request, csrf)
+        with sessions() as session:
+            try:
+                decide(session, user, _dispute(session, request, user, dispute_id), decision == "accept", reason, outcome)
+            except DisputeError as error:
+                raise HTTPException(status_code=403 if "không quyết định" in str(error) else 400, detail=str(error))
+        return RedirectResponse(f"/disputes#d{dispute_id}", status_code=303)
 
     @app.get("/evidence/{audit_id}/{code}/{rule_code}", response_class=HTMLResponse)
     def evidence(request: Request, audit_id: int, code: str, rule_code: str):
