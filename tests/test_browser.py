@@ -82,6 +82,12 @@ def test_an_officer_logs_in_sorts_filters_and_opens_the_evidence(server, browser
     frame = page.frame_locator("iframe.stored")
     assert frame.locator("body").inner_text()  # the stored copy is there
     page.screenshot(path=str(ARTIFACTS / "evidence-1366.png"))
+    page.goto(base + "/monthly")
+    with page.expect_download() as download:
+        page.click("text=XLSX")
+    saved = ARTIFACTS / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "bao-cao-thang-2026-11.xlsx" and saved.read_bytes()[:2] == b"PK"
     phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
     phone.context.add_cookies(page.context.cookies())
     phone.goto(base + "/")

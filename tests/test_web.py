@@ -194,3 +194,27 @@ def test_a_dispute_accepted_by_an_admin_overrides_the_finding_now_and_later(web)
             "select outcome, rule_outcome, override_id from findings f join agencies a on a.id = f.agency_id "
             "where a.code = 'stp-hs' and f.rule_code = 'TI01' order by f.audit_run_id desc limit 1")).one()
     assert tuple(later) == ("pass", "fail", dispute)
+
+
+def test_changes_monthly_reports_and_the_registry_pages(web, tmp_path):
+    client, _, _ = web
+    login(client)
+    assert "Không có thay đổi" in client.get("/changes").text or "Tiêu chí" in client.get("/changes").text
+    monthly = client.get("/monthly").text
+    assert "11/2026" in monthly and "/xlsx" in monthly
+    report_id = re.search(r'href="/monthly/(\d+)/xlsx"', monthly).group(1)
+    download = client.get(f"/monthly/{report_id}/xlsx")
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+    assert "bao-cao-thang-2026-11.xlsx" in download.headers["content-disposition"]
+    (tmp_path / "r.xlsx").write_bytes(download.content)
+    from openpyxl import load_workbook
+    assert load_workbook(tmp_path / "r.xlsx").sheetnames[0] == "Tổng hợp"
+    answer = client.post("/monthly/republish", data={"month": "2026-11", "reason": "thử lập lại",
+                                                     "csrf": _csrf(client, "/monthly")})
+    assert answer.status_code == 303 and "thử lập lại" in client.get("/monthly").text
+    agency_user = TestClient(client.app, follow_redirects=False)
+    login(agency_user, "sotuphap")
+    assert agency_user.post("/monthly/republish", data={"month": "2026-11", "reason": "x",
+                                                        "csrf": _csrf(agency_user, "/monthly")}).status_code == 403
+    registry = agency_user.get("/registry").text
+    assert "stp-hs" in registry and "stc-hs" not in registry

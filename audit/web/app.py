@@ -3,28 +3,34 @@ API mounted at /api/v1. Every page but /login, /health and /static needs a sessi
 from __future__ import annotations
 
 import secrets
+import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
+from starlette.background import BackgroundTask
 from starlette.middleware.sessions import SessionMiddleware
 
 from minhbach.audit import config
 from minhbach.audit.accounts import ROLES, authenticate
-from minhbach.audit.changes import history
+from minhbach.audit.changes import ChangesError, diff_audits, history, pick_audits
 from minhbach.audit.crawl_report import STATUS_VI
 from minhbach.audit.monthly.content import last_complete_audit, previous_month
+from minhbach.audit.monthly.freeze import MonthlyError, freeze
+from minhbach.audit.monthly.publish import DEFAULT_ISSUER, publish
 from minhbach.audit.nightly import previous_audit
 from minhbach.audit.registry import LEVEL_NAMES
 from minhbach.audit.score_report import FAMILY_VI, finding_rows, latest_audit, score_columns, score_rows
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
 from minhbach.audit.disputes import DisputeError, comment, decide, may_decide, may_open, open_dispute
-from minhbach.audit.store.models import Agency, AuditRun, CrawlRun, Dispute, DisputeEvent, Finding, Page, SiteCrawl
+from minhbach.audit.store.models import (Agency, AuditRun, CrawlRun, Dispute, DisputeEvent, Finding, MonthlyReport,
+                                         Page, SiteCrawl)
 from minhbach.audit.web.api import create_api
 from minhbach.audit.web.evidence import EVIDENCE_HEADERS, decode, page_document, safe_html
 from minhbach.audit.web.security import (LoginRequired, LoginThrottle, check_csrf, csrf_token, current_user,
@@ -282,6 +288,65 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
             crawls = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(100)))
             audits = list(session.scalars(select(AuditRun).order_by(AuditRun.id.desc()).limit(100)))
         return render(request, "runs.html", user, crawls=crawls, audits=audits)
+
+    @app.get("/changes", response_class=HTMLResponse)
+    def changes_page(request: Request, before: str = "", after: str = ""):
+        user = current_user(request)
+        codes = visible_codes(request, user)
+        with sessions() as session:
+            try:
+                older, newer = pick_audits(session, int(before) if before.isdigit() else None,
+                                           int(after) if after.isdigit() else None)
+            except ChangesError as error:
+                return render(request, "changes.html", user, error=str(error), rows=[], sites=[])
+            rows, sites = diff_audits(session, older, newer)
+        rows = [r for r in rows if codes is None or r["agency_code"] in codes]
+        sites = [s for s in sites if codes is None or s.agency_code in codes]
+        return render(request, "changes.html", user, error="", rows=rows, sites=sites, older=older, newer=newer)
+
+    @app.get("/monthly", response_class=HTMLResponse)
+    def monthly_page(request: Request):
+        user = current_user(request)
+        with sessions() as session:
+            reports = list(session.scalars(select(MonthlyReport).order_by(MonthlyReport.month.desc(),
+                                                                          MonthlyReport.version.desc())))
+        return render(request, "monthly.html", user, reports=reports)
+
+    @app.get("/monthly/{report_id}/{fmt}")
+    def monthly_file(request: Request, report_id: int, fmt: str):
+        current_user(request)
+        if fmt not in ("xlsx", "csv", "docx"):
+            raise HTTPException(status_code=404)
+        with sessions() as session:
+            report = session.get(MonthlyReport, report_id)
+            if report is None:
+                raise HTTPException(status_code=404)
+            folder = Path(tempfile.mkdtemp(prefix="minhbach-monthly-"))
+            path = next(p for p in publish(report, folder, config.setting("report.issuer", DEFAULT_ISSUER))
+                        if p.suffix == f".{fmt}")
+        return FileResponse(path, filename=path.name, background=BackgroundTask(shutil.rmtree, folder, True))
+
+    @app.post("/monthly/republish")
+    def monthly_republish(request: Request, month: str = Form(""), reason: str = Form(""), csrf: str = Form("")):
+        user = current_user(request)
+        check_csrf(request, csrf)
+        if user.role != "admin":
+            raise HTTPException(status_code=403, detail="Chỉ quản trị viên lập lại báo cáo.")
+        with sessions() as session:
+            try:
+                freeze(session, app.state.bodies, month, "", None, config.setting("default_rubric"), True, reason)
+            except MonthlyError as error:
+                raise HTTPException(status_code=400, detail=str(error))
+        return RedirectResponse("/monthly", status_code=303)
+
+    @app.get("/registry", response_class=HTMLResponse)
+    def registry_page(request: Request):
+        user = current_user(request)
+        codes = visible_codes(request, user)
+        with sessions() as session:
+            agencies = [a for a in session.scalars(select(Agency).order_by(Agency.code))
+                        if codes is None or a.code in codes]
+        return render(request, "registry.html", user, agencies=agencies)
 
     @app.get("/rules", response_class=HTMLResponse)
     def rules_page(request: Request):
