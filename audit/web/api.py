@@ -2,17 +2,21 @@
 (`minhbach tokens add NAME`). Its OpenAPI schema is /api/v1/openapi.json."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as ApiPath
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from minhbach.audit.accounts import token_valid
-from minhbach.audit.changes import ChangesError, history
+from minhbach.audit.changes import ChangesError, diff_audits, diff_records, history, pick_audits
 from minhbach.audit.score_report import finding_json, finding_rows, score_json, score_rows
-from minhbach.audit.store.models import Agency, AuditRun
+from minhbach.audit.store.models import Agency, AuditRun, MonthlyReport
 
 _bearer = HTTPBearer(auto_error=False)
+MAX_ID = 2**31 - 1  # ids and offsets beyond what the store can hold are refused (422), not a 500
 
 
 def _token(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
@@ -23,6 +27,10 @@ def _token(request: Request, credentials: HTTPAuthorizationCredentials | None = 
         if not token_valid(session, credentials.credentials):
             raise HTTPException(status_code=401, detail="unknown or revoked token",
                                 headers={"WWW-Authenticate": "Bearer"})
+
+
+class Problem(BaseModel):
+    detail: str
 
 
 class Page(BaseModel):
@@ -38,9 +46,11 @@ def _page(rows: list[dict], offset: int, limit: int) -> Page:
 
 def create_api(sessions) -> FastAPI:
     api = FastAPI(title="minhbach API", version="1", openapi_url=None, docs_url=None, redoc_url=None,
-                  dependencies=[Depends(_token)])
+                  dependencies=[Depends(_token)],
+                  responses={401: {"model": Problem, "description": "No token, or an unknown or revoked one"},
+                             404: {"model": Problem, "description": "No such audit, agency or report"}})
     api.state.sessions = sessions
-    paging = {"offset": Query(0, ge=0), "limit": Query(100, ge=1, le=1000)}
+    paging = {"offset": Query(0, ge=0, le=MAX_ID), "limit": Query(100, ge=1, le=1000)}
 
     def audit_or_404(session, audit_id: int) -> AuditRun:
         audit = session.get(AuditRun, audit_id)
@@ -66,13 +76,13 @@ def create_api(sessions) -> FastAPI:
         return _page(rows, offset, limit)
 
     @api.get("/audits/{audit_id}/scores", response_model=Page, summary="One audit's scores")
-    def scores(audit_id: int, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+    def scores(audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
         with sessions() as session:
             rows = [score_json(r) for r in score_rows(session, audit_or_404(session, audit_id))]
         return _page(rows, offset, limit)
 
     @api.get("/audits/{audit_id}/findings", response_model=Page, summary="One audit's findings")
-    def findings(audit_id: int, agency: str | None = None, offset: int = paging["offset"],
+    def findings(audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], agency: str | None = None, offset: int = paging["offset"],
                  limit: int = paging["limit"]) -> Page:
         with sessions() as session:
             rows = [finding_json(r) for r in finding_rows(session, audit_or_404(session, audit_id), agency)]
@@ -88,6 +98,36 @@ def create_api(sessions) -> FastAPI:
         for row in rows:
             row["audit_date"] = row["audit_date"].isoformat()
         return _page(rows, offset, limit)
+
+    @api.get("/changes", response_model=Page, summary="What changed between two audits (default: the last two)")
+    def changes(before: int | None = Query(None, alias="from", ge=1, le=MAX_ID),
+                after: int | None = Query(None, alias="to", ge=1, le=MAX_ID),
+                offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+        with sessions() as session:
+            try:
+                older, newer = pick_audits(session, before, after)
+            except ChangesError as error:
+                raise HTTPException(status_code=404, detail=str(error))
+            rows, sites = diff_audits(session, older, newer)
+        return _page(diff_records(rows, sites), offset, limit)
+
+    @api.get("/monthly-reports", response_model=Page, summary="Frozen monthly reports (without their content)")
+    def monthly_reports(offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+        with sessions() as session:
+            rows = [{"id": r.id, "month": r.month, "province": r.province, "version": r.version,
+                     "created_at": r.created_at.isoformat(), "reason": r.reason, "audits": r.audit_ids["audits"],
+                     "rubric_id": r.rubric_id, "rubric_version": r.rubric_version, "sha256": r.content_sha256}
+                    for r in session.scalars(select(MonthlyReport).order_by(MonthlyReport.id.desc()))]
+        return _page(rows, offset, limit)
+
+    @api.get("/monthly-reports/{report_id}", summary="One frozen monthly report with its content")
+    def monthly_report(report_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)]) -> dict:
+        with sessions() as session:
+            report = session.get(MonthlyReport, report_id)
+            if report is None:
+                raise HTTPException(status_code=404, detail=f"no monthly report {report_id}")
+            return {"id": report.id, "month": report.month, "version": report.version,
+                    "sha256": report.content_sha256, "content": report.content}
 
     @api.get("/stats", summary="How much the store holds")
     def stats() -> dict:
