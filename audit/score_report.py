@@ -80,27 +80,32 @@ def score_columns(session: Session, audit: AuditRun) -> list[tuple[str, str]]:
              ("rubric", "Bộ tiêu chí"), ("audit_date_vi", "Ngày đánh giá"), ("crawl_run", "Lượt thu thập")])
 
 
-def score_rows(session: Session, audit: AuditRun) -> list[dict]:
+def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None) -> list[dict]:
+    """The audit's scores, one row per agency (or only `agency_code`'s)."""
     rows = []
-    for score, agency in session.execute(
-            select(Score, Agency).join(Agency, Score.agency_id == Agency.id)
-            .where(Score.audit_run_id == audit.id).order_by(Agency.code)):
-        counts = score.counts or {}
+    day, day_vi = audit.audit_date.isoformat(), audit.audit_date.strftime("%d/%m/%Y")
+    # Columns, not ORM objects: a province's 5,000 rows are read on every dashboard page.
+    for r in session.execute(
+            select(Score.total, Score.grade, Score.coverage, Score.categories, Score.counts, Score.reason,
+                   Agency.code, Agency.name, Agency.level, Agency.province, Agency.parent_code)
+            .join(Agency, Score.agency_id == Agency.id)
+            .where(Score.audit_run_id == audit.id, *([Agency.code == agency_code] if agency_code else []))
+            .order_by(Agency.code)).all():
+        counts = r.counts or {}
         row = {
-            "agency_code": agency.code, "agency_name": agency.name, "level": agency.level,
-            "level_vi": LEVEL_NAMES.get(agency.level, agency.level),
-            "province": agency.province, "parent_code": agency.parent_code or "",
-            "score": score.total, "grade": score.grade if score.total is not None else "Không xác định",
-            "coverage": score.coverage, "coverage_pct": round(100 * score.coverage),
+            "agency_code": r.code, "agency_name": r.name, "level": r.level,
+            "level_vi": LEVEL_NAMES.get(r.level, r.level),
+            "province": r.province, "parent_code": r.parent_code or "",
+            "score": r.total, "grade": r.grade if r.total is not None else "Không xác định",
+            "coverage": r.coverage, "coverage_pct": round(100 * r.coverage),
             "passed": counts.get("pass", 0), "failed": counts.get("fail", 0),
             "review": counts.get("needs_review", 0), "errors": counts.get("error", 0),
-            "reason": score.reason, "rubric": f"{audit.rubric_id} ({audit.rubric_version})",
+            "reason": r.reason, "rubric": f"{audit.rubric_id} ({audit.rubric_version})",
             "rubric_id": audit.rubric_id, "rubric_version": audit.rubric_version,
-            "audit_date": audit.audit_date.isoformat(), "audit_date_vi": audit.audit_date.strftime("%d/%m/%Y"),
-            "crawl_run": audit.crawl_run_id,
-            "categories": {cid: c["score"] for cid, c in (score.categories or {}).items()},
+            "audit_date": day, "audit_date_vi": day_vi, "crawl_run": audit.crawl_run_id,
+            "categories": {cid: c["score"] for cid, c in (r.categories or {}).items()},
         }
-        for cid, category in (score.categories or {}).items():
+        for cid, category in (r.categories or {}).items():
             row[f"cat_{cid}"] = category["score"]
         rows.append(row)
     return rows

@@ -297,6 +297,14 @@ class Page:
             described.append(_URL_WORDS.sub(" ", fold(" ".join(bits))).strip())
         return described
 
+    def as_written(self, folded_term: str) -> str:
+        """A folded term as the page writes it ("giam doc" -> "Giám đốc"), for values and notes
+        people read; the folded term itself when the page's text cannot give it back."""
+        position = self.folded.find(folded_term)
+        if position < 0 or len(self.folded) != len(self.text):
+            return folded_term
+        return self.text[position:position + len(folded_term)]
+
     def snippet_around(self, folded_term: str, width: int = 160) -> str:
         """The page text around the first place a folded term occurs (the text keeps its marks:
         folding never changes the length of Vietnamese letters, so positions carry over)."""

@@ -208,3 +208,14 @@ def test_agency_report_keeps_evidence_addresses_whole(demo_output):
     assert max(len(line) for line in table) <= 80
     evidence = dict(line.split()[:2] for line in lines[start + 1:])
     assert evidence["PJ01"].startswith("http://127.0.0.1:18402/web/guest/") and "articleId=" in evidence["PJ01"]
+
+
+def test_values_and_notes_keep_the_pages_own_letters(demo_output):
+    """Terms are matched on folded text; what a person reads is the page's own spelling."""
+    out, _ = demo_output
+    rows = read_csv(out / "findings.csv")
+    leaders = [r["Ghi chú"] for r in rows if r["Mã tiêu chí"] == "OR02" and r["Kết quả"] == "Đạt"]
+    assert leaders and all("(giam doc)" not in note for note in leaders)
+    assert any("Giám đốc" in note or "Chủ tịch" in note for note in leaders)
+    tenders = [r["Giá trị"] for r in rows if r["Mã tiêu chí"] == "TD01" and r["Giá trị"]]
+    assert "ke hoach lua chon nha thau" not in tenders

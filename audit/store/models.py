@@ -400,7 +400,8 @@ class Score(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_run_id: Mapped[int] = mapped_column(ForeignKey("audit_runs.id", ondelete="CASCADE"), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    # an agency's history reads its scores across every audit
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     total: Mapped[Optional[float]] = mapped_column(Float)
     grade: Mapped[str] = mapped_column(String(32), default="")
     coverage: Mapped[float] = mapped_column(Float, default=0.0)

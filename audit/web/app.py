@@ -30,7 +30,7 @@ from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
 from minhbach.audit.disputes import DisputeError, comment, decide, may_decide, may_open, open_dispute
 from minhbach.audit.store.models import (Agency, AuditRun, CrawlRun, Dispute, DisputeEvent, Finding, MonthlyReport,
-                                         Page, SiteCrawl)
+                                         Page, Score, SiteCrawl)
 from minhbach.audit.web.api import create_api
 from minhbach.audit.web.evidence import EVIDENCE_HEADERS, decode, page_document, safe_html
 from minhbach.audit.web.security import (LoginRequired, LoginThrottle, check_csrf, csrf_token, current_user,
@@ -132,10 +132,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
             before = previous_audit(session, audit_run)
             month = f"{audit_run.audit_date:%Y-%m}"
             last_month = last_complete_audit(session, previous_month(month), audit_run.rubric_id)
-            earlier = {r["agency_code"]: r["score"] for r in score_rows(session, before)} if before else {}
-            monthly = {r["agency_code"]: r["score"] for r in score_rows(session, last_month)} if last_month else {}
-            partial = dict(session.execute(select(SiteCrawl.agency_id, SiteCrawl.status)
-                                           .where(SiteCrawl.run_id == audit_run.crawl_run_id)).all())
+            earlier, monthly = _totals(session, before), _totals(session, last_month)
             audits = list(session.scalars(select(AuditRun).order_by(AuditRun.id.desc()).limit(60)))
         for row in rows:
             row["change"] = _delta(row["score"], earlier.get(row["agency_code"]))
@@ -157,7 +154,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
         page = min(max(page, 1), pages)
         return render(request, "overview.html", user, audit=audit_run, audits=audits, columns=columns,
                       rows=shown[(page - 1) * PER_PAGE: page * PER_PAGE], total=len(shown), page=page, pages=pages,
-                      options=options, partial_status=partial, before=before, last_month=last_month,
+                      options=options, before=before, last_month=last_month,
                       query={key: value for key, value in (  # what the links carry: only what is set
                           ("q", q), ("province", province), ("parent", parent), ("level", level), ("grade", grade),
                           ("unknown", "true" if unknown else ""), ("sort", sort), ("order", order),
@@ -172,7 +169,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
             audit_run = pick_audit(session, audit)
             if audit_run is None:
                 raise HTTPException(status_code=404, detail="Chưa có lượt đánh giá nào.")
-            score = next((r for r in score_rows(session, audit_run) if r["agency_code"] == code), None)
+            score = next(iter(score_rows(session, audit_run, code)), None)
             if score is None:
                 raise HTTPException(status_code=404, detail=f"Cơ quan '{code}' không có trong lượt đánh giá {audit_run.id}.")
             findings = finding_rows(session, audit_run, code)
@@ -354,6 +351,14 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
         return render(request, "rules.html", user, rules=sorted(all_rules().values(), key=lambda r: r.code))
 
     return app
+
+
+def _totals(session, audit: AuditRun | None) -> dict[str, float | None]:
+    """Each agency's score in an audit, by code: all the change columns need of it."""
+    if audit is None:
+        return {}
+    return dict(session.execute(select(Agency.code, Score.total).join(Score, Score.agency_id == Agency.id)
+                                .where(Score.audit_run_id == audit.id)).all())
 
 
 def _delta(now, before) -> float | None:

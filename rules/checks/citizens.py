@@ -103,7 +103,7 @@ def procedures(site: Site, ctx: Context) -> Result:
         fields = page.terms_about("procedure_fields")
         if len(fields) >= 2:
             return passed("Có thủ tục hành chính với trình tự, hồ sơ, thời hạn.",
-                          evidence(page, fields[0], ", ".join(fields)))
+                          evidence(page, fields[0], ", ".join(map(page.as_written, fields))))
     home = [site.home] if site.home else []
     for page, link in _links_to(site, home + pages, "public_service_portal"):
         return passed("Có liên kết tới Cổng dịch vụ công (cơ sở dữ liệu thủ tục hành chính).",
@@ -164,7 +164,7 @@ def access_to_information(site: Site, ctx: Context) -> Result:
             best, best_parts = page, parts
     if len(best_parts) >= 2:
         return passed("Chuyên mục tiếp cận thông tin có danh mục, đầu mối hoặc mẫu phiếu yêu cầu.",
-                      evidence(best, best_parts[0], ", ".join(best_parts)))
+                      evidence(best, best_parts[0], ", ".join(map(best.as_written, best_parts))))
     # An article that mentions the law is not the section: partial credit only for a page
     # whose short title is the section's own.
     return failed("Chuyên mục tiếp cận thông tin thiếu danh mục thông tin, đầu mối hoặc mẫu phiếu.",

@@ -64,7 +64,7 @@ def leaders(site: Site, ctx: Context) -> Result:
         titles = page.terms_about("leader_titles")
         duties = page.terms_about("leader_duties")
         if titles and (duties or find_phones(page.text) or find_emails(page.text)):
-            return passed(f"Trang lãnh đạo có chức vụ ({titles[0]}) và nhiệm vụ hoặc liên hệ.",
+            return passed(f"Trang lãnh đạo có chức vụ ({page.as_written(titles[0])}) và nhiệm vụ hoặc liên hệ.",
                           evidence(page, titles[0]))
     return failed("Trang lãnh đạo không nêu chức vụ kèm nhiệm vụ đảm nhiệm hoặc liên hệ.",
                   evidence(pages[0]), partial=True)

@@ -107,6 +107,6 @@ def projects(site: Site, ctx: Context) -> Result:
             best, best_fields = page, fields
     if len(best_fields) >= needed:
         return passed(f"Danh sách dự án có {len(best_fields)} trường thông tin.",
-                      evidence(best, best_fields[0], ", ".join(best_fields)))
+                      evidence(best, best_fields[0], ", ".join(map(best.as_written, best_fields))))
     return failed(f"Danh sách dự án chỉ có {len(best_fields)} trường thông tin (cần {needed}).",
                   evidence(best), partial=len(best_fields) >= 2)

@@ -34,9 +34,9 @@ def tenders(site: Site, ctx: Context) -> Result:
         # "kế hoạch lựa chọn nhà thầu") is not a tenders section.
         items = page.terms_about("tender_items")
         if codes or len(items) >= 2:
-            value = codes[0] if codes else items[0]
+            term = codes[0] if codes else items[0]
             return passed("Có thông tin đấu thầu (kế hoạch, thông báo mời thầu hoặc kết quả).",
-                          evidence(page, value, value))
+                          evidence(page, term, term if codes else page.as_written(term)))
     for page in pages + ([site.home] if site.home else []):
         for link in page.links:
             host = urlsplit(link.url).netloc.lower()
