@@ -222,8 +222,9 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
 
 
-def import_registry(session: Session, path: Path) -> ImportResult:
-    """Validate `path` whole, then add or update agencies in one transaction."""
+def import_registry(session: Session, path: Path, source: str | None = None) -> ImportResult:
+    """Validate `path` whole, then add or update agencies in one transaction; `source` is what
+    the history records as the origin of the change (default: the file)."""
     known = set(session.scalars(select(Agency.code)))
     rows = parse_registry(path, known)
     existing = {a.code: a for a in session.scalars(select(Agency))}
@@ -236,7 +237,7 @@ def import_registry(session: Session, path: Path) -> ImportResult:
             session.add(agency)
             session.flush()
             result.added.append(row.code)
-        elif _agency_data(agency) == data:
+        elif agency_data(agency) == data:
             result.unchanged.append(row.code)
             continue
         else:
@@ -247,13 +248,13 @@ def import_registry(session: Session, path: Path) -> ImportResult:
             result.updated.append(row.code)
         session.add(
             AgencyVersion(agency_id=agency.id, version=agency.version, data=data,
-                          source_file=str(path))
+                          source_file=source or str(path))
         )
     session.commit()
     return result
 
 
-def _agency_data(agency: Agency) -> dict:
+def agency_data(agency: Agency) -> dict:
     return {key: getattr(agency, key) for key in AgencyRow.__dataclass_fields__ if key != "line"}
 
 
@@ -267,7 +268,7 @@ def _record(session: Session, agency: Agency, source: str) -> None:
     """A lifecycle change is a new version of the agency, with its state kept in agency_versions."""
     agency.version += 1
     agency.updated_at = utcnow()
-    data = {**_agency_data(agency), "active": agency.active, "replaced_by": agency.replaced_by,
+    data = {**agency_data(agency), "active": agency.active, "replaced_by": agency.replaced_by,
             "lifecycle_note": agency.lifecycle_note}
     session.add(AgencyVersion(agency_id=agency.id, version=agency.version, data=data, source_file=source))
 

@@ -218,3 +218,23 @@ def test_changes_monthly_reports_and_the_registry_pages(web, tmp_path):
                                                         "csrf": _csrf(agency_user, "/monthly")}).status_code == 403
     registry = agency_user.get("/registry").text
     assert "stp-hs" in registry and "stc-hs" not in registry
+
+
+def test_an_admin_edits_an_agency_with_the_imports_checks_and_its_history_kept(web):
+    client, _, _ = web
+    login(client)
+    form = client.get("/registry/stp-hs/edit").text
+    values = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', form))
+    values["csrf"] = _csrf(client, "/registry/stp-hs/edit")
+    bad = client.post("/registry/stp-hs/edit", data={**values, "portal_url": "khong-phai-dia-chi"})
+    assert bad.status_code == 400 and "biểu mẫu:2: portal_url:" in bad.text
+    good = client.post("/registry/stp-hs/edit", data={**values, "name": "Sở Tư pháp tỉnh Hòa Sơn (mới)"})
+    assert good.status_code == 303 and "Sở Tư pháp tỉnh Hòa Sơn (mới)" in client.get("/registry").text
+    with open_store()() as session:
+        sources = session.execute(__import__("sqlalchemy").text(
+            "select v.source_file from agency_versions v join agencies a on a.id = v.agency_id "
+            "where a.code = 'stp-hs' order by v.version")).scalars().all()
+    assert len(sources) == 2 and sources[-1] == "bảng điều khiển (quantri)"
+    agency_user = TestClient(client.app, follow_redirects=False)
+    login(agency_user, "sotuphap")
+    assert agency_user.get("/registry/stp-hs/edit").status_code == 403

@@ -2,6 +2,7 @@
 API mounted at /api/v1. Every page but /login, /health and /static needs a session."""
 from __future__ import annotations
 
+import csv
 import secrets
 import shutil
 import tempfile
@@ -24,7 +25,7 @@ from minhbach.audit.monthly.content import last_complete_audit, previous_month
 from minhbach.audit.monthly.freeze import MonthlyError, freeze
 from minhbach.audit.monthly.publish import DEFAULT_ISSUER, publish
 from minhbach.audit.nightly import previous_audit
-from minhbach.audit.registry import LEVEL_NAMES
+from minhbach.audit.registry import LEVEL_NAMES, OPTIONAL, REQUIRED, RegistryError, agency_data, import_registry
 from minhbach.audit.score_report import FAMILY_VI, finding_rows, latest_audit, score_columns, score_rows
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
@@ -42,6 +43,7 @@ PER_PAGE = 50
 SORTS = {"code": "agency_code", "name": "agency_name", "score": "score", "grade": "grade",
          "coverage": "coverage", "change": "change"}
 PUBLIC = ("/login", "/health", "/static")
+REGISTRY_FIELDS = list(REQUIRED + OPTIONAL)
 
 
 def _secret() -> str:
@@ -344,6 +346,44 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
             agencies = [a for a in session.scalars(select(Agency).order_by(Agency.code))
                         if codes is None or a.code in codes]
         return render(request, "registry.html", user, agencies=agencies)
+
+    def _admin(request: Request):
+        user = current_user(request)
+        if user.role != "admin":
+            raise HTTPException(status_code=403, detail="Chỉ quản trị viên sửa danh sách cơ quan.")
+        return user
+
+    @app.get("/registry/{code}/edit", response_class=HTMLResponse)
+    def registry_edit_form(request: Request, code: str):
+        user = _admin(request)
+        with sessions() as session:
+            agency = session.scalar(select(Agency).where(Agency.code == code))
+            if agency is None:
+                raise HTTPException(status_code=404)
+            values = {field: "" if value is None else value for field, value in agency_data(agency).items()}
+        return render(request, "registry_edit.html", user, code=code, values=values, problems=[])
+
+    @app.post("/registry/{code}/edit", response_class=HTMLResponse)
+    async def registry_edit(request: Request, code: str):
+        user = _admin(request)
+        form = await request.form()
+        check_csrf(request, form.get("csrf"))
+        values = {field: str(form.get(field, "")).strip() for field in REGISTRY_FIELDS}
+        values["code"] = code
+        with tempfile.TemporaryDirectory() as folder:  # the CSV import's own checks, line by line
+            path = Path(folder) / "bieu-mau.csv"
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=REGISTRY_FIELDS)
+                writer.writeheader()
+                writer.writerow(values)
+            with sessions() as session:
+                try:
+                    import_registry(session, path, source=f"bảng điều khiển ({user.username})")
+                except RegistryError as error:
+                    problems = [p.replace(str(path), "biểu mẫu") for p in error.problems]
+                    return render(request, "registry_edit.html", user, status_code=400, code=code, values=values,
+                                  problems=problems)
+        return RedirectResponse("/registry", status_code=303)
 
     @app.get("/rules", response_class=HTMLResponse)
     def rules_page(request: Request):
