@@ -45,7 +45,9 @@ def build_site(session: Session, site_crawl: SiteCrawl, agency: Agency, bodies: 
     pages = session.execute(
         select(Page.requested_url, Page.final_url, Page.http_status, Page.content_type, Page.encoding, Page.title,
                Page.sha256, Page.depth, Page.legacy_encoding)
-        .where(Page.site_crawl_id == site_crawl.id).order_by(Page.depth, Page.id)
+        # depth, then address: the same site gives the same evidence however its pages arrived
+        # (concurrent downloads, 304s read from the store)
+        .where(Page.site_crawl_id == site_crawl.id).order_by(Page.depth, Page.final_url, Page.id)
     ).all()
     sources, home_url = [], agency.portal_url
     for row in pages:
