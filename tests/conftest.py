@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -129,3 +130,50 @@ def demo_output(tmp_path_factory):
     result = run_cli("demo", "--out", str(out), "--today", "2026-11-21")
     assert result.returncode == 0, result.stderr
     return out, result.stdout
+
+
+@pytest.fixture
+def demo_store(demo_output, tmp_path, monkeypatch):
+    """A copy of the demo's store (its month's report already frozen), as the data folder."""
+    out, _ = demo_output
+    copy = tmp_path / "store"
+    shutil.copytree(out, copy)
+    monkeypatch.setenv("MINHBACH_DATA_DIR", str(copy))
+    monkeypatch.delenv("MINHBACH_DATABASE_URL", raising=False)
+    monkeypatch.delenv("MINHBACH_CONFIG", raising=False)
+    return copy
+
+
+PASSWORD = "mat-khau-dai-du"  # the web tests' accounts: quantri (admin), sotuphap (stp-hs)
+PAYLOAD = (b"<html><head><meta charset='utf-8'><script>window.__xss = 1; alert(1)</script></head><body>"
+           b"<h1>C\xc3\xb4ng khai ng\xc3\xa2n s\xc3\xa1ch</h1><img src=x onerror=\"window.__xss=2\">"
+           b"<a href=\"javascript:window.__xss=3\">b\xe1\xba\xa5m</a><iframe src=\"http://example.com/\"></iframe>"
+           b"<p>D\xe1\xbb\xb1 to\xc3\xa1n ng\xc3\xa2n s\xc3\xa1ch n\xc4\x83m 2026</p></body></html>")
+
+
+@pytest.fixture
+def web(demo_store):
+    """The dashboard on a copy of the demo's store: (test client, API token, sha256 of a stored
+    page full of script payloads), with an admin and an agency account."""
+    from fastapi.testclient import TestClient
+
+    from minhbach.audit.accounts import add_token, add_user
+    from minhbach.audit.store.bodies import BodyStore
+    from minhbach.audit.store.db import open_store
+    from minhbach.audit.store.models import Page, SiteCrawl
+    from minhbach.audit.web.app import create_app
+
+    copy = demo_store
+    sessions = open_store()
+    with sessions() as session:
+        add_user(session, "quantri", PASSWORD, "admin")
+        add_user(session, "sotuphap", PASSWORD, "agency", "stp-hs")
+        token = add_token(session, "bao-cao")
+        site = session.query(SiteCrawl).first()
+        sha = BodyStore(copy / "bodies").put(PAYLOAD)
+        session.add(Page(site_crawl_id=site.id, requested_url="http://x/", final_url="http://x/", http_status=200,
+                         sha256=sha, encoding="utf-8", title="Trang có mã độc"))
+        session.commit()
+    return TestClient(create_app(), base_url="http://testserver", follow_redirects=False), token, sha
+
+

@@ -9,11 +9,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.test_web import web  # noqa: F401 - the demo's store with accounts and a token
 
 
 @pytest.fixture
-def running_api(web):  # noqa: F811
+def running_api(web):
     import httpx2
     import uvicorn
 

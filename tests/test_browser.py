@@ -9,8 +9,7 @@ import time
 
 import pytest
 
-from tests.conftest import IN_CI, ROOT
-from tests.test_web import PASSWORD, web  # noqa: F401 - the same store and accounts
+from tests.conftest import IN_CI, PASSWORD, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -19,7 +18,7 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 
 
 @pytest.fixture
-def server(web):  # noqa: F811
+def server(web):
     if not os.path.exists(CHROMIUM):
         message = f"{CHROMIUM} not found (Debian package chromium)"
         if IN_CI:

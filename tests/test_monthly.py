@@ -1,7 +1,6 @@
 """The monthly report: frozen, the same twice, versioned on republish; its XLSX, CSV and DOCX
 as an officer opens them (read back with openpyxl and python-docx); survey figures."""
 import csv
-import shutil
 import sqlite3
 
 from datetime import date
@@ -14,18 +13,6 @@ from tests.conftest import run_cli
 
 MONTH = "2026-11"
 NAME = "bao-cao-thang-2026-11"
-
-
-@pytest.fixture
-def demo_store(demo_output, tmp_path, monkeypatch):
-    """A copy of the demo's store (its report already written by `minhbach demo`)."""
-    out, _ = demo_output
-    copy = tmp_path / "store"
-    shutil.copytree(out, copy)
-    monkeypatch.setenv("MINHBACH_DATA_DIR", str(copy))
-    monkeypatch.delenv("MINHBACH_DATABASE_URL", raising=False)
-    monkeypatch.delenv("MINHBACH_CONFIG", raising=False)
-    return copy
 
 
 def _values(path):
