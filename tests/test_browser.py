@@ -93,6 +93,7 @@ def test_an_officer_logs_in_sorts_filters_and_opens_the_evidence(server, browser
     phone.screenshot(path=str(ARTIFACTS / "overview-phone.png"), full_page=True)
     phone.goto(base + "/agency/stc-hs")
     phone.screenshot(path=str(ARTIFACTS / "agency-phone.png"), full_page=True)
+    phone.screenshot(path=str(ARTIFACTS / "agency-phone-screen.png"))  # what the first screen shows
 
 
 def test_a_stored_page_with_script_payloads_runs_none_of_them(server, browser):
