@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minhbach.audit.registry import LEVEL_NAMES
 from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl
+from minhbach.rules.registry import LEVEL_NAMES
 
 STATUS_VI = {
     "ok": "Đã thu thập",

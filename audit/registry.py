@@ -28,7 +28,6 @@ from minhbach.audit.store.models import Agency, AgencyVersion, utcnow
 from minhbach.rules.text import nfc
 
 LEVELS = ("tinh", "so", "huyen", "xa", "khac")
-LEVEL_NAMES = {"tinh": "Tỉnh", "so": "Sở/ngành", "huyen": "Huyện", "xa": "Xã/phường", "khac": "Khác"}
 REQUIRED = ("code", "name", "level", "province", "parent_code", "portal_url")
 OPTIONAL = ("extra_hosts", "max_pages", "render", "obey_robots", "notes")
 MAX_FIELD = 2000  # characters in one cell: a name, a URL, a note

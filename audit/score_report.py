@@ -8,8 +8,8 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minhbach.audit.registry import LEVEL_NAMES
 from minhbach.audit.store.models import Agency, AuditRun, Finding, Score
+from minhbach.rules.registry import LEVEL_NAMES
 from minhbach.rules.registry import all_rules
 from minhbach.rules.results import OUTCOME_VI, Outcome
 

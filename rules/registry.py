@@ -22,6 +22,8 @@ FAMILIES = (
     "online_services", "access_to_information", "site",
 )
 ALL_LEVELS = ("tinh", "so", "huyen", "xa", "khac")
+# The levels as people name them (the registry keeps the short codes).
+LEVEL_NAMES = {"tinh": "Tỉnh", "so": "Sở/ngành", "huyen": "Huyện", "xa": "Xã/phường", "khac": "Khác"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ class Rule:
     def evaluate(self, site: Site, ctx: Context) -> Result:
         """Run the check; an unreachable site or a crash gives `error`, never `fail`."""
         if not self.applies_to(site.level):
-            return Result(Outcome.NOT_APPLICABLE, f"Không áp dụng cho cấp {site.level}.")
+            return Result(Outcome.NOT_APPLICABLE,
+                          f"Không áp dụng cho cấp {LEVEL_NAMES.get(site.level, site.level).lower()}.")
         if not site.reachable:
             return Result(Outcome.ERROR, site.crawl_reason or "Không thu thập được trang nào của cổng.")
         options = {**self.options, **ctx.options}

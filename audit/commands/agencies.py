@@ -35,7 +35,7 @@ def agencies_import(file: Path) -> None:
 
 @agencies.command("list", help="Show the registered agencies.")
 def agencies_list() -> None:
-    from minhbach.audit.registry import LEVEL_NAMES
+    from minhbach.rules.registry import LEVEL_NAMES
     from minhbach.audit.store.models import Agency
 
     with sessions()() as session:

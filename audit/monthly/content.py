@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from minhbach.audit.auditor import build_site
 from minhbach.audit.monthly.survey import ITEMS as SURVEY_ITEMS
-from minhbach.audit.registry import LEVEL_NAMES
 from minhbach.audit.rollups import rollup
 from minhbach.audit.rubric import load_rubric
 from minhbach.audit.score_report import FAMILY_VI, finding_rows, national_phones, score_rows
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.models import Agency, AuditRun, Finding, SiteCrawl, SurveyValue
 from minhbach.rules.extract import find_dates, find_document_numbers
+from minhbach.rules.registry import LEVEL_NAMES
 from minhbach.rules.registry import all_rules
 from minhbach.rules.sections import attachments, newest_date, section_items
 

@@ -25,7 +25,8 @@ from minhbach.audit.monthly.content import last_complete_audit, previous_month
 from minhbach.audit.monthly.freeze import MonthlyError, freeze
 from minhbach.audit.monthly.publish import DEFAULT_ISSUER, publish
 from minhbach.audit.nightly import previous_audit
-from minhbach.audit.registry import LEVEL_NAMES, OPTIONAL, REQUIRED, RegistryError, agency_data, import_registry
+from minhbach.audit.registry import OPTIONAL, REQUIRED, RegistryError, agency_data, import_registry
+from minhbach.rules.registry import LEVEL_NAMES
 from minhbach.audit.score_report import FAMILY_VI, finding_rows, latest_audit, score_columns, score_rows
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
