@@ -29,13 +29,13 @@ def _event(session: Session, dispute: Dispute, actor: str, action: str, before: 
                              after=_state(dispute), note=note))
 
 
-def may_open(user: User, agency: Agency, finding: Finding, children: set[str]) -> str | None:
-    """The kind of dispute this user may open on this finding, or None."""
-    if finding.outcome not in DISPUTABLE or finding.override_id:
+def may_open(user: User, agency: Agency, outcome: str, override_id: int | None, children: set[str]) -> str | None:
+    """The kind of dispute this user may open on a finding with this outcome, or None."""
+    if outcome not in DISPUTABLE or override_id:
         return None
     if user.role == "agency" and (agency.code == user.agency_code or agency.code in children):
         return "dispute"
-    if user.role in ("inspector", "admin") and finding.outcome == "needs_review":
+    if user.role in ("inspector", "admin") and outcome == "needs_review":
         return "review"
     return None
 
@@ -43,7 +43,7 @@ def may_open(user: User, agency: Agency, finding: Finding, children: set[str]) -
 def open_dispute(session: Session, user: User, finding: Finding, note: str, url: str = "",
                  children: set[str] = frozenset()) -> Dispute:
     agency = session.get(Agency, finding.agency_id)
-    kind = may_open(user, agency, finding, children)
+    kind = may_open(user, agency, finding.outcome, finding.override_id, children)
     if kind is None:
         raise DisputeError("Tài khoản này không khiếu nại được phát hiện này.")
     if not note.strip():

@@ -55,6 +55,14 @@ def _codec(encoding: str | None) -> tuple[str, bool]:
     return name, " <".encode(name) == b" <"
 
 
+def decode_stored(body: bytes, encoding: str | None) -> str:
+    """A stored body as text: a legacy font encoding (tcvn3, vni) converted to Unicode, any
+    other charset decoded (UTF-8 when it names none Python knows)."""
+    if encoding in LEGACY_ENCODINGS:
+        return to_unicode(body, encoding)
+    return body.decode(_codec(encoding)[0], errors="replace")
+
+
 def _own_region(tag, names: str) -> str:
     """What an element is by itself: a footer, a menu, or neither ("body"). `names` is its
     lower-cased id and class."""
@@ -203,7 +211,7 @@ class Page:
             except (LookupError, lxml.etree.LxmlError):   # an encoding libxml2 does not know
                 direct = False
         if not direct:
-            text = to_unicode(body, self.source.encoding) if legacy else body.decode(encoding, errors="replace")
+            text = decode_stored(body, self.source.encoding)
             text = XML_DECLARATION.sub("", text).lstrip("\ufeff")
             text = text.replace("<", " <")
             tree = lxml.etree.fromstring(text, _parser(None)) if text.strip() else None

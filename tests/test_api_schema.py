@@ -1,13 +1,14 @@
 """The JSON API against its own OpenAPI schema: schemathesis generates requests for every
 operation and checks each answer (status codes, content types, response schemas, no server
 errors) on the app running on loopback."""
-import socket
 import threading
 import time
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+
+from tests.conftest import free_port
 
 
 
@@ -17,9 +18,7 @@ def running_api(web):
     import uvicorn
 
     client, token, _ = web
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a server that needs its port before it starts
     server = uvicorn.Server(uvicorn.Config(client.app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

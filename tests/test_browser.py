@@ -3,13 +3,12 @@ browser). Log in, sort and filter, open an agency and its evidence, and a stored
 script payloads that must not run. Screenshots at 1366x768 and at phone width are saved in
 test-artifacts/ for people to look at."""
 import os
-import socket
 import threading
 import time
 
 import pytest
 
-from tests.conftest import IN_CI, PASSWORD, ROOT
+from tests.conftest import IN_CI, PASSWORD, ROOT, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -27,9 +26,7 @@ def server(web):
     import uvicorn
 
     client, _, sha = web
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a server that needs its port before it starts
     config = uvicorn.Config(client.app, host="127.0.0.1", port=port, log_level="warning")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)

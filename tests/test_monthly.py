@@ -208,3 +208,21 @@ def test_the_change_since_last_month_comes_from_the_previous_months_audit(demo_s
     ranks = sorted(r[headers.index("Hạng trong cấp")].value for r in by_code.values()
                    if r[headers.index("Cấp")].value == "Sở/ngành" and r[headers.index("Hạng trong cấp")].value)
     assert ranks[0] == 1 and ranks == sorted(ranks)
+
+
+def test_a_section_the_crawl_could_not_read_is_never_counted_as_zero(demo_store, tmp_path):
+    db = sqlite3.connect(demo_store / "minhbach.sqlite")
+    with db:
+        db.execute("delete from monthly_reports")
+        # its tenders page answered 503 instead of the page the crawl stored
+        db.execute("delete from pages where final_url = 'http://127.0.0.1:18406/node/1017'")
+        db.execute("insert into unread_pages (site_crawl_id, url, kind, reason, anchor_text) "
+                   "select s.id, 'http://127.0.0.1:18406/node/1017', 'http_503', 'máy chủ trả về lỗi HTTP 503', "
+                   "'Đấu thầu' from site_crawls s join agencies a on a.id = s.agency_id where a.code = 'stp-hs'")
+    assert run_cli("audit", "--date", "2026-11-21").returncode == 0
+    assert run_cli("monthly", "--month", MONTH, "--out", str(tmp_path)).returncode == 0
+    sheet = load_workbook(tmp_path / f"{NAME}.xlsx")["Tổng hợp"]
+    headers = [c.value for c in sheet[5]]
+    stp = next(r for r in sheet.iter_rows(min_row=6) if r[1].value == "stp-hs")
+    tenders = stp[headers.index("4. Số tin mời thầu trong tháng")].value
+    assert isinstance(tenders, str) and "chưa đọc được 1 trang" in tenders and "HTTP 503" in tenders

@@ -7,7 +7,6 @@ import json
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import pytest
 from minhbach.audit.demo.server import serve_demo
 from minhbach.audit.locks import NightLock
 from minhbach.audit.registry import parse_registry
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, free_port, run_cli
 
 DEMO_REGISTRY = ROOT / "data" / "demo" / "agencies.csv"
 NIGHT = "2026-11-21"
@@ -47,9 +46,7 @@ def smtp_inbox():
         def handle_message(self, message):
             received.append(message)
 
-    with socket.socket() as probe:  # aiosmtpd needs its port before it starts
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a server that needs its port before it starts
     controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
     controller.start()
     yield controller.port, received
@@ -231,9 +228,7 @@ def test_the_e_mail_logs_in_when_the_settings_give_a_login(monkeypatch):
         logins.append((auth_data.login, auth_data.password))
         return AuthResult(success=auth_data.password == b"mat-khau")
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a server that needs its port before it starts
     controller = Controller(Inbox(), hostname="127.0.0.1", port=port, authenticator=authenticator,
                             auth_require_tls=False)
     controller.start()

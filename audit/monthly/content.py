@@ -67,8 +67,18 @@ def _links(*findings: Finding | None) -> list[str]:
     return list(dict.fromkeys(f.evidence_url for f in findings if f is not None and f.evidence_url))
 
 
+def _not_read(site, topics: tuple[str, ...], pages: list) -> str:
+    """When the crawl found nothing of a section but left pages about it unread (an error, a
+    timeout, the budget): what to say instead of a count of zero."""
+    unread = site.unread_about(topics) if not pages else []
+    if not unread:
+        return ""
+    return f"chưa đọc được {len(unread)} trang liên quan ({unread[0].reason}), không tính là không có"
+
+
 def site_items(site, findings: dict[str, Finding], month: str, audit_date: date) -> dict[str, dict]:
-    """Items 1-4 and 7 read from the stored site and its findings."""
+    """Items 1-4 and 7 read from the stored site and its findings. A section the crawl could
+    not read is said so, never counted as zero."""
     first, last = month_bounds(month)
     f = findings.get
     # 1. planning documents
@@ -79,6 +89,9 @@ def site_items(site, findings: dict[str, Finding], month: str, audit_date: date)
              "text": f"Quy hoạch, kế hoạch: {_outcome(f('PL01'))}; đất đai: {_outcome(f('PL02'))}. "
                      f"{len(plans)} mục" + (f", mới nhất {_vi(newest[0])}" if newest else ""),
              "links": _links(f("PL01"), f("PL02"))}
+    unread = _not_read(site, ("plans",), plan_pages)
+    if unread:
+        item1.update(count=None, text=f"Quy hoạch, kế hoạch: {unread}")
     # 2. legal documents
     legal_pages = site.pages_about("legal_documents")
     numbers = {n for page in legal_pages for n in find_document_numbers(page.text)}
@@ -89,6 +102,9 @@ def site_items(site, findings: dict[str, Finding], month: str, audit_date: date)
                      f"{len(numbers)} văn bản có số ký hiệu, {len(files)} tệp tải về"
                      + (f", mới nhất {_vi(newest[0])}" if newest else ""),
              "links": _links(f("LD01"), f("LD02"))}
+    unread = _not_read(site, ("legal_documents",), legal_pages)
+    if unread:
+        item2.update(count=None, text=f"Văn bản: {unread}")
     # 3. budget documents: the year or quarter of the newest of each kind
     parts = []
     for code, label in (("BG02", "Dự toán"), ("BG03", "Thực hiện dự toán"), ("BG04", "Quyết toán")):
@@ -101,7 +117,8 @@ def site_items(site, findings: dict[str, Finding], month: str, audit_date: date)
     item3 = {"text": "; ".join(parts), "links": _links(f("BG02"), f("BG03"), f("BG04"))}
     # 4. tender notices dated within the month (counted on the fullest tenders page)
     counts = []
-    for page in site.pages_about("tenders"):
+    tender_pages = site.pages_about("tenders")
+    for page in tender_pages:
         counts.append(sum(1 for day in find_dates(page.text) if first <= day <= last))
     national = any(any(name in urlsplit(link.url).netloc.lower() for name in site.terms("procurement_system"))
                    for page in site.pages if page.ok for link in page.links)
@@ -111,6 +128,9 @@ def site_items(site, findings: dict[str, Finding], month: str, audit_date: date)
                      + ("có liên kết Hệ thống mạng đấu thầu quốc gia" if national
                         else "không có liên kết Hệ thống mạng đấu thầu quốc gia"),
              "links": _links(f("TD01"))}
+    unread = _not_read(site, ("tenders",), tender_pages)
+    if unread:
+        item4.update(count=None, text=f"Đấu thầu: {unread}")
     # 7. how businesses reach the documents
     sections = [name for code, name in (("LD01", "văn bản"), ("TT01", "thủ tục hành chính"), ("QA01", "hỏi đáp"),
                                         ("TI01", "tiếp cận thông tin"), ("DT01", "góp ý dự thảo"))
@@ -168,14 +188,19 @@ def build_content(session: Session, audit: AuditRun, month: str, province: str |
     survey = {(code, item): (value, note) for code, item, value, note in session.execute(
         select(Agency.code, SurveyValue.item, SurveyValue.value, SurveyValue.note)
         .join(Agency, Agency.id == SurveyValue.agency_id).where(SurveyValue.month == month))}
+    # Read once for the whole report, not once per agency.
+    agencies = {a.code: a for a in session.scalars(select(Agency))}
+    site_crawls = {c.agency_id: c for c in session.scalars(select(SiteCrawl)
+                                                           .where(SiteCrawl.run_id == audit.crawl_run_id))}
+    by_agency: dict[int, dict[str, Finding]] = {}
+    for finding in session.scalars(select(Finding).where(Finding.audit_run_id == audit.id)):
+        by_agency.setdefault(finding.agency_id, {})[finding.rule_code] = finding
     rows = []
     for score in scores:
         code = score["agency_code"]
-        agency = session.scalar(select(Agency).where(Agency.code == code))
-        site_crawl = session.scalar(select(SiteCrawl).where(SiteCrawl.run_id == audit.crawl_run_id,
-                                                            SiteCrawl.agency_id == agency.id))
-        own = {f.rule_code: f for f in session.scalars(select(Finding).where(
-            Finding.audit_run_id == audit.id, Finding.agency_id == agency.id))}
+        agency = agencies[code]
+        site_crawl = site_crawls[agency.id]
+        own = by_agency.get(agency.id, {})
         reachable = score["score"] is not None
         partial = site_crawl.status in ("partial", "interrupted")
         if reachable:

@@ -79,6 +79,10 @@ def _summary(content: dict) -> str:
     return text
 
 
+def _count(value) -> str:
+    return "chưa đọc được" if value is None else str(value)
+
+
 def write_document(path: Path, content: dict, report_meta: dict, issuer: str) -> Path:
     doc = Document()
     section = doc.sections[0]
@@ -118,7 +122,7 @@ def write_document(path: Path, content: dict, report_meta: dict, issuer: str) ->
                   f"{agency['score']:.1f}" if agency["score"] is not None else "–",
                   agency["grade"] if agency["score"] is not None else "Không xác định",
                   f"{agency['coverage']:.0%}" if agency["reachable"] else "–", f"{agency['change']:+.1f}" if agency["change"] is not None else "",
-                  str(agency["items"]["4"].get("count", "")) if agency["reachable"] else "", remark]
+                  _count(agency["items"]["4"].get("count")) if agency["reachable"] else "", remark]
         cells = table.add_row().cells
         for cell, value, (_, width) in zip(cells, values, TABLE_COLUMNS):
             cell.text = ""

@@ -60,7 +60,7 @@ def summary_rows(content: dict, agencies: list[dict] | None = None) -> list[dict
         rows.append({
             "stt": number, "agency_code": agency["agency_code"], "agency_name": agency["agency_name"],
             "level_vi": agency["level_vi"], "item1": items["1"]["text"], "item2": items["2"]["text"],
-            "item3": items["3"]["text"], "item4": items["4"].get("count") if agency["reachable"] else None,
+            "item3": items["3"]["text"], "item4": _tenders(agency),
             "item5": survey("5", share=True), "item6": survey("6"), "item7": items["7"]["text"],
             "item8": survey("8", share=True), "score": agency["score"],
             "grade": agency["grade"] if agency["reachable"] else "Không xác định",
@@ -68,6 +68,15 @@ def summary_rows(content: dict, agencies: list[dict] | None = None) -> list[dict
             "item9": items["9"]["text"],
         })
     return rows
+
+
+def _tenders(agency: dict):
+    """Item 4: the count; the reason when the tenders section could not be read; nothing for
+    an agency that was not reached (its reason is in every other item)."""
+    if not agency["reachable"]:
+        return None
+    item = agency["items"]["4"]
+    return item["count"] if item.get("count") is not None else item["text"]
 
 
 def file_stem(content: dict, version: int) -> str:

@@ -43,7 +43,6 @@ HERE = Path(__file__).parent
 PER_PAGE = 50
 SORTS = {"code": "agency_code", "name": "agency_name", "score": "score", "grade": "grade",
          "coverage": "coverage", "change": "change"}
-PUBLIC = ("/login", "/health", "/static")
 REGISTRY_FIELDS = list(REQUIRED + OPTIONAL)
 
 
@@ -185,7 +184,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
                 rule = rules.get(row["rule_code"])
                 row["citations"] = rule.citations if rule else ()
                 row["doc"] = rule.doc if rule else ""
-                row["may_dispute"] = may_open(user, agency, session.get(Finding, row["finding_id"]), children)
+                row["may_dispute"] = may_open(user, agency, row["outcome"], row["override_id"], children)
             open_disputes = list(session.scalars(select(Dispute).where(Dispute.agency_id == agency.id)
                                                  .order_by(Dispute.id.desc())))
         return render(request, "agency.html", user, audit=audit_run, score=score, findings=findings,

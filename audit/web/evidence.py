@@ -10,7 +10,7 @@ import html
 import lxml.html
 import nh3
 
-from minhbach.rules.legacy import to_unicode
+from minhbach.rules.artifacts import decode_stored
 from minhbach.rules.text import nfc
 
 # Nothing may run or load: styles inline only, images only as data: URIs.
@@ -22,12 +22,7 @@ _TAGS = nh3.ALLOWED_TAGS - {"img"} | {"mark", "font", "center"}
 
 
 def decode(body: bytes, encoding: str | None, legacy: str | None) -> str:
-    if legacy:
-        return to_unicode(body, legacy)
-    try:
-        return nfc(body.decode(encoding or "utf-8", errors="replace"))
-    except LookupError:
-        return nfc(body.decode("utf-8", errors="replace"))
+    return nfc(decode_stored(body, legacy or encoding))
 
 
 def safe_html(text: str, snippet: str = "") -> str:
