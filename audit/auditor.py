@@ -31,6 +31,9 @@ def resolve_run(session: Session, run_id: int | None, allow_partial: bool = Fals
         run = session.get(CrawlRun, run_id)
         if run is None:
             raise AuditError(f"no crawl run {run_id} (see `minhbach runs`)")
+        if run.status == "pruned":  # judged on nothing, every rule would fail
+            raise AuditError(f"the pages of crawl run {run_id} were removed by the retention policy; its audits "
+                             "are kept (see `minhbach runs`), but it cannot be judged again")
         if run.status != "completed" and not allow_partial:
             raise AuditError(f"crawl run {run_id} is {run.status}, so its sites may be incomplete; "
                              "audit it anyway with --allow-partial (what it missed is not judged)")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from minhbach.audit.store.bodies import BodyStore
@@ -90,6 +90,8 @@ def collect(session: Session, bodies: BodyStore, policy: Policy, today: date, dr
         pruned_pages = select(Page.id).where(Page.site_crawl_id.in_(pruned_sites))
         session.execute(delete(Link).where(Link.page_id.in_(pruned_pages)))
         session.execute(delete(Page).where(Page.site_crawl_id.in_(pruned_sites)))
+        # Said on the run, so that no one audits it again on pages it no longer has.
+        session.execute(update(CrawlRun).where(CrawlRun.id.in_(result.runs_pruned)).values(status="pruned"))
         session.commit()  # rows first: a page row never points at a removed body
     for path in result.bodies:
         try:

@@ -169,7 +169,8 @@ def runs(run_id: int | None) -> None:
     print_audits()
 
 
-RUN_STATUS_VI = {"running": "Đang chạy", "completed": "Hoàn tất", "interrupted": "Bị gián đoạn"}
+RUN_STATUS_VI = {"running": "Đang chạy", "completed": "Hoàn tất", "interrupted": "Bị gián đoạn",
+                 "pruned": "Hoàn tất, đã bỏ trang lưu (chính sách lưu trữ)"}
 
 
 def print_audits() -> None:

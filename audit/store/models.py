@@ -86,7 +86,8 @@ class CrawlRun(Base):
     __tablename__ = "crawl_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running|completed|interrupted
+    # running|completed|interrupted|pruned (its pages removed by the retention policy)
+    status: Mapped[str] = mapped_column(String(16), default="running")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[Optional[datetime]]
     pid: Mapped[Optional[int]] = mapped_column(Integer)
