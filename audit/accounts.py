@@ -11,9 +11,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.i18n import _
 from minhbach.audit.store.models import Agency, ApiToken, User, utcnow
 
-ROLES = {"admin": "Quản trị", "inspector": "Thanh tra, kiểm tra", "agency": "Cơ quan"}
+ROLES = ("admin", "inspector", "agency")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 10
@@ -25,16 +26,19 @@ class AccountError(ValueError):
 
 def add_user(session: Session, username: str, password: str, role: str, agency_code: str | None = None) -> User:
     if not _NAME.match(username):
-        raise AccountError(f"username '{username}': 2-64 lower-case letters, digits, '.', '_' or '-'")
+        raise AccountError(_("username '{username}': 2-64 lower-case letters, digits, '.', '_' or '-'").format(
+            username=username))
     if role not in ROLES:
-        raise AccountError(f"role '{role}': one of {', '.join(ROLES)}")
+        raise AccountError(_("role '{role}': one of {roles}").format(role=role, roles=", ".join(ROLES)))
     if role == "agency":
         if not agency_code or session.scalar(select(Agency.id).where(Agency.code == agency_code)) is None:
-            raise AccountError(f"an agency account needs --agency CODE of a registered agency, not '{agency_code}'")
+            raise AccountError(_("an agency account needs --agency CODE of a registered agency, not '{agency_code}'").format(
+                agency_code=agency_code))
     elif agency_code:
-        raise AccountError("--agency goes only with --role agency")
+        raise AccountError(_("--agency goes only with --role agency"))
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AccountError(f"user '{username}' exists already (see `minhbach users list`)")
+        raise AccountError(_("user '{username}' exists already (see `minhbach users list`)").format(
+            username=username))
     _check_password(password)
     user = User(username=username, password_hash=_HASHER.hash(password), role=role, agency_code=agency_code)
     session.add(user)
@@ -44,7 +48,7 @@ def add_user(session: Session, username: str, password: str, role: str, agency_c
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise AccountError(_("the password needs at least {n} characters").format(n=MIN_PASSWORD))
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
@@ -77,7 +81,7 @@ def set_active(session: Session, username: str, active: bool) -> None:
 def _user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise AccountError(f"no user '{username}' (see `minhbach users list`)")
+        raise AccountError(_("no user '{username}' (see `minhbach users list`)").format(username=username))
     return user
 
 
@@ -87,9 +91,10 @@ def _digest(token: str) -> str:
 
 def add_token(session: Session, name: str) -> str:
     if not _NAME.match(name):
-        raise AccountError(f"token name '{name}': 2-64 lower-case letters, digits, '.', '_' or '-'")
+        raise AccountError(_("token name '{name}': 2-64 lower-case letters, digits, '.', '_' or '-'").format(
+            name=name))
     if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
-        raise AccountError(f"a token named '{name}' exists already")
+        raise AccountError(_("a token named '{name}' exists already").format(name=name))
     token = "mb_" + secrets.token_urlsafe(32)
     session.add(ApiToken(name=name, token_sha256=_digest(token)))
     session.commit()
@@ -99,7 +104,7 @@ def add_token(session: Session, name: str) -> str:
 def revoke_token(session: Session, name: str) -> None:
     token = session.scalar(select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None)))
     if token is None:
-        raise AccountError(f"no active token named '{name}'")
+        raise AccountError(_("no active token named '{name}'").format(name=name))
     token.revoked_at = utcnow()
     session.commit()
 

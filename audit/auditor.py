@@ -12,6 +12,7 @@ from typing import Callable
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.i18n import _
 from minhbach.audit.disputes import override
 from minhbach.audit.rubric import Rubric
 from minhbach.audit.scoring import score_site
@@ -30,17 +31,19 @@ def resolve_run(session: Session, run_id: int | None, allow_partial: bool = Fals
     if run_id is not None:
         run = session.get(CrawlRun, run_id)
         if run is None:
-            raise AuditError(f"no crawl run {run_id} (see `minhbach runs`)")
+            raise AuditError(_("no crawl run {run_id} (see `minhbach runs`)").format(run_id=run_id))
         if run.status == "pruned":  # judged on nothing, every rule would fail
-            raise AuditError(f"the pages of crawl run {run_id} were removed by the retention policy; its audits "
-                             "are kept (see `minhbach runs`), but it cannot be judged again")
+            raise AuditError(_("the pages of crawl run {run_id} were removed by the retention policy; its audits "
+                               "are kept (see `minhbach runs`), but it cannot be judged again").format(
+                run_id=run_id))
         if run.status != "completed" and not allow_partial:
-            raise AuditError(f"crawl run {run_id} is {run.status}, so its sites may be incomplete; "
-                             "audit it anyway with --allow-partial (what it missed is not judged)")
+            raise AuditError(_("crawl run {run_id} is {status}, so its sites may be incomplete; "
+                               "audit it anyway with --allow-partial (what it missed is not judged)").format(
+                run_id=run_id, status=run.status))
         return run
     run = session.scalar(select(CrawlRun).where(CrawlRun.status == "completed").order_by(CrawlRun.id.desc()).limit(1))
     if run is None:
-        raise AuditError("no completed crawl to audit: run `minhbach crawl` first")
+        raise AuditError(_("no completed crawl to audit: run `minhbach crawl` first"))
     return run
 
 
@@ -112,7 +115,7 @@ def run_audit(session: Session, bodies: BodyStore, rubric: Rubric, audit_date: d
                 value=proof.value if proof else "", evidence_date=proof.date if proof else None,
                 stored_copy=proof.stored_copy if proof else "", override_id=None, rule_outcome=""))
         if not site.reachable:
-            reason = site_crawl.reason or "Không thu thập được trang nào."
+            reason = site_crawl.reason or _("No page could be crawled.")
         else:  # a partial crawl keeps its reason ("thu thập chưa đầy đủ: ...") in every report
             reason = site_crawl.reason if site_crawl.status in ("partial", "interrupted") else ""
         if site.reachable:  # accepted disputes and reviews decide, while the rule says the same

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.i18n import _
 from minhbach.audit.store.models import Agency, AuditRun, Finding, Score
 
 # How good an outcome is, for telling a regression from an improvement. Outcomes that are not
@@ -52,7 +53,8 @@ def pick_audits(session: Session, from_id: int | None, to_id: int | None) -> tup
         audits = [session.get(AuditRun, from_id), session.get(AuditRun, to_id)]
         missing = [str(i) for i, a in zip((from_id, to_id), audits) if a is None]
         if missing:
-            raise ChangesError(f"no audit {', '.join(missing)} (see `minhbach runs`)")
+            raise ChangesError(_("no audit {missing} (see `minhbach runs`)").format(
+                missing=', '.join(missing)))
         return audits[0], audits[1]
     query = select(AuditRun).order_by(AuditRun.id.desc())
     if to_id is not None:
@@ -61,7 +63,7 @@ def pick_audits(session: Session, from_id: int | None, to_id: int | None) -> tup
         query = query.where(AuditRun.id >= from_id)
     newest = list(session.scalars(query.limit(2)))
     if len(newest) < 2:
-        raise ChangesError("two audits are needed to compare; run `minhbach audit` again after the next crawl")
+        raise ChangesError(_("two audits are needed to compare; run `minhbach audit` again after the next crawl"))
     return newest[1], newest[0]
 
 
@@ -126,10 +128,11 @@ def history(session: Session, agency_code: str) -> list[dict]:
     """Every audit of one agency, oldest first: date, rubric, crawl, score, grade, coverage, reason."""
     agency = session.scalar(select(Agency).where(Agency.code == agency_code))
     if agency is None:
-        raise ChangesError(f"unknown agency '{agency_code}' (see `minhbach agencies list`)")
+        raise ChangesError(_("unknown agency '{agency_code}' (see `minhbach agencies list`)").format(
+            agency_code=agency_code))
     rows = session.execute(select(AuditRun, Score).join(Score, Score.audit_run_id == AuditRun.id)
                            .where(Score.agency_id == agency.id).order_by(AuditRun.audit_date, AuditRun.id)).all()
     return [{"audit": audit.id, "audit_date": audit.audit_date, "rubric": f"{audit.rubric_id} ({audit.rubric_version})",
              "crawl_run": audit.crawl_run_id, "score": score.total, "grade": score.grade if score.total is not None
-             else "Không xác định", "coverage_pct": round(100 * score.coverage), "reason": score.reason}
+             else _("Unknown"), "coverage_pct": round(100 * score.coverage), "reason": score.reason}
             for audit, score in rows]

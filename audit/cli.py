@@ -13,6 +13,7 @@ from minhbach.audit.commands.changes import diff, history
 from minhbach.audit.commands.crawling import crawl, runs
 from minhbach.audit.commands.demo import demo
 from minhbach.audit.commands.common import fail
+from minhbach.audit.i18n import _, use_for_libraries
 from minhbach.audit.commands.monthly import monthly
 from minhbach.audit.commands.nightly import gc, nightly
 from minhbach.audit.commands.web import serve, tokens, users
@@ -22,6 +23,10 @@ from minhbach.audit.commands.rules import rules_command
 class OneLineErrors(click.Group):
     """Problems of the machine, not of minhbach (an unreachable or corrupt database, a data
     folder that cannot be written) end in one line and exit code 2, not a traceback."""
+
+    def main(self, *args, **kwargs):
+        use_for_libraries()  # click's own words ("Usage:", "Missing option") in the same language
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx):
         from sqlalchemy.exc import DBAPIError, OperationalError
@@ -34,9 +39,9 @@ class OneLineErrors(click.Group):
             fail(str(error))
         except (OperationalError, DBAPIError) as error:
             reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-            fail(f"cannot use the database ({database_label()}): {reason}")
+            fail(_("cannot use the database ({database}): {reason}").format(database=database_label(), reason=reason))
         except PermissionError as error:
-            fail(f"{error.filename}: permission denied")
+            fail(_("{file}: permission denied").format(file=error.filename))
         except OSError as error:
             if error.filename is None:
                 raise
@@ -55,11 +60,11 @@ def database_label() -> str:
         return "MINHBACH_DATABASE_URL"
 
 
-@click.group(cls=OneLineErrors, help="Crawl Vietnamese government portals and audit what they publish.")
-@click.version_option(package_name="minhbach")
+@click.group(cls=OneLineErrors, help=_("Crawl Vietnamese government portals and audit what they publish."))
+@click.version_option(package_name="minhbach", help=_("Show the version and exit."))
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Settings file (TOML; see data/minhbach.example.toml). Default: MINHBACH_CONFIG, "
-                   "else minhbach.toml in the data folder.")
+              help=_("Settings file (TOML; see data/minhbach.example.toml). Default: MINHBACH_CONFIG, "
+                     "else minhbach.toml in the data folder."))
 def main(config_file: Path | None) -> None:
     if config_file is not None:
         os.environ["MINHBACH_CONFIG"] = str(config_file)

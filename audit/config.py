@@ -15,6 +15,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from minhbach.audit.i18n import N_, _
+
 
 class ConfigError(ValueError):
     """One line: the file, the key and what is wrong with it."""
@@ -34,35 +36,35 @@ def _address(value) -> bool:
 
 
 SCHEMA: dict[str, tuple[type, Any, str]] = {
-    "data_dir": (str, None, "a folder"),
-    "database_url": (str, None, "an SQLAlchemy URL such as postgresql+psycopg://user@host/minhbach"),
-    "default_rubric": (str, None, "a rubric id, such as vp-qd26-2017"),
-    "contact_url": (str, _url, "an http(s):// or mailto: address where site owners reach you"),
-    "crawl.page_cap": (int, _positive, "a whole number above 0"),
-    "crawl.time_budget": (float, _positive, "seconds, above 0"),
-    "crawl.download_timeout": (float, _positive, "seconds, above 0"),
-    "crawl.depth": (int, lambda v: v >= 0, "a whole number, 0 or more"),
-    "crawl.concurrency": (int, _positive, "a whole number above 0"),
-    "crawl.allow_private": (bool, None, "true or false"),
-    "crawl.allow_private_hosts": (list, lambda v: all(isinstance(h, str) for h in v), "a list of HOST[:PORT]"),
-    "crawl.sites_at_once": (int, _positive, "a whole number above 0"),
-    "crawl.incremental": (bool, None, "true or false"),
-    "nightly.output_dir": (str, None, "a folder"),
-    "notify.email_to": (list, lambda v: all(_address(a) for a in v), "a list of e-mail addresses"),
+    "data_dir": (str, None, N_("a folder")),
+    "database_url": (str, None, N_("an SQLAlchemy URL such as postgresql+psycopg://user@host/minhbach")),
+    "default_rubric": (str, None, N_("a rubric id, such as vp-qd26-2017")),
+    "contact_url": (str, _url, N_("an http(s):// or mailto: address where site owners reach you")),
+    "crawl.page_cap": (int, _positive, N_("a whole number above 0")),
+    "crawl.time_budget": (float, _positive, N_("seconds, above 0")),
+    "crawl.download_timeout": (float, _positive, N_("seconds, above 0")),
+    "crawl.depth": (int, lambda v: v >= 0, N_("a whole number, 0 or more")),
+    "crawl.concurrency": (int, _positive, N_("a whole number above 0")),
+    "crawl.allow_private": (bool, None, N_("true or false")),
+    "crawl.allow_private_hosts": (list, lambda v: all(isinstance(h, str) for h in v), N_("a list of HOST[:PORT]")),
+    "crawl.sites_at_once": (int, _positive, N_("a whole number above 0")),
+    "crawl.incremental": (bool, None, N_("true or false")),
+    "nightly.output_dir": (str, None, N_("a folder")),
+    "notify.email_to": (list, lambda v: all(_address(a) for a in v), N_("a list of e-mail addresses")),
     "notify.agency_email": (dict, lambda v: all(isinstance(k, str) and isinstance(a, list)
                                                 and all(_address(x) for x in a) for k, a in v.items()),
-                            'a table of agency code = ["address", ...]'),
-    "notify.email_from": (str, _address, "an e-mail address"),
-    "notify.smtp_host": (str, None, "a host name or address"),
-    "notify.smtp_port": (int, lambda v: 0 < v < 65536, "a port number, 1-65535"),
-    "notify.smtp_starttls": (bool, None, "true or false"),
-    "notify.smtp_username": (str, None, "a login name"),
-    "notify.smtp_password": (str, None, "a password (or set MINHBACH_SMTP_PASSWORD)"),
-    "notify.webhook_url": (str, lambda v: v == "" or v.startswith(("http://", "https://")), "an http(s):// address"),
-    "notify.webhook_secret": (str, None, "a shared secret (or set MINHBACH_WEBHOOK_SECRET)"),
-    "report.issuer": (str, None, "the reporting department, e.g. Sở Khoa học và Công nghệ"),
-    "retention.nights": (int, lambda v: v >= 1, "a whole number, 1 or more"),
-    "retention.weekly_months": (int, lambda v: v >= 0, "a whole number of months, 0 or more"),
+                            N_('a table of agency code = ["address", ...]')),
+    "notify.email_from": (str, _address, N_("an e-mail address")),
+    "notify.smtp_host": (str, None, N_("a host name or address")),
+    "notify.smtp_port": (int, lambda v: 0 < v < 65536, N_("a port number, 1-65535")),
+    "notify.smtp_starttls": (bool, None, N_("true or false")),
+    "notify.smtp_username": (str, None, N_("a login name")),
+    "notify.smtp_password": (str, None, N_("a password (or set MINHBACH_SMTP_PASSWORD)")),
+    "notify.webhook_url": (str, lambda v: v == "" or v.startswith(("http://", "https://")), N_("an http(s):// address")),
+    "notify.webhook_secret": (str, None, N_("a shared secret (or set MINHBACH_WEBHOOK_SECRET)")),
+    "report.issuer": (str, None, N_("the reporting department, e.g. Sở Khoa học và Công nghệ")),
+    "retention.nights": (int, lambda v: v >= 1, N_("a whole number, 1 or more")),
+    "retention.weekly_months": (int, lambda v: v >= 0, N_("a whole number of months, 0 or more")),
     "retention.monthly": (bool, None, "true or false"),
 }
 
@@ -90,11 +92,11 @@ def load_settings(path: Path | None = None) -> dict[str, Any]:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: configuration file not found")
+        raise ConfigError(_("{path}: configuration file not found").format(path=path))
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot be read ({error})")
+        raise ConfigError(_("{path}: cannot be read ({error})").format(path=path, error=error))
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}")
+        raise ConfigError(_("{path}: not valid TOML: {error}").format(path=path, error=error))
     flat: dict[str, Any] = {}
     for key, value in document.items():
         if isinstance(value, dict):
@@ -104,13 +106,15 @@ def load_settings(path: Path | None = None) -> dict[str, Any]:
             flat[key] = value
     for key, value in flat.items():
         if key not in SCHEMA:
-            raise ConfigError(f"{path}: {key}: unknown key (see data/minhbach.example.toml)")
+            raise ConfigError(_("{path}: {key}: unknown key (see data/minhbach.example.toml)").format(
+                path=path, key=key))
         kind, check, good = SCHEMA[key]
         typed = isinstance(value, kind) and not (kind in (int, float) and isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             typed = True
         if not typed or (check is not None and not check(value)):
-            raise ConfigError(f"{path}: {key}: {good}, not {value!r}")
+            raise ConfigError(_("{path}: {key}: {good}, not {value!r}").format(
+                path=path, key=key, good=good, value=value))
     return flat
 
 

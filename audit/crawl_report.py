@@ -5,32 +5,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl
-from minhbach.rules.registry import LEVEL_NAMES
+from minhbach.audit.i18n import N_, _
+from minhbach.audit.names import level_name, site_status_name
 
-STATUS_VI = {
-    "ok": "Đã thu thập",
-    "partial": "Thu thập chưa đầy đủ",
-    "unreachable": "Không truy cập được",
-    "blocked": "Bị chặn",
-    "interrupted": "Bị gián đoạn",
-    "pending": "Chưa bắt đầu",
-    "running": "Đang thu thập",
-}
-
-CRAWL_COLUMNS = [
-    ("code", "Mã cơ quan"),
-    ("name", "Tên cơ quan"),
-    ("level_vi", "Cấp"),
-    ("status_vi", "Trạng thái"),
-    ("pages", "Số trang"),
-    ("unchanged", "Trang không đổi"),
-    ("documents", "Số tài liệu"),
-    ("kilobytes", "Dung lượng (KB)"),
-    ("errors", "Số lỗi"),
-    ("robots_blocked", "Bị robots.txt chặn"),
-    ("reason", "Lý do / ghi chú"),
-    ("portal_url", "Địa chỉ cổng"),
+_CRAWL_COLUMNS = [
+    ("code", N_("Agency code")),
+    ("name", N_("Agency name")),
+    ("level_vi", N_("Level")),
+    ("status_vi", N_("Status")),
+    ("pages", N_("Number of pages")),
+    ("unchanged", N_("Unchanged pages")),
+    ("documents", N_("Number of documents")),
+    ("kilobytes", N_("Size (KB)")),
+    ("errors", N_("Number of errors")),
+    ("robots_blocked", N_("Blocked by robots.txt")),
+    ("reason", N_("Reason / note")),
+    ("portal_url", N_("Portal address")),
 ]
+
+
+def crawl_columns() -> list[tuple[str, str]]:
+    return [(key, _(header)) for key, header in _CRAWL_COLUMNS]
 
 
 def latest_run_id(session: Session) -> int | None:
@@ -48,24 +43,24 @@ def crawl_summary(session: Session, run_id: int) -> list[dict]:
                   if k not in ("robots", "trap", "time_budget")}
         notes = [site.reason] if site.reason else []
         if site.robots_blocked:
-            notes.append(f"robots.txt chặn {site.robots_blocked} địa chỉ")
+            notes.append(_("robots.txt blocked {n} addresses").format(n=site.robots_blocked))
         if site.stop_reason == "page cap":
-            notes.append("dừng ở giới hạn số trang")
+            notes.append(_("stopped at the page limit"))
         elif site.stop_reason == "time budget":
-            notes.append("dừng vì hết thời gian cho phép")
+            notes.append(_("stopped when its time ran out"))
         if site.pages_unchanged:
-            notes.append(f"{site.pages_unchanged} trang không đổi")
+            notes.append(_("{n} pages unchanged").format(n=site.pages_unchanged))
         if site.pages_disappeared:
-            notes.append(f"{site.pages_disappeared} trang không còn")
+            notes.append(_("{n} pages gone").format(n=site.pages_disappeared))
         if (site.error_counts or {}).get("trap"):
-            notes.append(f"bỏ qua {site.error_counts['trap']} địa chỉ bẫy")
+            notes.append(_("{n} trap addresses skipped").format(n=site.error_counts["trap"]))
         summary.append({
             "code": agency.code,
             "name": agency.name,
             "level": agency.level,
-            "level_vi": LEVEL_NAMES.get(agency.level, agency.level),
+            "level_vi": level_name(agency.level),
             "status": site.status,
-            "status_vi": STATUS_VI.get(site.status, site.status),
+            "status_vi": site_status_name(site.status),
             "pages": site.pages_fetched + site.pages_unchanged,  # unchanged ones were read from the store
             "unchanged": site.pages_unchanged,
             "documents": site.documents_found,

@@ -13,6 +13,7 @@ from datetime import timezone
 
 from sqlalchemy import func, insert, select, update
 
+from minhbach.audit.i18n import _
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
 from minhbach.audit.store.models import Agency, CrawlRun, DisappearedPage, Page, SiteCrawl, UnreadPage, utcnow
@@ -56,7 +57,7 @@ def close_abandoned_runs(sessions) -> list[int]:
                 for site in run.sites:
                     if site.status in ("pending", "running"):
                         site.status = "interrupted"
-                        site.reason = site.reason or "quá trình thu thập đã dừng trước khi xong trang này"
+                        site.reason = site.reason or _("the crawl stopped before this site was done")
                 closed.append(run.id)
     return closed
 
@@ -146,9 +147,10 @@ def crawl_agencies(
         agencies = list(session.scalars(query))
         missing = set(agency_codes or []) - {a.code for a in agencies}
         if missing:
-            raise ValueError(f"unknown agency code(s): {', '.join(sorted(missing))}")
+            raise ValueError(_("unknown agency code(s): {missing}").format(
+                missing=', '.join(sorted(missing))))
         if not agencies:
-            raise ValueError("no active agencies registered; run `minhbach agencies import FILE` first")
+            raise ValueError(_("no active agencies registered; run `minhbach agencies import FILE` first"))
         run = CrawlRun(pid=os.getpid(), hostname=socket.gethostname(), settings=asdict(options))
         session.add(run)
         session.flush()

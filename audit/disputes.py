@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from minhbach.audit.i18n import _
 from minhbach.audit.rubric import load_rubric
 from minhbach.audit.scoring import score_site
 from minhbach.audit.store.models import Agency, AuditRun, Dispute, DisputeEvent, Finding, Score, User, utcnow
@@ -18,6 +19,10 @@ DISPUTABLE = ("fail", "needs_review", "error")
 
 class DisputeError(ValueError):
     pass
+
+
+class DisputeForbidden(DisputeError):
+    """The account may not take this step (the dashboard answers 403)."""
 
 
 def _state(dispute: Dispute) -> dict:
@@ -45,15 +50,15 @@ def open_dispute(session: Session, user: User, finding: Finding, note: str, url:
     agency = session.get(Agency, finding.agency_id)
     kind = may_open(user, agency, finding.outcome, finding.override_id, children)
     if kind is None:
-        raise DisputeError("Tài khoản này không khiếu nại được phát hiện này.")
+        raise DisputeForbidden(_("This account cannot dispute this finding."))
     if not note.strip():
-        raise DisputeError("Hãy ghi rõ lý do.")
+        raise DisputeError(_("Please give the reason."))
     if url and not url.startswith(("http://", "https://")):
-        raise DisputeError("Địa chỉ phải bắt đầu bằng http:// hoặc https://")
+        raise DisputeError(_("The address must start with http:// or https://"))
     existing = session.scalar(select(Dispute).where(Dispute.agency_id == finding.agency_id,
                                                     Dispute.rule_code == finding.rule_code, Dispute.status == "open"))
     if existing is not None:
-        raise DisputeError(f"Tiêu chí này đã có khiếu nại #{existing.id} đang chờ xử lý.")
+        raise DisputeError(_("This rule already has dispute #{id} awaiting a decision.").format(id=existing.id))
     dispute = Dispute(agency_id=finding.agency_id, rule_code=finding.rule_code, audit_run_id=finding.audit_run_id,
                       kind=kind, rule_outcome=finding.outcome, note=note.strip(), url=url.strip(),
                       opened_by=user.username)
@@ -66,9 +71,9 @@ def open_dispute(session: Session, user: User, finding: Finding, note: str, url:
 
 def comment(session: Session, user: User, dispute: Dispute, note: str) -> None:
     if user.role == "agency" and session.get(Agency, dispute.agency_id).code != user.agency_code:
-        raise DisputeError("Tài khoản này không xem được khiếu nại này.")
+        raise DisputeForbidden(_("This account cannot see this dispute."))
     if not note.strip():
-        raise DisputeError("Ý kiến trống.")
+        raise DisputeError(_("The comment is empty."))
     _event(session, dispute, user.username, "commented", _state(dispute), note.strip())
     session.commit()
 
@@ -79,11 +84,11 @@ def may_decide(user: User, dispute: Dispute) -> bool:
 
 def decide(session: Session, user: User, dispute: Dispute, accept: bool, reason: str, outcome: str = "pass") -> None:
     if not may_decide(user, dispute):
-        raise DisputeError("Tài khoản này không quyết định được khiếu nại này.")
+        raise DisputeForbidden(_("This account cannot decide this dispute."))
     if not reason.strip():
-        raise DisputeError("Hãy ghi lý do của quyết định.")
+        raise DisputeError(_("Please give the reason for the decision."))
     if accept and outcome not in OUTCOMES:
-        raise DisputeError(f"Kết quả điều chỉnh phải là một trong {', '.join(OUTCOMES)}.")
+        raise DisputeError(_("The new outcome must be one of {outcomes}.").format(outcomes=", ".join(OUTCOMES)))
     before = _state(dispute)
     dispute.status = "accepted" if accept else "rejected"
     dispute.outcome = outcome if accept else ""
@@ -115,11 +120,12 @@ def override(session: Session, agency_id: int, findings: list[dict], outcomes: d
             before = _state(dispute)
             dispute.status = "expired"
             _event(session, dispute, "minhbach", "expired", before,
-                   f"tiêu chí nay cho kết quả {row['outcome']} (khi khiếu nại: {dispute.rule_outcome})")
+                   _("the rule now gives {now} (when disputed: {then})").format(now=row["outcome"],
+                                                                                then=dispute.rule_outcome))
             continue
         row["rule_outcome"], row["outcome"], row["partial"] = row["outcome"], dispute.outcome, False
         row["override_id"] = dispute.id
-        row["note"] = f"Đã điều chỉnh theo khiếu nại #{dispute.id}: {dispute.reason}"
+        row["note"] = _("Adjusted after dispute #{id}: {reason}").format(id=dispute.id, reason=dispute.reason)
         outcomes[row["rule_code"]] = (dispute.outcome, False)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from minhbach.audit.files import write_atomically
+from minhbach.audit.i18n import _
 from minhbach.rules.text import nfc
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -46,18 +47,18 @@ def write_audit_file(session, audit, fmt: str, findings: bool, out: Path) -> int
     Returns the rows written."""
     import json
 
-    from minhbach.audit.score_report import (FINDING_COLUMNS, finding_json, finding_rows, score_columns,
+    from minhbach.audit.score_report import (finding_columns, finding_json, finding_rows, score_columns,
                                              score_json, score_rows)
     from minhbach.audit.sheets import write_table
 
     rows = finding_rows(session, audit) if findings else score_rows(session, audit)
-    columns = FINDING_COLUMNS if findings else score_columns(session, audit)
+    columns = finding_columns() if findings else score_columns(session, audit)
     if fmt == "csv":
         write_csv(out, columns, rows)
     elif fmt == "xlsx":
         typed = [{**row, "date_vi": _day(row.get("date")), "audit_date_vi": _day(row.get("audit_date"))}
                  for row in rows]
-        write_table(out, "Phát hiện" if findings else "Điểm", [(k, h, _kind(k)) for k, h in columns], typed)
+        write_table(out, _("Findings") if findings else _("Scores"), [(k, h, _kind(k)) for k, h in columns], typed)
     else:
         shaped = [finding_json(r) if findings else score_json(r) for r in rows]
         write_atomically(out, lambda handle: handle.write(json.dumps(shaped, ensure_ascii=False, indent=1) + "\n"))

@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import IO, Callable
 
+from minhbach.audit.i18n import _
+
 
 class OutputError(Exception):
     """One line for the user: which file, and why it could not be written."""
@@ -16,11 +18,13 @@ class OutputError(Exception):
 def write_atomically(path: Path, write: Callable[[IO], None], encoding: str = "utf-8", newline: str | None = None) -> Path:
     path = Path(path)
     if path.is_dir():
-        raise OutputError(f"{path}: is a folder; give a file name, e.g. {path / 'scores.csv'}")
+        raise OutputError(_("{path}: is a folder; give a file name, e.g. {csv}").format(
+            path=path, csv=path / 'scores.csv'))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise OutputError(f"{path.parent}: cannot create the folder ({error.strerror})") from error
+        raise OutputError(_("{parent}: cannot create the folder ({strerror})").format(
+            parent=path.parent, strerror=error.strerror)) from error
     temporary = None
     try:
         with tempfile.NamedTemporaryFile("w", encoding=encoding, newline=newline, dir=path.parent,
@@ -31,5 +35,6 @@ def write_atomically(path: Path, write: Callable[[IO], None], encoding: str = "u
     except OSError as error:
         if temporary and os.path.exists(temporary):
             os.unlink(temporary)
-        raise OutputError(f"{path}: cannot write ({error.strerror or error}); the previous file is unchanged") from error
+        raise OutputError(_("{path}: cannot write ({error}); the previous file is unchanged").format(
+            path=path, error=error.strerror or error)) from error
     return path

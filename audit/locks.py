@@ -15,6 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from minhbach.audit.i18n import _
+
 # pg_advisory_lock takes a 64-bit key: this one is "minhbach" read as a number.
 ADVISORY_KEY = int.from_bytes(b"minhbach", "big") & 0x7FFF_FFFF_FFFF_FFFF
 
@@ -30,9 +32,9 @@ def _holder() -> dict:
 
 def describe(holder: dict | None) -> str:
     if not holder:
-        return "another minhbach nightly or gc holds the lock"
-    return (f"another minhbach {holder.get('job', 'nightly')} is running (process {holder.get('pid')} "
-            f"on {holder.get('host')}, since {holder.get('since')})")
+        return _("another minhbach nightly or gc holds the lock")
+    return _("another minhbach {job} is running (process {pid} on {host}, since {since})").format(
+        job=holder.get("job", "nightly"), pid=holder.get("pid"), host=holder.get("host"), since=holder.get("since"))
 
 
 def _from_application_name(name: str | None) -> dict | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from minhbach.audit.i18n import N_, _
 from minhbach.audit import config
 from minhbach.audit.changes import diff_audits, diff_records
 from minhbach.audit.crawling import crawl_agencies
@@ -38,8 +39,8 @@ EXIT_USAGE = 2         # a bad option, settings file or database: one line says 
 EXIT_LOCKED = 3        # another nightly (or gc, or crawl) is running: one line says which, since when
 EXIT_INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM: the run is marked interrupted
 
-CHANGE_COLUMNS = [("agency_code", "Mã cơ quan"), ("rule_code", "Mã tiêu chí"), ("family", "Nhóm"),
-                  ("before", "Trước"), ("after", "Sau"), ("change", "Thay đổi")]
+CHANGE_COLUMNS = [("agency_code", N_("Agency code")), ("rule_code", N_("Rule code")), ("family", N_("Family")),
+                  ("before", N_("Before")), ("after", N_("After")), ("change", N_("Change"))]
 
 
 class NightInterrupted(RuntimeError):
@@ -134,7 +135,7 @@ def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: dict
                  result.collection.bytes)
     except (NightInterrupted, KeyboardInterrupt):
         _finish(sessions, result, "interrupted", EXIT_INTERRUPTED)
-        raise NightInterrupted(f"night {night} interrupted") from None
+        raise NightInterrupted(_("night {night} interrupted").format(night=night)) from None
     except BaseException:
         log.exception("night %s failed", night)
         _finish(sessions, result, "failed", EXIT_FAILED)
@@ -167,14 +168,15 @@ def _crawl(result: NightResult, sessions, options: CrawlOptions) -> None:
                     "disappeared": totals[3] or 0}
     log.info("crawl %s %s: sites %s, pages %s", result.crawl_run_id, status, result.sites, result.pages)
     if status == "interrupted":
-        raise NightInterrupted(f"crawl {result.crawl_run_id} was interrupted")
+        raise NightInterrupted(_("crawl {crawl_run_id} was interrupted").format(
+            crawl_run_id=result.crawl_run_id))
 
 
 def _grades(session, audit: AuditRun) -> dict[str, int]:
     grades = session.execute(select(Score.grade, Score.total).where(Score.audit_run_id == audit.id)).all()
     counts: dict[str, int] = {}
     for grade, total in grades:
-        key = grade if total is not None else "Không xác định"
+        key = grade if total is not None else _("Unknown")
         counts[key] = counts.get(key, 0) + 1
     return counts
 
@@ -198,7 +200,7 @@ def _write_folder(result: NightResult, session, audit: AuditRun) -> None:
         write_audit_file(session, audit, fmt, False, folder / f"scores.{fmt}")
         write_audit_file(session, audit, fmt, True, folder / f"findings.{fmt}")
     records = diff_records(result.changes.rows, result.changes.sites)
-    write_csv(folder / "changes.csv", CHANGE_COLUMNS, records)
+    write_csv(folder / "changes.csv", [(key, _(header)) for key, header in CHANGE_COLUMNS], records)
     write_atomically(folder / "changes.json",
                      lambda handle: handle.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n"))
     log.info("wrote %s", folder)

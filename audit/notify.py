@@ -1,4 +1,4 @@
-"""After a night: tell people what got worse, in Vietnamese, by e-mail (SMTP) and by a signed
+"""After a night: tell people what got worse, in their language, by e-mail (SMTP) and by a signed
 webhook. Nothing is sent when nothing changed, and a failure to send is logged, never fatal:
 the night's results are in the store and its folder either way."""
 from __future__ import annotations
@@ -16,11 +16,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from minhbach.audit.changes import SiteChange
+from minhbach.audit.i18n import _, ngettext
+from minhbach.audit.names import outcome_name, rule_title
 from minhbach.rules.registry import all_rules
 
 log = logging.getLogger("minhbach.nightly")
-OUTCOME_VI = {"pass": "Đạt", "partial": "Đạt một phần", "fail": "Không đạt", "needs_review": "Cần xem lại",
-              "error": "Không đánh giá được", "not_applicable": "Không áp dụng"}
 
 
 @dataclass
@@ -60,52 +60,54 @@ class NightChanges:
 
 def _rule_title(code: str) -> str:
     rule = all_rules().get(code)
-    return rule.title_vi if rule else code
+    return rule_title(rule) if rule else code
 
 
 def subject(changes: NightChanges) -> str:
-    parts = [f"{len(changes.regressions)} tiêu chí giảm"]
+    parts = [ngettext("{n} rule got worse", "{n} rules got worse", len(changes.regressions))]
     if changes.lost:
-        parts.append(f"{len(changes.lost)} trang web không truy cập được")
+        parts.append(ngettext("{n} site unreachable", "{n} sites unreachable", len(changes.lost)))
     if changes.recovered:
-        parts.append(f"{len(changes.recovered)} trang web truy cập lại được")
-    return f"[minhbach] Kết quả đêm {changes.night:%d/%m/%Y}: " + ", ".join(parts)
+        parts.append(ngettext("{n} site reachable again", "{n} sites reachable again", len(changes.recovered)))
+    counts = (len(changes.regressions), len(changes.lost), len(changes.recovered))
+    return (_("[minhbach] The night of {date}: ").format(date=f"{changes.night:%d/%m/%Y}")
+            + ", ".join(part.format(n=n) for part, n in zip(parts, counts)))
 
 
 def email_text(changes: NightChanges) -> str:
-    lines = [f"Kết quả kiểm tra cổng thông tin đêm {changes.night:%d/%m/%Y} "
-             f"(lượt đánh giá {changes.audit_id}, so với lượt {changes.previous_audit_id}).", ""]
+    lines = [_("Portal checks of the night of {date} (audit {audit}, compared with audit {previous}).").format(
+        date=f"{changes.night:%d/%m/%Y}", audit=changes.audit_id, previous=changes.previous_audit_id), ""]
     if changes.regressions:
-        lines.append(f"Tiêu chí giảm ({len(changes.regressions)}):")
+        lines.append(_("Rules that got worse ({n}):").format(n=len(changes.regressions)))
         for row in changes.regressions:
             lines.append(f"- {row['agency_name']} ({row['agency_code']}) – {row['rule_code']} "
-                         f"{_rule_title(row['rule_code'])}: {OUTCOME_VI.get(row['before'], row['before'])} → "
-                         f"{OUTCOME_VI.get(row['after'], row['after'])}")
+                         f"{_rule_title(row['rule_code'])}: {outcome_name(row['before'])} → {outcome_name(row['after'])}")
             if row.get("note"):
                 lines.append(f"  {row['note']}")
             if row.get("evidence_url"):
-                lines.append(f"  Bằng chứng: {row['evidence_url']}")
+                lines.append("  " + _("Evidence: {url}").format(url=row["evidence_url"]))
             elif row.get("evidence_before"):
-                lines.append(f"  Trước đây có tại: {row['evidence_before']}")
+                lines.append("  " + _("Was found before at: {url}").format(url=row["evidence_before"]))
         lines.append("")
     if changes.lost:
-        lines.append(f"Trang web mới không truy cập được ({len(changes.lost)}):")
+        lines.append(_("Sites newly unreachable ({n}):").format(n=len(changes.lost)))
         for site in changes.lost:
-            lines.append(f"- {site.agency_name} ({site.agency_code}): {site.reason or 'không truy cập được'}")
-            lines.append(f"  Địa chỉ: {site.portal_url}")
+            lines.append(f"- {site.agency_name} ({site.agency_code}): {site.reason or _('unreachable')}")
+            lines.append("  " + _("Address: {url}").format(url=site.portal_url))
         lines.append("")
     if changes.recovered:
-        lines.append(f"Trang web truy cập lại được ({len(changes.recovered)}):")
+        lines.append(_("Sites reachable again ({n}):").format(n=len(changes.recovered)))
         for site in changes.recovered:
-            score = f": {site.score_after:.1f} điểm, {site.grade_after}" if site.score_after is not None else ""
+            score = (": " + _("{score} points, {grade}").format(score=f"{site.score_after:.1f}", grade=site.grade_after)
+                     if site.score_after is not None else "")
             lines.append(f"- {site.agency_name} ({site.agency_code}){score}")
-            lines.append(f"  Địa chỉ: {site.portal_url}")
+            lines.append("  " + _("Address: {url}").format(url=site.portal_url))
         lines.append("")
     if changes.improvements:
-        lines.append(f"Ngoài ra {len(changes.improvements)} tiêu chí được cải thiện.")
+        lines.append(_("Besides, {n} rules got better.").format(n=len(changes.improvements)))
         lines.append("")
-    lines.append(f"Chi tiết: minhbach diff --to {changes.audit_id}; minhbach report --agency MÃ")
-    lines.append("Thư này do minhbach gửi tự động; không trả lời thư này.")
+    lines.append(_("Details: minhbach diff --to {audit}; minhbach report --agency CODE").format(audit=changes.audit_id))
+    lines.append(_("minhbach sent this message by itself; do not answer it."))
     return "\n".join(lines) + "\n"
 
 

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.i18n import _
 from minhbach.audit.store.models import Agency, AgencyVersion, utcnow
 from minhbach.rules.text import nfc
 
@@ -86,32 +87,37 @@ def parse_registry(path: Path, known_codes: set[str] = frozenset()) -> list[Agen
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise RegistryError([f"{name}: file not found"])
+        raise RegistryError([_("{name}: file not found").format(name=name)])
     except IsADirectoryError:
-        raise RegistryError([f"{name}: is a folder; give the CSV file inside it"])
+        raise RegistryError([_("{name}: is a folder; give the CSV file inside it").format(name=name)])
     except PermissionError:
-        raise RegistryError([f"{name}: cannot be read (permission denied)"])
+        raise RegistryError([_("{name}: cannot be read (permission denied)").format(name=name)])
     except UnicodeDecodeError as exc:
-        raise RegistryError([f"{name}: not UTF-8 text (byte {exc.start}); save the CSV as UTF-8"])
+        raise RegistryError([_("{name}: not UTF-8 text (byte {start}); save the CSV as UTF-8").format(
+            name=name, start=exc.start)])
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise RegistryError([f"{name}:{line}: (file): contains a NUL byte; this is not a text CSV file"])
+        raise RegistryError([_("{name}:{line}: (file): contains a NUL byte; this is not a text CSV file").format(
+            name=name, line=line)])
 
     reader = csv.DictReader(io.StringIO(nfc(text)))
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
     except csv.Error as error:
-        raise RegistryError([f"{name}:1: header: {error}"])
+        raise RegistryError([_("{name}:1: header: {error}").format(name=name, error=error)])
     reader.fieldnames = header
     repeated = sorted({c for c in header if c and header.count(c) > 1})
     if repeated:
-        raise RegistryError([f"{name}:1: header: column(s) {', '.join(repeated)} appear more than once"])
+        raise RegistryError([_("{name}:1: header: column(s) {repeated} appear more than once").format(
+            name=name, repeated=', '.join(repeated))])
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise RegistryError([f"{name}:1: header: missing column(s) {', '.join(missing)}"])
+        raise RegistryError([_("{name}:1: header: missing column(s) {missing}").format(
+            name=name, missing=', '.join(missing))])
     unknown = [c for c in header if c and c not in REQUIRED + OPTIONAL]
     if unknown:
-        raise RegistryError([f"{name}:1: header: unknown column(s) {', '.join(unknown)}"])
+        raise RegistryError([_("{name}:1: header: unknown column(s) {unknown}").format(
+            name=name, unknown=', '.join(unknown))])
 
     problems: list[tuple[int, str]] = []  # (line, message), sorted by line at the end
     rows: list[AgencyRow] = []
@@ -124,7 +130,8 @@ def parse_registry(path: Path, known_codes: set[str] = frozenset()) -> list[Agen
         except StopIteration:
             break
         except csv.Error as error:  # e.g. a field over the csv module's 128 KiB limit: stop here
-            problems.append((line + 1, f"{name}:{line + 1}: (file): {error}"))
+            problems.append((line + 1, _("{name}:{line}: (file): {error}").format(
+                name=name, line=line + 1, error=error)))
             break
         line_start, line = line + 1, reader.line_num
         values = {k: (v or "").strip() for k, v in record.items() if k}
@@ -132,42 +139,44 @@ def parse_registry(path: Path, known_codes: set[str] = frozenset()) -> list[Agen
             continue
 
         def bad(fieldname: str, message: str) -> None:
-            problems.append((line_start, f"{name}:{line_start}: {fieldname}: {message}"))
+            problems.append((line_start, _("{file}:{line}: {field}: {message}").format(
+                file=name, line=line_start, field=fieldname, message=message)))
 
         unreadable = False
         for fieldname, value in values.items():
             if len(value) > MAX_FIELD:
-                bad(fieldname, f"{len(value)} characters; at most {MAX_FIELD}")
+                bad(fieldname, _("{n} characters; at most {most}").format(n=len(value), most=MAX_FIELD))
                 unreadable = True
             elif _CONTROL.search(value):
-                bad(fieldname, "contains a control character")
+                bad(fieldname, _("contains a control character"))
                 unreadable = True
         if unreadable:  # the file is refused anyway; its other checks would only echo this one
             continue
 
         code = values.get("code", "")
         if not code:
-            bad("code", "empty code")
+            bad("code", _("empty code"))
         elif not _CODE.match(code):
-            bad("code", f"'{code}' may use only letters, digits, '.', '_' and '-'")
+            bad("code", _("'{code}' may use only letters, digits, '.', '_' and '-'").format(code=code))
         elif code in first_line:
-            bad("code", f"duplicate code '{code}' (first on line {first_line[code]})")
+            bad("code", _("duplicate code '{code}' (first on line {line})").format(code=code, line=first_line[code]))
         else:
             first_line[code] = line_start
         if not values.get("name"):
-            bad("name", "empty name")
+            bad("name", _("empty name"))
         level = values.get("level", "").lower()
         if level not in LEVELS:
-            bad("level", f"unknown level '{values.get('level', '')}' (use {' | '.join(LEVELS)})")
+            bad("level", _("unknown level '{level}' (use {levels})").format(
+                level=values.get('level', ''), levels=' | '.join(LEVELS)))
         if not values.get("province"):
-            bad("province", "empty province")
+            bad("province", _("empty province"))
         url = values.get("portal_url", "")
         if not _check_url(url):
-            bad("portal_url", f"bad URL '{url}' (needs http:// or https:// and a host)")
+            bad("portal_url", _("bad URL '{url}' (needs http:// or https:// and a host)").format(url=url))
         hosts = split_hosts(values.get("extra_hosts", ""))
         for host in hosts:
             if not _HOST.match(host):
-                bad("extra_hosts", f"bad host '{host}'")
+                bad("extra_hosts", _("bad host '{host}'").format(host=host))
         max_pages = None
         if values.get("max_pages"):
             try:
@@ -175,13 +184,16 @@ def parse_registry(path: Path, known_codes: set[str] = frozenset()) -> list[Agen
                 if max_pages < 1:
                     raise ValueError
             except ValueError:
-                bad("max_pages", f"'{values['max_pages']}' is not a whole number above 0")
+                bad("max_pages", _("'{max_pages}' is not a whole number above 0").format(
+                    max_pages=values['max_pages']))
         render = (values.get("render") or "html").lower()
         if render not in ("html", "js"):
-            bad("render", f"unknown render '{values.get('render')}' (use html | js)")
+            bad("render", _("unknown render '{render}' (use html | js)").format(
+                render=values.get('render')))
         obey_raw = (values.get("obey_robots") or "yes").lower()
         if obey_raw not in _YES:
-            bad("obey_robots", f"'{values.get('obey_robots')}' is not yes or no")
+            bad("obey_robots", _("'{obey_robots}' is not yes or no").format(
+                obey_robots=values.get('obey_robots')))
         rows.append(
             AgencyRow(
                 code=code,
@@ -202,15 +214,16 @@ def parse_registry(path: Path, known_codes: set[str] = frozenset()) -> list[Agen
     codes = {row.code for row in rows} | set(known_codes)
     for row in rows:
         if row.parent_code and row.parent_code not in codes:
-            problems.append((row.line, f"{name}:{row.line}: parent_code: unknown parent "
-                             f"'{row.parent_code}' (not in this file nor already registered)"))
+            problems.append((row.line, _("{name}:{line}: parent_code: unknown parent "
+                                         "'{parent_code}' (not in this file nor already registered)").format(
+                name=name, line=row.line, parent_code=row.parent_code)))
         elif row.parent_code and row.parent_code == row.code:
-            problems.append((row.line, f"{name}:{row.line}: parent_code: "
-                             "an agency cannot be its own parent"))
+            problems.append((row.line, _("{name}:{line}: parent_code: "
+                                         "an agency cannot be its own parent").format(name=name, line=row.line)))
     if problems:
         raise RegistryError([message for _, message in sorted(problems, key=lambda p: p[0])])
     if not rows:
-        raise RegistryError([f"{name}: no agencies in the file"])
+        raise RegistryError([_("{name}: no agencies in the file").format(name=name)])
     return rows
 
 
@@ -275,7 +288,7 @@ def _record(session: Session, agency: Agency, source: str) -> None:
 def _get(session: Session, code: str) -> Agency:
     agency = session.scalar(select(Agency).where(Agency.code == code))
     if agency is None:
-        raise LifecycleError(f"unknown agency '{code}' (see `minhbach agencies list`)")
+        raise LifecycleError(_("unknown agency '{code}' (see `minhbach agencies list`)").format(code=code))
     return agency
 
 
@@ -298,14 +311,15 @@ def merge(session: Session, into: str, codes: list[str], note: str = "") -> list
     point to it; nothing of their history is removed."""
     target = _get(session, into)
     if not target.active:
-        raise LifecycleError(f"'{into}' is not active; activate it before merging others into it")
+        raise LifecycleError(_("'{into}' is not active; activate it before merging others into it").format(
+            into=into))
     merged = []
     for code in codes:
         if code == into:
-            raise LifecycleError(f"'{code}' cannot replace itself")
+            raise LifecycleError(_("'{code}' cannot replace itself").format(code=code))
         agency = _get(session, code)
         agency.active, agency.replaced_by = False, into
-        agency.lifecycle_note = note or f"sáp nhập vào {target.name}"
+        agency.lifecycle_note = note or _("merged into {name}").format(name=target.name)
         _record(session, agency, f"minhbach agencies merge --into {into}")
         merged.append(agency)
     session.commit()

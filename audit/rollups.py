@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-ROLLUP_COLUMNS = {"province": "Tỉnh", "parent": "Cơ quan cấp trên", "level": "Cấp"}
+from minhbach.audit.i18n import N_, _
+
+ROLLUP_COLUMNS = {"province": N_("Province"), "parent": N_("Parent agency"), "level": N_("Level")}
 _GROUP_KEY = {"province": "province", "parent": "parent_code", "level": "level_vi"}
-NO_PARENT = "(không có)"
+NO_PARENT = N_("(none)")
 
 
 def rollup(score_rows: list[dict], finding_rows: list[dict], by: str, grades: list[str] | None = None,
@@ -19,7 +21,7 @@ def rollup(score_rows: list[dict], finding_rows: list[dict], by: str, grades: li
     if scores.empty:
         return []
     key = _GROUP_KEY[by]
-    scores["group"] = scores[key].replace("", NO_PARENT) if by == "parent" else scores[key]
+    scores["group"] = scores[key].replace("", _(NO_PARENT)) if by == "parent" else scores[key]
     scored = scores[scores["score"].notna()]
     grades = grades or list(scored.groupby("grade")["score"].mean().sort_values(ascending=False).index)
     per_grade = pd.crosstab(scored["group"], scored["grade"]).reindex(columns=grades, fill_value=0)

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from minhbach.audit.i18n import _
 from minhbach.data import DATA_DIR
 from minhbach.rules.registry import ALL_LEVELS, all_rules
 
@@ -111,14 +112,16 @@ def load_rubric(rubric_id: str, directory: Path = RUBRICS_DIR) -> Rubric:
     """Load and validate a rubric by id (a file in `data/rubrics/`) or by path."""
     path = rubric_path(rubric_id, directory)
     if not path.exists():
-        raise RubricError([f"{path}: rubric not found (available: {', '.join(available(directory))})"])
+        raise RubricError([_("{path}: rubric not found (available: {rubrics})").format(
+            path=path, rubrics=', '.join(available(directory)))])
     try:
         document = yaml.compose(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         line = getattr(getattr(error, "problem_mark", None), "line", -1) + 1
-        raise RubricError([f"{path}:{line}: (file): not valid UTF-8 YAML: {str(error).splitlines()[0]}"])
+        raise RubricError([_("{path}:{line}: (file): not valid UTF-8 YAML: {reason}").format(
+            path=path, line=line, reason=str(error).splitlines()[0])])
     if not isinstance(document, yaml.MappingNode):
-        raise RubricError([f"{path}:1: (file): a rubric is a YAML mapping"])
+        raise RubricError([_("{path}:1: (file): a rubric is a YAML mapping").format(path=path)])
     return _validate(_plain(document), path)
 
 
@@ -128,18 +131,20 @@ def _validate(root: _Node, path: Path) -> Rubric:
     rules = all_rules()
 
     def bad(node: _Node | None, field_: str, message: str) -> None:
-        problems.append(f"{path}:{node.line if node else root.line}: {field_}: {message}")
+        problems.append(_("{path}:{line}: {field}: {message}").format(
+            path=path, line=node.line if node else root.line, field=field_, message=message))
 
     for key in REQUIRED:
         if key not in top:
             bad(root, key, "missing")
     for key in top:
         if key not in REQUIRED + ("effective", "min_coverage"):
-            bad(top[key], key, "unknown field")
+            bad(top[key], key, _("unknown field"))
 
     levels = _unwrap(top["applies_to"]) if "applies_to" in top else []
     if not isinstance(levels, list) or any(level not in ALL_LEVELS for level in levels):
-        bad(top.get("applies_to"), "applies_to", f"a list of levels among {', '.join(ALL_LEVELS)}")
+        bad(top.get("applies_to"), "applies_to", _("a list of levels among {levels}").format(
+            levels=', '.join(ALL_LEVELS)))
         levels = []
 
     outcomes = {}
@@ -147,15 +152,17 @@ def _validate(root: _Node, path: Path) -> Rubric:
         node = top["outcomes"]
         values = node.value if isinstance(node.value, dict) else {}
         if not values:
-            bad(node, "outcomes", "a mapping of outcome to points")
+            bad(node, "outcomes", _("a mapping of outcome to points"))
         for key in OUTCOME_KEYS:
             if values and key not in values:
                 bad(node, f"outcomes.{key}", "missing")
         for key, value in values.items():
             if key not in OUTCOME_KEYS:
-                bad(value, f"outcomes.{key}", f"unknown outcome (use {', '.join(OUTCOME_KEYS)})")
+                bad(value, f"outcomes.{key}", _("unknown outcome (use {outcomes})").format(
+                    outcomes=', '.join(OUTCOME_KEYS)))
             elif value.value != "exclude" and not (_is_number(value.value) and 0 <= value.value <= 1):
-                bad(value, f"outcomes.{key}", f"'{value.value}' is neither a share from 0 to 1 nor 'exclude'")
+                bad(value, f"outcomes.{key}", _("'{value}' is neither a share from 0 to 1 nor 'exclude'").format(
+                    value=value.value))
             else:
                 outcomes[key] = value.value
 
@@ -163,7 +170,7 @@ def _validate(root: _Node, path: Path) -> Rubric:
     if "grades" in top:
         node = top["grades"]
         if not isinstance(node.value, list) or not node.value:
-            bad(node, "grades", "a list of {name, min}, highest first")
+            bad(node, "grades", _("a list of {{name, min}}, highest first"))
         else:
             for n, entry in enumerate(node.value):
                 spec = entry.value if isinstance(entry.value, dict) else {}
@@ -171,19 +178,19 @@ def _validate(root: _Node, path: Path) -> Rubric:
                 if not name or not isinstance(name.value, str):
                     bad(entry, f"grades[{n}].name", "missing")
                 elif minimum is None or not _is_number(minimum.value) or not 0 <= minimum.value <= 100:
-                    bad(minimum or entry, f"grades[{n}].min", "a number from 0 to 100")
+                    bad(minimum or entry, f"grades[{n}].min", _("a number from 0 to 100"))
                 elif grades and minimum.value >= grades[-1].min:
-                    bad(minimum, f"grades[{n}].min", "bands must go from the highest minimum down")
+                    bad(minimum, f"grades[{n}].min", _("bands must go from the highest minimum down"))
                 else:
                     grades.append(Grade(name.value, float(minimum.value)))
             if grades and grades[-1].min != 0:
-                bad(node, "grades", "the last band must start at 0 so every score gets a grade")
+                bad(node, "grades", _("the last band must start at 0 so every score gets a grade"))
 
     categories, seen = [], {}
     if "categories" in top:
         node = top["categories"]
         if not isinstance(node.value, list) or not node.value:
-            bad(node, "categories", "a list of categories with items")
+            bad(node, "categories", _("a list of categories with items"))
         for c, entry in enumerate(node.value if isinstance(node.value, list) else []):
             spec = entry.value if isinstance(entry.value, dict) else {}
             cat_id = spec["id"].value if "id" in spec else f"#{c}"
@@ -192,7 +199,7 @@ def _validate(root: _Node, path: Path) -> Rubric:
             items = []
             item_nodes = spec["items"].value if "items" in spec and isinstance(spec["items"].value, list) else []
             if not item_nodes:
-                bad(entry, f"categories[{cat_id}].items", "a category needs at least one item")
+                bad(entry, f"categories[{cat_id}].items", _("a category needs at least one item"))
             for i, item_node in enumerate(item_nodes):
                 item = item_node.value if isinstance(item_node.value, dict) else {}
                 where = f"categories[{cat_id}].items[{i}]"
@@ -201,41 +208,44 @@ def _validate(root: _Node, path: Path) -> Rubric:
                     bad(item_node, f"{where}.rule", "missing")
                     continue
                 if not isinstance(code, str):
-                    bad(item["rule"], f"{where}.rule", "one rule code, such as LD01 (one item per rule)")
+                    bad(item["rule"], f"{where}.rule", _("one rule code, such as LD01 (one item per rule)"))
                     continue
                 if code not in rules:
-                    bad(item["rule"], f"{where}.rule", f"unknown rule '{code}' (see `minhbach rules`)")
+                    bad(item["rule"], f"{where}.rule", _("unknown rule '{code}' (see `minhbach rules`)").format(
+                        code=code))
                     continue
                 if code in seen:
-                    bad(item["rule"], f"{where}.rule", f"rule {code} is already scored on line {seen[code]}")
+                    bad(item["rule"], f"{where}.rule", _("rule {code} is already scored on line {line}").format(
+                        code=code, line=seen[code]))
                     continue
                 seen[code] = item["rule"].line
                 weight = item.get("weight")
                 if weight is None or not _is_number(weight.value) or weight.value <= 0:
-                    bad(weight or item_node, f"{where}.weight", "a positive number")
+                    bad(weight or item_node, f"{where}.weight", _("a positive number"))
                     continue
                 options = _unwrap(item["options"]) if "options" in item else {}
                 if not isinstance(options, dict):
-                    bad(item["options"], f"{where}.options", "a mapping of option to value")
+                    bad(item["options"], f"{where}.options", _("a mapping of option to value"))
                     continue
                 for name, value in options.items():
                     if name not in rules[code].options:
                         known = ", ".join(rules[code].options) or "none"
-                        bad(item["options"], f"{where}.options.{name}", f"rule {code} has no such option (known: {known})")
+                        bad(item["options"], f"{where}.options.{name}", _("rule {code} has no such option (known: {known})").format(
+                            code=code, known=known))
                         continue
                     problem = option_problem(value, rules[code].options[name])
                     if problem:
                         bad(item["options"], f"{where}.options.{name}", problem)
                 for name in item:
                     if name not in ("rule", "weight", "options"):
-                        bad(item[name], f"{where}.{name}", "unknown field")
+                        bad(item[name], f"{where}.{name}", _("unknown field"))
                 items.append(Item(code, float(weight.value), options, cat_id))
             title = spec["title"].value if "title" in spec else cat_id
             categories.append(Category(cat_id, str(title), tuple(items)))
 
     min_coverage = top["min_coverage"].value if "min_coverage" in top else 0.0
     if not _is_number(min_coverage) or not 0 <= min_coverage <= 1:
-        bad(top.get("min_coverage"), "min_coverage", "a share from 0 to 1")
+        bad(top.get("min_coverage"), "min_coverage", _("a share from 0 to 1"))
     if problems:
         raise RubricError(problems)
     return Rubric(id=str(top["id"].value), version=str(top["version"].value), title=str(top["title"].value),

@@ -1,5 +1,5 @@
-"""Score tables and findings as rows: for the terminal, CSV (Vietnamese headers) and JSON
-(stable English keys)."""
+"""Score tables and findings as rows: for the terminal, CSV (headers in the reader's language)
+and JSON (stable English keys)."""
 from __future__ import annotations
 
 import re
@@ -8,22 +8,14 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.i18n import N_, _
+from minhbach.audit.names import family_name, level_name, outcome_name, rule_title
 from minhbach.audit.store.models import Agency, AuditRun, Finding, Score
-from minhbach.rules.registry import LEVEL_NAMES
 from minhbach.rules.registry import all_rules
-from minhbach.rules.results import OUTCOME_VI, Outcome
 
-# JSON: stable English keys. Files for people: Vietnamese labels (family_vi, value_vi...).
+# JSON: stable English keys. Files for people: labels in their language (family_vi, value_vi...).
 FINDING_KEYS = ("agency_code", "rule_code", "family", "outcome", "partial", "evidence_url", "snippet", "value",
                 "date", "note", "stored_copy", "override_id", "rule_outcome")
-FAMILY_VI = {  # the rule families, as officers name them
-    "budget": "Ngân sách", "contacts": "Liên hệ", "direction": "Chỉ đạo, điều hành", "drafts": "Dự thảo",
-    "online_services": "Dịch vụ công", "hotline": "Đường dây nóng", "investment": "Đầu tư",
-    "legal_documents": "Văn bản", "legal_guidance": "Phổ biến pháp luật", "news": "Tin tức",
-    "organisation": "Tổ chức", "projects": "Dự án", "plans": "Quy hoạch, kế hoạch", "qa": "Hỏi đáp",
-    "site": "Trang web", "tenders": "Đấu thầu", "access_to_information": "Tiếp cận thông tin",
-    "procedures": "Thủ tục hành chính",
-}
 _E164_VN = re.compile(r"\+84\d{8,10}")
 
 
@@ -40,19 +32,24 @@ def national_phones(text: str) -> str:
     return _E164_VN.sub(national, text or "")
 
 
-FINDING_COLUMNS = [
-    ("agency_code", "Mã cơ quan"),
-    ("agency_name", "Tên cơ quan"),
-    ("rule_code", "Mã tiêu chí"),
-    ("rule_title", "Tiêu chí"),
-    ("family_vi", "Nhóm"),
-    ("outcome_vi", "Kết quả"),
-    ("evidence_url", "Địa chỉ bằng chứng"),
-    ("snippet", "Trích đoạn"),
-    ("value_vi", "Giá trị"),
-    ("date_vi", "Ngày"),
-    ("note", "Ghi chú"),
+_FINDING_COLUMNS = [
+    ("agency_code", N_("Agency code")),
+    ("agency_name", N_("Agency name")),
+    ("rule_code", N_("Rule code")),
+    ("rule_title", N_("Rule")),
+    ("family_vi", N_("Family")),
+    ("outcome_vi", N_("Outcome")),
+    ("evidence_url", N_("Evidence address")),
+    ("snippet", N_("Snippet")),
+    ("value_vi", N_("Value")),
+    ("date_vi", N_("Date")),
+    ("note", N_("Note")),
 ]
+
+
+def finding_columns() -> list[tuple[str, str]]:
+    """The findings table's keys and headers, in the reader's language."""
+    return [(key, _(header)) for key, header in _FINDING_COLUMNS]
 
 
 def latest_audit(session: Session) -> AuditRun | None:
@@ -73,11 +70,12 @@ def score_columns(session: Session, audit: AuditRun) -> list[tuple[str, str]]:
             categories = [(f"cat_{c.id}", c.title) for c in load_rubric(audit.rubric_id).categories]
         except RubricError:
             pass
-    return ([("agency_code", "Mã cơ quan"), ("agency_name", "Tên cơ quan"), ("level_vi", "Cấp"),
-             ("score", "Điểm"), ("grade", "Xếp loại")] + categories +
-            [("coverage_pct", "Độ bao phủ (%)"), ("passed", "Đạt"), ("failed", "Không đạt"),
-             ("review", "Cần xem lại"), ("errors", "Không đánh giá được"), ("reason", "Lý do / ghi chú"),
-             ("rubric", "Bộ tiêu chí"), ("audit_date_vi", "Ngày đánh giá"), ("crawl_run", "Lượt thu thập")])
+    return ([("agency_code", _("Agency code")), ("agency_name", _("Agency name")), ("level_vi", _("Level")),
+             ("score", _("Score")), ("grade", _("Grade"))] + categories +
+            [("coverage_pct", _("Coverage (%)")), ("passed", outcome_name("pass")), ("failed", outcome_name("fail")),
+             ("review", outcome_name("needs_review")), ("errors", outcome_name("error")),
+             ("reason", _("Reason / note")), ("rubric", _("Rubric")), ("audit_date_vi", _("Audit date")),
+             ("crawl_run", _("Crawl"))])
 
 
 def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None) -> list[dict]:
@@ -94,9 +92,9 @@ def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None
         counts = r.counts or {}
         row = {
             "agency_code": r.code, "agency_name": r.name, "level": r.level,
-            "level_vi": LEVEL_NAMES.get(r.level, r.level),
+            "level_vi": level_name(r.level),
             "province": r.province, "parent_code": r.parent_code or "",
-            "score": r.total, "grade": r.grade if r.total is not None else "Không xác định",
+            "score": r.total, "grade": r.grade if r.total is not None else _("Unknown"),
             "coverage": r.coverage, "coverage_pct": round(100 * r.coverage),
             "passed": counts.get("pass", 0), "failed": counts.get("fail", 0),
             "review": counts.get("needs_review", 0), "errors": counts.get("error", 0),
@@ -129,15 +127,15 @@ def finding_rows(session: Session, audit: AuditRun, agency_code: str | None = No
     rows = []
     for finding, agency in session.execute(query):
         rule = rules.get(finding.rule_code)
-        outcome_vi = OUTCOME_VI[Outcome(finding.outcome)]
+        outcome_vi = outcome_name(finding.outcome)
         if finding.outcome == "fail" and finding.partial:
-            outcome_vi += " (một phần)"
+            outcome_vi += " " + _("(in part)")
         if finding.override_id:  # decided on a dispute or review: said wherever it is shown
-            outcome_vi += f" (đã điều chỉnh, khiếu nại #{finding.override_id})"
+            outcome_vi += " " + _("(adjusted, dispute #{id})").format(id=finding.override_id)
         rows.append({
             "agency_code": agency.code, "agency_name": agency.name, "rule_code": finding.rule_code,
-            "rule_title": rule.title_vi if rule else "", "family": finding.family,
-            "family_vi": FAMILY_VI.get(finding.family, finding.family), "outcome": finding.outcome,
+            "rule_title": rule_title(rule) if rule else "", "family": finding.family,
+            "family_vi": family_name(finding.family), "outcome": finding.outcome,
             "outcome_vi": outcome_vi, "partial": finding.partial, "evidence_url": finding.evidence_url,
             "snippet": finding.snippet, "value": finding.value, "value_vi": national_phones(finding.value),
             "date": finding.evidence_date.isoformat() if finding.evidence_date else "",

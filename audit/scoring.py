@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from minhbach.audit.i18n import _
 from minhbach.audit.rubric import Rubric
 
 NO_GRADE = "Chưa đủ dữ liệu"
@@ -27,9 +28,10 @@ def score_site(rubric: Rubric, level: str, outcomes: dict[str, tuple[str, bool]]
     """`outcomes` maps rule code -> (outcome, partial). Unreachable sites get no score."""
     counts = dict(Counter(outcome for outcome, _ in outcomes.values()))
     if not reachable:
-        return SiteScore(None, "", 0.0, {}, counts, reason or "Không truy cập được cổng thông tin.")
+        return SiteScore(None, "", 0.0, {}, counts, reason or _("The portal could not be reached."))
     if level not in rubric.applies_to:
-        return SiteScore(None, "", 0.0, {}, counts, f"Bộ tiêu chí {rubric.id} không áp dụng cho cấp {level}.")
+        return SiteScore(None, "", 0.0, {}, counts, _("Rubric {rubric} does not apply to the level {level}.").format(
+            rubric=rubric.id, level=level))
     earned_all = judged_all = applicable_all = 0.0
     categories = {}
     for category in rubric.categories:
@@ -53,7 +55,7 @@ def score_site(rubric: Rubric, level: str, outcomes: dict[str, tuple[str, bool]]
         earned_all, judged_all, applicable_all = earned_all + earned, judged_all + judged, applicable_all + applicable
     coverage = round(judged_all / applicable_all, 3) if applicable_all else 0.0
     if not judged_all:
-        return SiteScore(None, "", coverage, categories, counts, "Không có tiêu chí nào đánh giá được.")
+        return SiteScore(None, "", coverage, categories, counts, _("No rule could be judged."))
     total = round(100 * earned_all / judged_all, 1)
     grade = rubric.grade_for(total) if coverage >= rubric.min_coverage else NO_GRADE
     return SiteScore(total, grade, coverage, categories, counts, reason)

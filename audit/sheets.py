@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from minhbach.audit.i18n import _
 from minhbach.audit.files import OutputError
 
 HEADER_ROW = 5  # rows 1-3: title block, 4: blank
@@ -31,7 +32,7 @@ def frame(rows: list[dict], columns) -> pd.DataFrame:
 
 def shape(sheet: Worksheet, columns, n_rows: int, header_row: int = HEADER_ROW, freeze_column: int = 3) -> None:
     """Header style, typed cell formats, widths, wrapping, borders, frozen panes, print set-up."""
-    for index, (_, header, kind) in enumerate(columns, start=1):
+    for index, (_key, header, kind) in enumerate(columns, start=1):
         letter = get_column_letter(index)
         head = sheet.cell(row=header_row, column=index)
         head.font, head.fill = Font(bold=True), HEADER_FILL
@@ -81,5 +82,6 @@ def write_table(path: Path, sheet_name: str, columns, rows: list[dict]) -> Path:
         tmp.replace(path)
     except OSError as error:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write ({error.strerror or error})") from error
+        raise OutputError(_("{path}: cannot write ({error})").format(
+            path=path, error=error.strerror or error)) from error
     return path

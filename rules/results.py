@@ -14,15 +14,6 @@ class Outcome(StrEnum):
     ERROR = "error"                  # could not evaluate: site unreachable, blocked, broken page
 
 
-OUTCOME_VI = {
-    Outcome.PASS: "Đạt",
-    Outcome.FAIL: "Không đạt",
-    Outcome.NOT_APPLICABLE: "Không áp dụng",
-    Outcome.NEEDS_REVIEW: "Cần xem lại",
-    Outcome.ERROR: "Không đánh giá được",
-}
-
-
 @dataclass(frozen=True)
 class Evidence:
     url: str = ""

@@ -185,3 +185,10 @@ def web(demo_store):
     return TestClient(create_app(), base_url="http://testserver", follow_redirects=False), token, sha
 
 
+
+
+@pytest.fixture
+def english(monkeypatch):
+    """Messages in their English source: for tests of what an error says (test_i18n checks that
+    each has its Vietnamese, which users see by default)."""
+    monkeypatch.setenv("MINHBACH_LANG", "en")

@@ -9,7 +9,7 @@ import sys
 from sqlalchemy import MetaData, create_engine, select
 
 from minhbach.audit.exports import write_csv
-from minhbach.audit.score_report import FINDING_COLUMNS
+from minhbach.audit.score_report import finding_columns
 from minhbach.audit.store.db import upgrade
 from tests.conftest import ROOT, run_cli
 
@@ -91,7 +91,7 @@ def test_csv_text_is_exact(demo_output, tmp_path):
                                "Trích đoạn,Giá trị,Ngày,Ghi chú")
     row = {"agency_code": "x", "agency_name": "Sở Tư pháp", "rule_code": "HL01", "snippet": "=HYPERLINK(\"a\")",
            "value_vi": "@SUM(1)", "note": "+ ghi chú", "date_vi": "-1"}
-    text = write_csv(tmp_path / "f.csv", FINDING_COLUMNS, [row]).read_bytes().decode("utf-8")
+    text = write_csv(tmp_path / "f.csv", finding_columns(), [row]).read_bytes().decode("utf-8")
     assert text == ("\ufeffMã cơ quan,Tên cơ quan,Mã tiêu chí,Tiêu chí,Nhóm,Kết quả,Địa chỉ bằng chứng,Trích đoạn,"
                     "Giá trị,Ngày,Ghi chú\r\nx,Sở Tư pháp,HL01,,,,,\"'=HYPERLINK(\"\"a\"\")\",'@SUM(1),-1,'+ ghi chú\r\n")
 

@@ -7,6 +7,9 @@ from minhbach.audit.config import ConfigError, load_settings
 from minhbach.data import DATA_DIR
 from tests.conftest import LoopbackSite, html, run_cli
 
+# What the errors say, in their English source (users read them in Vietnamese: tests/test_i18n.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_the_example_documents_every_key():
     from minhbach.audit.config import SCHEMA

@@ -176,7 +176,7 @@ def test_ctrl_c_exits_130_and_the_interrupted_run_is_audited_only_when_asked(tmp
         site.close()
 
 
-def test_exports_are_whole_or_not_at_all(tmp_path, demo_output):
+def test_exports_are_whole_or_not_at_all(tmp_path, demo_output, english):
     out, _ = demo_output
     env = {"MINHBACH_DATA_DIR": str(out)}
     target = tmp_path / "scores.csv"
@@ -210,7 +210,7 @@ def test_database_problems_are_one_line(tmp_path):
     assert (corrupt / "minhbach.sqlite").read_text(encoding="utf-8") == "not a database"
     result = run_cli("runs", env={"MINHBACH_DATABASE_URL": "postgresql+psycopg://nobody:secret@127.0.0.1:1/x"})
     assert result.returncode == 2 and result.stderr.count("\n") == 1
-    assert "secret" not in result.stderr and "cannot use the database" in result.stderr
+    assert "secret" not in result.stderr and "không dùng được cơ sở dữ liệu" in result.stderr
 
 
 def test_crawl_into_postgresql(tmp_path, pg_url):

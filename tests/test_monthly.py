@@ -90,14 +90,14 @@ def test_the_same_month_twice_is_the_same_report_and_a_republish_keeps_version_1
     assert old.returncode == 0 and _values(tmp_path / "d" / f"{NAME}.xlsx") == _values(tmp_path / "a" / f"{NAME}.xlsx")
 
 
-def test_a_month_without_a_complete_audit_is_one_line(demo_store):
+def test_a_month_without_a_complete_audit_is_one_line(demo_store, english):
     result = run_cli("monthly", "--month", "2026-10")
     assert result.returncode == 2
     assert result.stderr.strip() == ("error: no complete audit dated in 2026-10: run `minhbach nightly` (or crawl "
                                      "and audit with --date in that month) first")
 
 
-def test_survey_figures_are_checked_whole_then_shown(demo_store, tmp_path):
+def test_survey_figures_are_checked_whole_then_shown(demo_store, tmp_path, english):
     bad = tmp_path / "khao-sat.csv"
     bad.write_text("agency_code,month,item,value,note\n"
                    "stc-hs,2026-11,5,85,\n"
@@ -168,7 +168,7 @@ def test_every_export_keeps_its_types_and_vocabulary(demo_store, tmp_path):
     first = json.loads(as_json.read_text(encoding="utf-8"))[0]
     assert {"note", "partial", "stored_copy", "family"} <= set(first) and first["family"] in ("budget", "contacts")
     wrong = run_cli("export", "--format", "json", "--out", str(tmp_path / "diem.xlsx"))
-    assert wrong.returncode == 2 and wrong.stderr.startswith("error: --out ") and "should end in .json" in wrong.stderr
+    assert wrong.returncode == 2 and wrong.stderr.startswith("lỗi: --out ") and "phải có đuôi .json" in wrong.stderr
     with (demo_store / "crawl.csv").open(encoding="utf-8-sig") as handle:
         assert {r["Cấp"] for r in csv.DictReader(handle)} == {"Tỉnh", "Sở/ngành", "Xã/phường"}
 

@@ -163,7 +163,7 @@ def test_a_failing_mail_server_never_fails_the_night(data_dir, demo_sites):
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])
-def test_a_second_nightly_while_one_runs_exits_with_the_lock_message(store, data_dir, request):
+def test_a_second_nightly_while_one_runs_exits_with_the_lock_message(store, data_dir, request, english):
     env = {}
     if store == "postgresql":
         env["MINHBACH_DATABASE_URL"] = request.getfixturevalue("pg_url")

@@ -9,6 +9,9 @@ from minhbach.audit.store.db import open_store
 from minhbach.audit.store.models import Agency, AgencyVersion
 from tests.conftest import ROOT, run_cli
 
+# What the errors say, in their English source (users read them in Vietnamese: tests/test_i18n.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 HEADER = "code,name,level,province,parent_code,portal_url\n"
 GOOD = HEADER + "ubnd,UBND tỉnh Hòa Sơn,tinh,Hòa Sơn,,https://hoason.gov.vn/\n" \
                 "stc,Sở Tài chính,so,Hòa Sơn,ubnd,https://stc.hoason.gov.vn/\n"
@@ -100,7 +103,7 @@ def test_cli_bad_file_stores_nothing_and_keeps_what_was_there(tmp_path, data_dir
     lines = result.stderr.strip().splitlines()
     assert lines[0] == f"{bad}:4: portal_url: bad URL 'not-a-url' (needs http:// or https:// and a host)"
     assert lines[1] == f"{bad}:5: name: empty name"
-    assert lines[2] == "2 problem(s); nothing was imported."
+    assert lines[2] == "2 problems; nothing was imported."
     with open_store()() as session:
         assert session.scalar(select(func.count(Agency.id))) == 2
         assert session.scalar(select(func.count(AgencyVersion.id))) == 2
@@ -122,7 +125,7 @@ def test_agencies_stop_restart_and_merge_without_losing_history(tmp_path, data_d
     try:
         assert run_cli("agencies", "import", str(path)).returncode == 0
         merged = run_cli("agencies", "merge", "--into", "a", "b", "--reason", "Nghị quyết sáp nhập 2025")
-        assert merged.returncode == 0 and "b: Đã sáp nhập vào a" in merged.stdout
+        assert merged.returncode == 0 and "b: Merged into a" in merged.stdout
         assert run_cli("agencies", "deactivate", "c", "--reason", "cổng đóng").returncode == 0
         unknown = run_cli("agencies", "deactivate", "zz")
         assert unknown.returncode == 2 and unknown.stderr.strip() == "error: unknown agency 'zz' (see `minhbach agencies list`)"
@@ -139,6 +142,6 @@ def test_agencies_stop_restart_and_merge_without_losing_history(tmp_path, data_d
         assert (b.active, b.replaced_by, versions) == (False, "a", 2)
         assert run_cli("agencies", "activate", "c").returncode == 0
         listed = run_cli("agencies", "list").stdout
-        assert "Đã sáp nhập vào a" in listed and listed.count("Đang theo dõi") == 2
+        assert "Merged into a" in listed and listed.count("Followed") == 2
     finally:
         site.close()

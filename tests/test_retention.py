@@ -68,6 +68,6 @@ def test_gc_keeps_what_evidence_cites_and_what_the_policy_keeps(data_dir):
         assert session.query(Page).count() == 1 and session.query(Finding).count() == 1
         assert session.get(CrawlRun, old_other[0]).status == "pruned"
     again = run_cli("audit", "--run", str(old_other[0]), "--allow-partial")
-    assert again.returncode == 2 and "removed by the retention policy" in again.stderr  # never judged on nothing
+    assert again.returncode == 2 and "đã bị bỏ theo chính sách lưu trữ" in again.stderr  # never judged on nothing
     assert not [p for p in (data_dir / "bodies").rglob("*") if p.is_file() and p.name.startswith(".")]
     assert os.path.exists(data_dir / "nightly.lock")

@@ -1,5 +1,6 @@
 """Roll-ups per province, parent and level: counts per grade, unknowns apart, averages, the
 rules most often failed."""
+from minhbach.audit.i18n import _
 from minhbach.audit.rollups import NO_PARENT, rollup
 
 GRADES = ["Tốt", "Khá", "Trung bình", "Yếu"]
@@ -36,7 +37,7 @@ def test_rollup_by_level_counts_grades_and_keeps_unknowns_apart():
 
 def test_rollup_by_parent_names_top_level_agencies():
     groups = [row["group"] for row in rollup(SCORES, FINDINGS, "parent", GRADES)]
-    assert groups == [NO_PARENT, "ubnd"]
+    assert groups == [_(NO_PARENT), "ubnd"]
 
 
 def test_rollup_of_an_audit_where_nothing_was_reachable():

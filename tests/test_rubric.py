@@ -7,6 +7,9 @@ from minhbach.audit.rubric import RUBRICS_DIR, RubricError, load_rubric
 from minhbach.audit.scoring import NO_GRADE, score_site
 from minhbach.rules.registry import all_rules
 
+# What the errors say, in their English source (users read them in Vietnamese: tests/test_i18n.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_the_decision_26_rubric_loads_and_says_it_is_reconstructed():
     rubric = load_rubric("vp-qd26-2017")

@@ -206,3 +206,33 @@ def test_an_admin_edits_an_agency_with_the_imports_checks_and_its_history_kept(w
     agency_user = TestClient(client.app, follow_redirects=False)
     login(agency_user, "sotuphap")
     assert agency_user.get("/registry/stp-hs/edit").status_code == 403
+
+
+def test_an_admin_chooses_the_rubric_of_the_audits_to_come(web):
+    from minhbach.audit.rubric_choice import rubric_for_audit
+    from minhbach.audit.store.models import RubricChoice
+
+    client, _, _ = web
+    login(client, "sotuphap")
+    assert client.get("/settings").status_code == 403  # an agency account may not
+    client.cookies.clear()
+    login(client)
+    page = client.get("/settings")
+    assert page.status_code == 200 and "vp-qd26-2017" in page.text and "Bộ tiêu chí của các lượt đánh giá tới" in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    assert client.post("/settings/rubric", data={"rubric": "vp-qd26-2017", "reason": "x"}).status_code == 403
+    refused = client.post("/settings/rubric", data={"rubric": "khong-co", "reason": "thử", "csrf": csrf})
+    assert refused.status_code == 400 and "khong-co" in refused.text
+    done = client.post("/settings/rubric", data={"rubric": "vp-qd26-2017", "reason": "Theo chỉ đạo", "csrf": csrf})
+    assert done.status_code == 303
+    sessions = open_store()
+    with sessions() as session:
+        assert rubric_for_audit(session) == "vp-qd26-2017"
+        assert rubric_for_audit(session, "khac") == "khac"  # --rubric still wins
+        choice = session.query(RubricChoice).order_by(RubricChoice.id.desc()).first()
+        assert (choice.chosen_by, choice.reason) == ("quantri", "Theo chỉ đạo")
+    assert "Theo chỉ đạo" in client.get("/settings").text  # the history says who and why
+    client.post("/settings/rubric", data={"rubric": "", "reason": "Trả lại tệp cấu hình", "csrf": csrf})
+    with sessions() as session:
+        assert rubric_for_audit(session) == "vp-qd26-2017"  # the settings file's (here the built-in) default
+        assert session.query(RubricChoice).count() == 2

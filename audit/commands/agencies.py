@@ -9,14 +9,16 @@ from rich.table import Table
 from sqlalchemy import select
 
 from minhbach.audit.commands.common import console, fail, sessions
+from minhbach.audit.i18n import _, ngettext
+from minhbach.audit.names import level_name
 
 
-@click.group(help="The agency registry (a CSV file; see data/agencies.example.csv).")
+@click.group(help=_("The agency registry (a CSV file; see data/agencies.example.csv)."))
 def agencies() -> None:
     pass
 
 
-@agencies.command("import", help="Validate FILE whole, then add or update its agencies.")
+@agencies.command("import", help=_("Validate FILE whole, then add or update its agencies."))
 @click.argument("file", type=click.Path(path_type=Path))
 def agencies_import(file: Path) -> None:
     from minhbach.audit.registry import RegistryError, import_registry
@@ -27,24 +29,24 @@ def agencies_import(file: Path) -> None:
         except RegistryError as error:
             for problem in error.problems:
                 click.echo(problem, err=True)
-            click.echo(f"{len(error.problems)} problem(s); nothing was imported.", err=True)
+            click.echo(ngettext("{n} problem; nothing was imported.", "{n} problems; nothing was imported.",
+                                len(error.problems)).format(n=len(error.problems)), err=True)
             sys.exit(2)
-    click.echo(f"{len(result.added)} added, {len(result.updated)} updated, "
-               f"{len(result.unchanged)} unchanged.")
+    click.echo(_("{added} added, {updated} updated, {unchanged} unchanged.").format(
+        added=len(result.added), updated=len(result.updated), unchanged=len(result.unchanged)))
 
 
-@agencies.command("list", help="Show the registered agencies.")
+@agencies.command("list", help=_("Show the registered agencies."))
 def agencies_list() -> None:
-    from minhbach.rules.registry import LEVEL_NAMES
     from minhbach.audit.store.models import Agency
 
     with sessions()() as session:
         rows = list(session.scalars(select(Agency).order_by(Agency.code)))
-    table = Table(title=f"Cơ quan đã đăng ký ({len(rows)})")
-    for header in ("Mã", "Tên cơ quan", "Cấp", "Cơ quan cấp trên", "Cổng thông tin", "Phiên bản", "Trạng thái"):
+    table = Table(title=_("Registered agencies ({n})").format(n=len(rows)))
+    for header in (_("Code"), _("Agency name"), _("Level"), _("Parent agency"), _("Portal"), _("Version"), _("Status")):
         table.add_column(header, overflow="fold")
     for agency in rows:
-        table.add_row(agency.code, agency.name, LEVEL_NAMES.get(agency.level, agency.level),
+        table.add_row(agency.code, agency.name, level_name(agency.level),
                       agency.parent_code or "", agency.portal_url, str(agency.version), lifecycle_text(agency),
                       style=None if agency.active else "dim")
     console.print(table)
@@ -52,10 +54,10 @@ def agencies_list() -> None:
 
 def lifecycle_text(agency) -> str:
     if agency.active:
-        return "Đang theo dõi"
+        return _("Followed")
     if agency.replaced_by:
-        return f"Đã sáp nhập vào {agency.replaced_by}"
-    return "Ngừng theo dõi" + (f": {agency.lifecycle_note}" if agency.lifecycle_note else "")
+        return _("Merged into {code}").format(code=agency.replaced_by)
+    return _("No longer followed") + (f": {agency.lifecycle_note}" if agency.lifecycle_note else "")
 
 
 def _lifecycle(change) -> None:
@@ -64,21 +66,21 @@ def _lifecycle(change) -> None:
     with sessions()() as session:
         try:
             for agency in change(session):
-                click.echo(f"{agency.code}: {lifecycle_text(agency)} (phiên bản {agency.version})")
+                click.echo(f"{agency.code}: {lifecycle_text(agency)} (" + _("version {n}").format(n=agency.version) + ")")
         except LifecycleError as error:
             fail(str(error))
 
 
-@agencies.command("deactivate", help="Stop crawling an agency; its audits and history are kept.")
+@agencies.command("deactivate", help=_("Stop crawling an agency; its audits and history are kept."))
 @click.argument("code")
-@click.option("--reason", default="", help="Why (shown in the agency list).")
+@click.option("--reason", default="", help=_("Why (shown in the agency list)."))
 def agencies_deactivate(code: str, reason: str) -> None:
     from minhbach.audit.registry import set_active
 
     _lifecycle(lambda session: [set_active(session, code, False, reason)])
 
 
-@agencies.command("activate", help="Crawl an agency again.")
+@agencies.command("activate", help=_("Crawl an agency again."))
 @click.argument("code")
 def agencies_activate(code: str) -> None:
     from minhbach.audit.registry import set_active
@@ -86,11 +88,11 @@ def agencies_activate(code: str) -> None:
     _lifecycle(lambda session: [set_active(session, code, True)])
 
 
-@agencies.command("merge", help="Record that the agency INTO replaced the agencies CODES (a merger): they "
-                                "stop being crawled and point to it; their history is kept.")
-@click.option("--into", required=True, metavar="CODE", help="The agency that replaced them.")
+@agencies.command("merge", help=_("Record that the agency INTO replaced the agencies CODES (a merger): they "
+                                  "stop being crawled and point to it; their history is kept."))
+@click.option("--into", required=True, metavar="CODE", help=_("The agency that replaced them."))
 @click.argument("codes", nargs=-1, required=True)
-@click.option("--reason", default="", help="E.g. the decision that merged them.")
+@click.option("--reason", default="", help=_("E.g. the decision that merged them."))
 def agencies_merge(into: str, codes: tuple[str, ...], reason: str) -> None:
     from minhbach.audit.registry import merge
 

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from minhbach.audit import config
 from minhbach.audit.commands.common import console, fail, score_text, sessions
-
-DEFAULT_RUBRIC = "vp-qd26-2017"
+from minhbach.audit.i18n import _
+from minhbach.audit.names import level_name
+from minhbach.audit.rubric_choice import DEFAULT_RUBRIC
 
 
 def run_audit_command(run_id: int | None, rubric_id: str, audit_date: date, allow_partial: bool = False) -> int:
@@ -35,7 +36,7 @@ def run_audit_command(run_id: int | None, rubric_id: str, audit_date: date, allo
         except AuditError as error:
             fail(str(error))
         n_sites = session.scalar(select(func.count(SiteCrawl.id)).where(SiteCrawl.run_id == run.id))
-        progress = Progress(TextColumn("[bold]Đánh giá[/]"), BarColumn(), MofNCompleteColumn(), console=console)
+        progress = Progress(TextColumn("[bold]" + _("Auditing") + "[/]"), BarColumn(), MofNCompleteColumn(), console=console)
         with progress:
             task = progress.add_task("audit", total=n_sites)
             return run_audit(session, BodyStore(config.bodies_dir()), rubric, audit_date, run.id,
@@ -48,7 +49,7 @@ def audit_or_exit(session, audit_id: int | None):
 
     audit = session.get(AuditRun, audit_id) if audit_id else latest_audit(session)
     if audit is None:
-        fail("no audit yet: run `minhbach audit` first" if not audit_id else f"no audit {audit_id}")
+        fail(_("no audit yet: run `minhbach audit` first") if not audit_id else _("no audit {id}").format(id=audit_id))
     return audit
 
 
@@ -64,25 +65,26 @@ def print_score_table(audit_id: int | None = None, wide: bool = False) -> list[d
         columns = score_columns(session, audit)
         crawled = session.get(CrawlRun, audit.crawl_run_id).started_at.date()
     categories = [(key, header) for key, header in columns if key.startswith("cat_")] if wide else []
-    title = (f"Điểm theo {audit.rubric_id} ({audit.rubric_version}) – ngày đánh giá {audit.audit_date:%d/%m/%Y} "
-             f"– lượt thu thập {audit.crawl_run_id}")
+    title = _("Scores by {rubric} ({version}) – audit date {date} – crawl {crawl}").format(
+        rubric=audit.rubric_id, version=audit.rubric_version, date=f"{audit.audit_date:%d/%m/%Y}",
+        crawl=audit.crawl_run_id)
     if audit.audit_date < crawled:
-        title += f" (đánh giá theo một ngày trước ngày thu thập {crawled:%d/%m/%Y})"
+        title += " " + _("(judged as of a day before the crawl of {date})").format(date=f"{crawled:%d/%m/%Y}")
     table = Table(title=title)
-    table.add_column("Mã", no_wrap=True)
-    table.add_column("Cơ quan", min_width=12, ratio=2, overflow="fold")
+    table.add_column(_("Code"), no_wrap=True)
+    table.add_column(_("Agency"), min_width=12, ratio=2, overflow="fold")
     if wide:
-        table.add_column("Cấp", no_wrap=True)
-    table.add_column("Điểm", justify="right", no_wrap=True)
-    # "Không xác định" on two lines only where 80 columns need it
-    table.add_column("Xếp loại", max_width=10 if console.width < 100 else None, overflow="fold")
-    for _, header in categories:  # the part before the first comma keeps the table narrow
+        table.add_column(_("Level"), no_wrap=True)
+    table.add_column(_("Score"), justify="right", no_wrap=True)
+    # "Unknown" ("Không xác định") on two lines only where 80 columns need it
+    table.add_column(_("Grade"), max_width=10 if console.width < 100 else None, overflow="fold")
+    for _key, header in categories:  # the part before the first comma keeps the table narrow
         table.add_column(header.split(",")[0], justify="right", max_width=9, overflow="fold")
-    table.add_column("Bao phủ", justify="right", no_wrap=True)
-    table.add_column("Lý do / ghi chú", min_width=14, ratio=3, overflow="fold")
+    table.add_column(_("Coverage"), justify="right", no_wrap=True)
+    table.add_column(_("Reason / note"), min_width=14, ratio=3, overflow="fold")
     for row in rows:
         unknown = row["score"] is None
-        cells = [row["agency_code"], row["agency_name"], *([row["level_vi"]] if wide else []),
+        cells = [row["agency_code"], row["agency_name"], *([level_name(row["level"])] if wide else []),
                  score_text(row["score"]), row["grade"], *[score_text(row.get(key)) for key, _ in categories],
                  f"{row['coverage_pct']}%", row["reason"]]
         table.add_row(*cells, style="yellow" if unknown else None)
@@ -103,12 +105,12 @@ def print_rollup(audit_id: int | None, by: str) -> None:
             grades = None
         table_rows = rollup(score_rows(session, audit), finding_rows(session, audit), by, grades)
     grades = table_rows[0]["grades"] if table_rows else []
-    table = Table(title=f"Tổng hợp theo {ROLLUP_COLUMNS[by].lower()} – lượt đánh giá {audit.id}, "
-                        f"ngày {audit.audit_date:%d/%m/%Y}")
-    table.add_column(ROLLUP_COLUMNS[by], overflow="fold")
-    for header in ("Số cơ quan", "Không xác định", *grades, "Điểm TB", "Bao phủ TB"):
+    table = Table(title=_("Totals by {group} – audit {id} of {date}").format(
+        group=_(ROLLUP_COLUMNS[by]).lower(), id=audit.id, date=f"{audit.audit_date:%d/%m/%Y}"))
+    table.add_column(_(ROLLUP_COLUMNS[by]), overflow="fold")
+    for header in (_("Agencies"), _("Unknown"), *grades, _("Mean score"), _("Mean coverage")):
         table.add_column(header, justify="right", overflow="fold")
-    table.add_column("Không đạt nhiều nhất", overflow="fold")
+    table.add_column(_("Failed most"), overflow="fold")
     for row in table_rows:
         table.add_row(row["group"], str(row["agencies"]), str(row["unknown"]),
                       *[str(row[grade]) for grade in grades],
@@ -116,31 +118,35 @@ def print_rollup(audit_id: int | None, by: str) -> None:
     console.print(table)
 
 
-@click.command(help="Judge a stored crawl with every rule and score it with a rubric.")
-@click.option("--run", "run_id", type=int, help="Crawl run to audit (default: the newest completed one).")
-@click.option("--rubric", "rubric_id", help=f"Rubric id (a file in data/rubrics/) or a path to a rubric YAML "
-              f"file (default: default_rubric in the settings file, else {DEFAULT_RUBRIC}).")
+@click.command(help=_("Judge a stored crawl with every rule and score it with a rubric."))
+@click.option("--run", "run_id", type=int, help=_("Crawl run to audit (default: the newest completed one)."))
+@click.option("--rubric", "rubric_id", help=_("Rubric id (a file in data/rubrics/) or a path to a rubric YAML "
+                      "file (default: the rubric an administrator chose in the dashboard, else default_rubric "
+                      "in the settings file, else {rubric}).").format(rubric=DEFAULT_RUBRIC))
 @click.option("--date", "audit_date", type=click.DateTime(["%Y-%m-%d"]),
-              help="Audit date that freshness is judged against (default: today).")
+              help=_("Audit date that freshness is judged against (default: today)."))
 @click.option("--allow-partial", is_flag=True,
-              help="Audit an interrupted crawl; what it did not reach is not judged (needs review).")
+              help=_("Audit an interrupted crawl; what it did not reach is not judged (needs review)."))
 def audit(run_id, rubric_id, audit_date, allow_partial) -> None:
-    rubric_id = rubric_id or config.setting("default_rubric", DEFAULT_RUBRIC)
+    from minhbach.audit.rubric_choice import rubric_for_audit
+
+    with sessions()() as session:
+        rubric_id = rubric_for_audit(session, rubric_id)
     day = audit_date.date() if audit_date else date.today()
     if day > date.today():
-        fail(f"--date {day.isoformat()} is in the future; freshness can only be judged up to today")
+        fail(_("--date {day} is in the future; freshness can only be judged up to today").format(day=day.isoformat()))
     audit_id = run_audit_command(run_id, rubric_id, day, allow_partial)
     print_score_table(audit_id)
-    console.print(f"Lượt đánh giá {audit_id}. Chi tiết: minhbach report --agency MÃ")
+    console.print(_("Audit {id}. Details: minhbach report --agency CODE").format(id=audit_id))
 
 
-@click.command(help="Print the score table, one agency's rules with outcome and evidence, "
-                    "or roll-ups with --by.")
-@click.option("--agency", "agency_code", metavar="CODE", help="Show this agency's findings.")
+@click.command(help=_("Print the score table, one agency's rules with outcome and evidence, "
+                      "or roll-ups with --by."))
+@click.option("--agency", "agency_code", metavar="CODE", help=_("Show this agency's findings."))
 @click.option("--by", type=click.Choice(["province", "parent", "level"]),
-              help="Roll up the scores per province, parent agency or level.")
-@click.option("--wide", is_flag=True, help="Add the level and one column per rubric category.")
-@click.option("--audit", "audit_id", type=int, help="Audit to show (default: the newest).")
+              help=_("Roll up the scores per province, parent agency or level."))
+@click.option("--wide", is_flag=True, help=_("Add the level and one column per rubric category."))
+@click.option("--audit", "audit_id", type=int, help=_("Audit to show (default: the newest)."))
 def report(agency_code, by, wide, audit_id) -> None:
     from minhbach.audit.score_report import finding_rows, score_rows
 
@@ -155,11 +161,12 @@ def report(agency_code, by, wide, audit_id) -> None:
         findings = finding_rows(session, audit_run, agency_code)
         score = next((r for r in score_rows(session, audit_run) if r["agency_code"] == agency_code), None)
     if score is None:
-        fail(f"agency '{agency_code}' is not in audit {audit_run.id}")
-    verdict = ("không xác định – " + score["reason"] if score["score"] is None
-               else f"{score['score']:.1f} điểm, {score['grade']}, bao phủ {score['coverage_pct']}%")
+        fail(_("agency '{code}' is not in audit {id}").format(code=agency_code, id=audit_run.id))
+    verdict = (_("unknown") + " – " + score["reason"] if score["score"] is None
+               else _("{score} points, {grade}, coverage {pct}%").format(
+                   score=f"{score['score']:.1f}", grade=score["grade"], pct=score["coverage_pct"]))
     table = Table(title=f"{score['agency_name']} ({agency_code}): {verdict}")
-    for header in ("Mã", "Tiêu chí", "Kết quả", "Giá trị", "Ngày", "Ghi chú"):
+    for header in (_("Code"), _("Rule"), _("Outcome"), _("Value"), _("Date"), _("Note")):
         table.add_column(header, overflow="fold")
     colours = {"pass": "green", "fail": "red", "needs_review": "yellow", "error": "magenta"}
     for row in findings:
@@ -170,7 +177,7 @@ def report(agency_code, by, wide, audit_id) -> None:
     # (and clickable) however narrow it is.
     links = [(row["rule_code"], row["evidence_url"]) for row in findings if row["evidence_url"]]
     if links:
-        console.print("Bằng chứng:")
+        console.print(_("Evidence:"))
         for code, url in links:
             console.print(f"  {code}  {url}", soft_wrap=True, highlight=False, markup=False)
 
@@ -187,17 +194,18 @@ def export_audit(fmt: str, findings: bool, out: Path, audit_id: int | None = Non
             fail(str(error))
 
 
-@click.command(help="Write the score table (or, with --findings, every finding) to a file.")
+@click.command(help=_("Write the score table (or, with --findings, every finding) to a file."))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default=None,
-              help="csv (UTF-8 with BOM), xlsx (typed cells) or json (stable English keys); "
-                   "default: from the file's extension, else csv.")
-@click.option("--findings", is_flag=True, help="One row per agency and rule instead of the score table.")
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="File to write.")
-@click.option("--audit", "audit_id", type=int, help="Audit to export (default: the newest).")
+              help=_("csv (UTF-8 with BOM), xlsx (typed cells) or json (stable English keys); "
+                     "default: from the file's extension, else csv."))
+@click.option("--findings", is_flag=True, help=_("One row per agency and rule instead of the score table."))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help=_("File to write."))
+@click.option("--audit", "audit_id", type=int, help=_("Audit to export (default: the newest)."))
 def export(fmt, findings, out, audit_id) -> None:
     suffix = out.suffix.lower().lstrip(".")
     fmt = fmt or (suffix if suffix in ("csv", "json", "xlsx") else "csv")
     if suffix != fmt and not out.is_dir():  # a folder gets its own message when written
-        fail(f"--out {out}: a {fmt.upper()} file should end in .{fmt} (or give --format {suffix or 'csv'})")
+        fail(_("--out {out}: a {kind} file should end in .{fmt} (or give --format {suffix})").format(
+            out=out, kind=fmt.upper(), fmt=fmt, suffix=suffix or "csv"))
     written = export_audit(fmt, findings, out, audit_id)
-    console.print(f"Đã ghi {written} dòng vào {out}")
+    console.print(_("Wrote {n} rows to {out}").format(n=written, out=out))

@@ -11,13 +11,11 @@ import click
 from rich.table import Table
 
 from minhbach.audit.commands.common import console, fail, score_text, sessions
-
-OUTCOME_LABEL = {"pass": "Đạt", "partial": "Không đạt (một phần)", "fail": "Không đạt", "needs_review": "Cần xem lại",
-                 "error": "Không đánh giá được", "not_applicable": "Không áp dụng"}
-CHANGE_LABEL = {"regression": "Giảm", "improvement": "Cải thiện", "other": "Khác"}
+from minhbach.audit.i18n import _
+from minhbach.audit.names import change_kind_name, outcome_name, reachability_name
 
 
-@click.command(help="An agency's score, grade and coverage at every audit.")
+@click.command(help=_("An agency's score, grade and coverage at every audit."))
 @click.option("--agency", "agency_code", required=True, metavar="CODE")
 def history(agency_code) -> None:
     from minhbach.audit.changes import ChangesError, history as agency_history
@@ -27,10 +25,10 @@ def history(agency_code) -> None:
             rows = agency_history(session, agency_code)
         except ChangesError as error:
             fail(str(error))
-    table = Table(title=f"Lịch sử điểm – {agency_code}")
-    for header, justify in (("Lượt đánh giá", "right"), ("Ngày", "left"), ("Bộ tiêu chí", "left"),
-                            ("Lượt thu thập", "right"), ("Điểm", "right"), ("Xếp loại", "left"),
-                            ("Bao phủ", "right"), ("Lý do / ghi chú", "left")):
+    table = Table(title=_("Score history – {code}").format(code=agency_code))
+    for header, justify in ((_("Audit"), "right"), (_("Date"), "left"), (_("Rubric"), "left"),
+                            (_("Crawl"), "right"), (_("Score"), "right"), (_("Grade"), "left"),
+                            (_("Coverage"), "right"), (_("Reason / note"), "left")):
         table.add_column(header, justify=justify, overflow="fold")
     for row in rows:
         table.add_row(str(row["audit"]), f"{row['audit_date']:%d/%m/%Y}", row["rubric"], str(row["crawl_run"]),
@@ -38,12 +36,12 @@ def history(agency_code) -> None:
     console.print(table)
 
 
-@click.command(help="What changed between two audits (default: the last two): rules whose outcome "
-                    "changed, regressions first; score and grade changes; sites lost or recovered.")
-@click.option("--from", "from_id", type=int, metavar="AUDIT", help="The earlier audit.")
-@click.option("--to", "to_id", type=int, metavar="AUDIT", help="The later audit.")
+@click.command(help=_("What changed between two audits (default: the last two): rules whose outcome "
+                      "changed, regressions first; score and grade changes; sites lost or recovered."))
+@click.option("--from", "from_id", type=int, metavar="AUDIT", help=_("The earlier audit."))
+@click.option("--to", "to_id", type=int, metavar="AUDIT", help=_("The later audit."))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of the terminal.")
+@click.option("--out", type=click.Path(path_type=Path), help=_("Write to this file instead of the terminal."))
 def diff(from_id, to_id, fmt, out) -> None:
     from minhbach.audit.changes import DIFF_KEYS, ChangesError, diff_audits, diff_records, pick_audits
     from minhbach.audit.files import OutputError, write_atomically
@@ -56,7 +54,7 @@ def diff(from_id, to_id, fmt, out) -> None:
         rows, sites = diff_audits(session, before, after)
     if fmt == "table":
         if out:
-            fail("--out goes with --format csv or json")
+            fail(_("--out goes with --format csv or json"))
         print_diff(before, after, rows, sites)
         return
     records = diff_records(rows, sites)
@@ -75,33 +73,33 @@ def diff(from_id, to_id, fmt, out) -> None:
         write_atomically(out, lambda handle: handle.write(text), encoding="utf-8-sig" if fmt == "csv" else "utf-8")
     except OutputError as error:
         fail(str(error))
-    console.print(f"Đã ghi {len(records)} dòng vào {out}")
+    console.print(_("Wrote {n} rows to {out}").format(n=len(records), out=out))
 
 
 def print_diff(before, after, rows: list[dict], sites) -> None:
-    title = (f"Thay đổi từ lượt đánh giá {before.id} ({before.audit_date:%d/%m/%Y}) "
-             f"đến lượt {after.id} ({after.audit_date:%d/%m/%Y})")
+    title = _("Changes from audit {old} ({old_date}) to audit {new} ({new_date})").format(
+        old=before.id, old_date=f"{before.audit_date:%d/%m/%Y}", new=after.id, new_date=f"{after.audit_date:%d/%m/%Y}")
     if not rows and not sites:
-        console.print(f"{title}: không có thay đổi.")
+        console.print(title + ": " + _("nothing changed."))
         return
     if sites:
-        table = Table(title=title + " – điểm")
-        for header, justify in (("Mã", "left"), ("Cơ quan", "left"), ("Điểm trước", "right"), ("Điểm sau", "right"),
-                                ("Xếp loại", "left"), ("Truy cập", "left")):
+        table = Table(title=title + " – " + _("scores"))
+        for header, justify in ((_("Code"), "left"), (_("Agency"), "left"), (_("Score before"), "right"),
+                                (_("Score after"), "right"), (_("Grade"), "left"), (_("Reachability"), "left")):
             table.add_column(header, justify=justify, overflow="fold")
         for s in sites:
             grade = s.grade_after if s.grade_before == s.grade_after else f"{s.grade_before or '–'} → {s.grade_after or '–'}"
-            access = {"lost": "không truy cập được", "recovered": "truy cập lại được", "": ""}[s.reachable]
+            access = reachability_name(s.reachable)
             table.add_row(s.agency_code, s.agency_name, score_text(s.score_before), score_text(s.score_after),
                           grade, access, style="red" if s.reachable == "lost" else None)
         console.print(table)
     if rows:
-        table = Table(title=title + " – tiêu chí")
-        for header in ("Mã", "Tiêu chí", "Trước", "Sau", "Thay đổi", "Ghi chú"):
+        table = Table(title=title + " – " + _("rules"))
+        for header in (_("Code"), _("Rule"), _("Before"), _("After"), _("Change"), _("Note")):
             table.add_column(header, overflow="fold")
         colours = {"regression": "red", "improvement": "green"}
         for row in rows:
-            table.add_row(row["agency_code"], row["rule_code"], OUTCOME_LABEL.get(row["before"], row["before"]),
-                          OUTCOME_LABEL.get(row["after"], row["after"]), CHANGE_LABEL[row["change"]], row["note"],
+            table.add_row(row["agency_code"], row["rule_code"], outcome_name(row["before"]),
+                          outcome_name(row["after"]), change_kind_name(row["change"]), row["note"],
                           style=colours.get(row["change"]))
         console.print(table)

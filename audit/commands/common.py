@@ -8,6 +8,8 @@ from typing import NoReturn
 import click
 from rich.console import Console
 
+from minhbach.audit.i18n import _
+
 # In a terminal (or with COLUMNS set) tables fit its width; piped or captured output is never
 # cut or wrapped: rows keep their whole text.
 console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 10_000)
@@ -21,7 +23,7 @@ def sessions():
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    click.echo(_("error: {message}").format(message=message), err=True)
     sys.exit(code)
 
 
@@ -39,6 +41,6 @@ def hold_lock(job: str):
     try:
         lock.acquire()
     except LockHeld as held:
-        click.echo(f"error: {held}", err=True)
+        click.echo(_("error: {message}").format(message=held), err=True)
         sys.exit(EXIT_LOCKED)
     return lock

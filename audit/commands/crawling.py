@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from minhbach.audit import config
 from minhbach.audit.commands.common import console, fail, hold_lock, sessions
+from minhbach.audit.i18n import N_, _
+from minhbach.audit.names import run_status_name, site_status_name
 
 
 # Settings-file keys and the crawl options they set (command-line flags win over them).
@@ -41,8 +43,8 @@ def run_with_progress(codes, options) -> int:
     from minhbach.audit.crawling import crawl_agencies
 
     sessions()
-    progress = Progress(SpinnerColumn(), TextColumn("[bold]Thu thập[/]"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("trang: {task.fields[pages]}"), TimeElapsedColumn(), console=console,
+    progress = Progress(SpinnerColumn(), TextColumn("[bold]" + _("Crawling") + "[/]"), BarColumn(),
+                        MofNCompleteColumn(), TextColumn(_("pages: {n}").format(n="{task.fields[pages]}")), TimeElapsedColumn(), console=console,
                         transient=False)
     state = {}
 
@@ -61,7 +63,7 @@ def run_with_progress(codes, options) -> int:
     return run_id
 
 
-NUMBER_HEADERS = {"pages": "Trang", "documents": "Tài liệu", "kilobytes": "KB", "errors": "Lỗi"}
+NUMBER_HEADERS = {"pages": N_("Pages"), "documents": N_("Documents"), "kilobytes": N_("KB"), "errors": N_("Errors")}
 
 
 def print_crawl_summary(run_id: int) -> list[dict]:
@@ -69,48 +71,48 @@ def print_crawl_summary(run_id: int) -> list[dict]:
 
     with sessions()() as session:
         rows = crawl_summary(session, run_id)
-    table = Table(title=f"Kết quả thu thập – lượt {run_id}")
+    table = Table(title=_("Crawl results – run {id}").format(id=run_id))
     # Codes and numbers never wrap; names and reasons share what is left. Under 100 columns the
     # documents, kilobytes and errors make room for the reason (they are in the CSV).
     narrow = console.width < 100
-    table.add_column("Mã", no_wrap=True)
-    table.add_column("Cơ quan", min_width=12, ratio=2, overflow="fold")
-    table.add_column("Trạng thái", max_width=11)
+    table.add_column(_("Code"), no_wrap=True)
+    table.add_column(_("Agency"), min_width=12, ratio=2, overflow="fold")
+    table.add_column(_("Status"), max_width=11)
     numbers = ("pages",) if narrow else ("pages", "documents", "kilobytes", "errors")
     for key in numbers:
-        table.add_column(NUMBER_HEADERS[key], justify="right", no_wrap=True)
-    table.add_column("Lý do / ghi chú", min_width=16, ratio=3, overflow="fold")
+        table.add_column(_(NUMBER_HEADERS[key]), justify="right", no_wrap=True)
+    table.add_column(_("Reason / note"), min_width=16, ratio=3, overflow="fold")
     for row in rows:
         style = None if row["status"] == "ok" else "yellow"
-        table.add_row(row["code"], row["name"], row["status_vi"], *(str(row[key]) for key in numbers), row["reason"],
+        table.add_row(row["code"], row["name"], site_status_name(row["status"]), *(str(row[key]) for key in numbers), row["reason"],
                       style=style)
     console.print(table)
     return rows
 
 
-@click.command(help="Crawl agency portals (all registered agencies unless --agency is given).")
-@click.option("--agency", "agency_codes", multiple=True, metavar="CODE", help="Only this agency (repeatable).")
-@click.option("--page-cap", type=click.IntRange(min=1), help="Most pages fetched per site (default 300).")
+@click.command(help=_("Crawl agency portals (all registered agencies unless --agency is given)."))
+@click.option("--agency", "agency_codes", multiple=True, metavar="CODE", help=_("Only this agency (repeatable)."))
+@click.option("--page-cap", type=click.IntRange(min=1), help=_("Most pages fetched per site (default 300)."))
 @click.option("--time-budget", "site_time_budget", type=click.FloatRange(min=1),
-              help="Seconds each site may spend downloading (default 900); requests in flight are cut at it.")
-@click.option("--download-timeout", type=click.FloatRange(min=1), help="Seconds one request may take (default 30).")
-@click.option("--depth", "depth_cap", type=click.IntRange(min=0), help="Most links followed from the home page (default 8).")
-@click.option("--contact-url", help="URL in the User-Agent where site owners can reach the operator.")
+              help=_("Seconds each site may spend downloading (default 900); requests in flight are cut at it."))
+@click.option("--download-timeout", type=click.FloatRange(min=1), help=_("Seconds one request may take (default 30)."))
+@click.option("--depth", "depth_cap", type=click.IntRange(min=0), help=_("Most links followed from the home page (default 8)."))
+@click.option("--contact-url", help=_("URL in the User-Agent where site owners can reach the operator."))
 @click.option("--allow-private", is_flag=True, default=None,
-              help="Allow private/loopback/link-local addresses (only for sites you run yourself).")
+              help=_("Allow private/loopback/link-local addresses (only for sites you run yourself)."))
 @click.option("--allow-private-host", "allowed_private_hosts", multiple=True, metavar="HOST[:PORT]",
-              help="Allow one private host (repeatable).")
+              help=_("Allow one private host (repeatable)."))
 @click.option("--concurrency", "concurrent_requests", type=click.IntRange(min=1),
-              help="Requests in flight overall (default 32).")
+              help=_("Requests in flight overall (default 32)."))
 @click.option("--resolve", "resolve", multiple=True, metavar="HOST=ADDRESS",
-              help="Answer HOST with ADDRESS instead of asking DNS (repeatable), as curl --resolve.")
+              help=_("Answer HOST with ADDRESS instead of asking DNS (repeatable), as curl --resolve."))
 @click.option("--no-dns", is_flag=True, default=None,
-              help="Look up no names in DNS: only --resolve pins and IP addresses (closed test networks).")
+              help=_("Look up no names in DNS: only --resolve pins and IP addresses (closed test networks)."))
 @click.option("--ca-file", type=click.Path(exists=True, dir_okay=False),
-              help="Extra CA certificates (PEM) to trust when checking HTTPS certificates.")
+              help=_("Extra CA certificates (PEM) to trust when checking HTTPS certificates."))
 @click.option("--full", "incremental", flag_value=False, default=None,
-              help="Download every page again (default: ask the server whether pages an earlier "
-                   "crawl stored have changed, and read the unchanged ones from the store).")
+              help=_("Download every page again (default: ask the server whether pages an earlier "
+                     "crawl stored have changed, and read the unchanged ones from the store)."))
 def crawl(agency_codes, allowed_private_hosts, resolve, **kwargs) -> None:
     from minhbach.crawler.resolver import parse_pins
 
@@ -120,7 +122,7 @@ def crawl(agency_codes, allowed_private_hosts, resolve, **kwargs) -> None:
         fail(str(error))
     contact = kwargs.get("contact_url")
     if contact is not None and not contact.startswith(("http://", "https://", "mailto:")):
-        fail(f"--contact-url {contact!r}: give an http(s):// or mailto: address where site owners reach you")
+        fail(_("--contact-url {url!r}: give an http(s):// or mailto: address where site owners reach you").format(url=contact))
     options = crawl_options(allowed_private_hosts=tuple(allowed_private_hosts) or None,
                             resolve=tuple(resolve) or None, **kwargs)
     sessions()
@@ -133,8 +135,8 @@ def crawl(agency_codes, allowed_private_hosts, resolve, **kwargs) -> None:
         lock.release()
     print_crawl_summary(run_id)
     if run_status(run_id) == "interrupted":  # Ctrl-C: the store is consistent, the run marked so
-        click.echo(f"Lượt thu thập {run_id} bị dừng giữa chừng (Ctrl-C); chạy lại `minhbach crawl`, "
-                   f"hoặc `minhbach audit --run {run_id} --allow-partial`.", err=True)
+        click.echo(_("Crawl {id} was stopped half-way (Ctrl-C); run `minhbach crawl` again, "
+                     "or `minhbach audit --run {id} --allow-partial`.").format(id=run_id), err=True)
         sys.exit(130)
 
 
@@ -145,8 +147,8 @@ def run_status(run_id: int) -> str:
         return session.get(CrawlRun, run_id).status
 
 
-@click.command(help="List crawl runs and audits, or show one run's sites with --run.")
-@click.option("--run", "run_id", type=int, help="Show the sites of this run.")
+@click.command(help=_("List crawl runs and audits, or show one run's sites with --run."))
+@click.option("--run", "run_id", type=int, help=_("Show the sites of this run."))
 def runs(run_id: int | None) -> None:
     from minhbach.audit.store.models import CrawlRun, SiteCrawl
 
@@ -159,18 +161,14 @@ def runs(run_id: int | None) -> None:
             .outerjoin(SiteCrawl, SiteCrawl.run_id == CrawlRun.id).group_by(CrawlRun.id)
             .order_by(CrawlRun.id.desc())
         ).all()
-    table = Table(title="Các lượt thu thập")
-    for header in ("Lượt", "Trạng thái", "Bắt đầu", "Kết thúc", "Số trang web", "Số trang"):
+    table = Table(title=_("All crawls"))
+    for header in (_("Run"), _("Status"), _("Started"), _("Finished"), _("Sites"), _("Pages")):
         table.add_column(header)
     for run, n_sites, n_pages in rows:
-        table.add_row(str(run.id), RUN_STATUS_VI.get(run.status, run.status), f"{run.started_at:%Y-%m-%d %H:%M}",
+        table.add_row(str(run.id), run_status_name(run.status), f"{run.started_at:%Y-%m-%d %H:%M}",
                       f"{run.finished_at:%Y-%m-%d %H:%M}" if run.finished_at else "", str(n_sites), str(n_pages))
     console.print(table)
     print_audits()
-
-
-RUN_STATUS_VI = {"running": "Đang chạy", "completed": "Hoàn tất", "interrupted": "Bị gián đoạn",
-                 "pruned": "Hoàn tất, đã bỏ trang lưu (chính sách lưu trữ)"}
 
 
 def print_audits() -> None:
@@ -181,8 +179,8 @@ def print_audits() -> None:
         audits = list(session.scalars(select(AuditRun).order_by(AuditRun.id.desc())))
     if not audits:
         return
-    table = Table(title="Các lượt đánh giá")
-    for header in ("Lượt đánh giá", "Ngày đánh giá", "Bộ tiêu chí", "Lượt thu thập", "Thực hiện lúc"):
+    table = Table(title=_("All audits"))
+    for header in (_("Audit"), _("Audit date"), _("Rubric"), _("Crawl"), _("Done at")):
         table.add_column(header)
     for audit in audits:
         table.add_row(str(audit.id), f"{audit.audit_date:%d/%m/%Y}", f"{audit.rubric_id} ({audit.rubric_version})",

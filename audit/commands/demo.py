@@ -7,17 +7,18 @@ from pathlib import Path
 
 import click
 
-from minhbach.audit.commands.auditing import DEFAULT_RUBRIC, export_audit, print_score_table, run_audit_command
+from minhbach.audit.commands.auditing import export_audit, print_score_table, run_audit_command
 from minhbach.audit.commands.common import console, fail, sessions
 from minhbach.audit.commands.crawling import crawl_options, print_crawl_summary, run_with_progress
+from minhbach.audit.i18n import _
 
 
-@click.command(help="Serve the fictional demo province on 127.0.0.1, crawl it and write the results.")
+@click.command(help=_("Serve the fictional demo province on 127.0.0.1, crawl it and write the results."))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-output"),
-              show_default=True, help="Folder for the demo's database, stored pages and CSV files.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date the demo sites treat as today.")
+              show_default=True, help=_("Folder for the demo's database, stored pages and CSV files."))
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help=_("Date the demo sites treat as today."))
 def demo(out_dir: Path, today) -> None:
-    from minhbach.audit.crawl_report import CRAWL_COLUMNS
+    from minhbach.audit.crawl_report import crawl_columns
     from minhbach.audit.demo.portal import DEMO_DIR
     from minhbach.audit.demo.server import serve_demo
     from minhbach.audit.exports import write_csv
@@ -25,6 +26,7 @@ def demo(out_dir: Path, today) -> None:
     from minhbach.audit.monthly.publish import publish
     from minhbach.audit.store.bodies import BodyStore
     from minhbach.audit.registry import import_registry, parse_registry
+    from minhbach.audit.rubric_choice import DEFAULT_RUBRIC
 
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -38,33 +40,34 @@ def demo(out_dir: Path, today) -> None:
         servers = serve_demo(parse_registry(registry), serve_date)
     except RuntimeError as error:  # a port is taken: another demo still running, most often
         fail(str(error))
-    console.print(f"Tỉnh demo Hòa Sơn: {len(servers)} cổng thông tin đang chạy trên 127.0.0.1 "
-                  "(thu thập với --allow-private vì các trang demo nằm trên máy này).")
+    console.print(_("The demo province Hòa Sơn: {n} portals running on 127.0.0.1 (crawled with "
+                    "--allow-private, since the demo sites are on this machine).").format(n=len(servers)))
     try:
         with sessions()() as session:
             result = import_registry(session, registry)
-        console.print(f"Danh sách cơ quan: {len(result.added)} thêm, {len(result.updated)} cập nhật, "
-                      f"{len(result.unchanged)} không đổi.")
+        console.print(_("Agency list: {added} added, {updated} updated, {unchanged} unchanged.").format(
+            added=len(result.added), updated=len(result.updated), unchanged=len(result.unchanged)))
         run_id = run_with_progress(None, crawl_options(allow_private=True, site_time_budget=120.0))
     finally:
         for server in servers:
             server.stop()
     rows = print_crawl_summary(run_id)
-    write_csv(out_dir / "crawl.csv", CRAWL_COLUMNS, rows)
+    write_csv(out_dir / "crawl.csv", crawl_columns(), rows)
     audit_id = run_audit_command(run_id, DEFAULT_RUBRIC, serve_date)
     print_score_table(audit_id)
     export_audit("csv", False, out_dir / "scores.csv", audit_id)
     export_audit("csv", True, out_dir / "findings.csv", audit_id)
-    console.print(f"Đã ghi {out_dir / 'crawl.csv'}, {out_dir / 'scores.csv'}, {out_dir / 'findings.csv'}")
+    console.print(_("Wrote {files}").format(files=", ".join(str(out_dir / name) for name in
+                                                          ("crawl.csv", "scores.csv", "findings.csv"))))
     with sessions()() as session:  # the month's report, as an officer sends it
-        report, _ = freeze(session, BodyStore(out_dir / "bodies"), f"{serve_date:%Y-%m}", audit_id=audit_id)
+        report, _made = freeze(session, BodyStore(out_dir / "bodies"), f"{serve_date:%Y-%m}", audit_id=audit_id)
         paths = publish(report, out_dir)
-    console.print("Báo cáo tháng: " + ", ".join(str(p) for p in paths), soft_wrap=True, highlight=False)
-    console.print(f"Xem lại: MINHBACH_DATA_DIR={out_dir} minhbach report --agency ubnd-hs")
+    console.print(_("Monthly report: ") + ", ".join(str(p) for p in paths), soft_wrap=True, highlight=False)
+    console.print(_("To look again: {command}").format(command=f"MINHBACH_DATA_DIR={out_dir} minhbach report --agency ubnd-hs"))
     password = demo_admin()
     where = os.path.relpath(out_dir) if not os.path.relpath(out_dir).startswith("..") else str(out_dir)
-    console.print(f"Bảng điều khiển: MINHBACH_DATA_DIR={where} .venv/bin/minhbach serve, rồi mở "
-                  f"http://127.0.0.1:8000/ và đăng nhập: admin / {password}", soft_wrap=True, highlight=False)
+    console.print(_("Dashboard: {command}, then open http://127.0.0.1:8000/ and log in: admin / {password}").format(
+        command=f"MINHBACH_DATA_DIR={where} .venv/bin/minhbach serve", password=password), soft_wrap=True, highlight=False)
 
 
 def demo_admin() -> str:

@@ -7,10 +7,12 @@ import click
 from rich.table import Table
 
 from minhbach.audit.commands.common import console
+from minhbach.audit.i18n import _
+from minhbach.audit.names import family_name, level_name
 
 
-@click.command("rules", help="List the rules with codes, titles and citations; --doc for their documentation.")
-@click.option("--doc", is_flag=True, help="Render each rule's documentation (what, why, good, bad, limits).")
+@click.command("rules", help=_("List the rules with codes, titles and citations; --doc for their documentation."))
+@click.option("--doc", is_flag=True, help=_("Render each rule's documentation (what, why, good, bad, limits)."))
 @click.argument("codes", nargs=-1)
 def rules_command(doc, codes) -> None:
     from minhbach.audit.rule_docs import render_rule_docs
@@ -23,10 +25,11 @@ def rules_command(doc, codes) -> None:
         text = render_rule_docs(rules)
         console.print(Markdown(text)) if sys.stdout.isatty() else click.echo(text)
         return
-    table = Table(title=f"Tiêu chí ({len(rules)})")
-    for header in ("Mã", "Nhóm", "Tiêu chí", "Criterion", "Cấp áp dụng", "Căn cứ"):
+    table = Table(title=_("Rules ({n})").format(n=len(rules)))
+    for header in (_("Code"), _("Family"), _("Rule (Vietnamese)"), _("Rule (English)"), _("Levels"), _("Legal basis")):
         table.add_column(header, overflow="fold")
     for rule in rules:
-        table.add_row(rule.code, rule.family, rule.title_vi, rule.title_en, ", ".join(rule.levels),
+        table.add_row(rule.code, family_name(rule.family), rule.title_vi, rule.title_en,
+                      ", ".join(level_name(level) for level in rule.levels),
                       "; ".join(rule.citations))
     console.print(table)

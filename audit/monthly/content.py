@@ -17,11 +17,11 @@ from minhbach.audit.auditor import build_site
 from minhbach.audit.monthly.survey import ITEMS as SURVEY_ITEMS
 from minhbach.audit.rollups import rollup
 from minhbach.audit.rubric import load_rubric
-from minhbach.audit.score_report import FAMILY_VI, finding_rows, national_phones, score_rows
+from minhbach.audit.names import family_name, level_name
+from minhbach.audit.score_report import finding_rows, national_phones, score_rows
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.models import Agency, AuditRun, Finding, SiteCrawl, SurveyValue
 from minhbach.rules.extract import find_dates, find_document_numbers
-from minhbach.rules.registry import LEVEL_NAMES
 from minhbach.rules.registry import all_rules
 from minhbach.rules.sections import attachments, newest_date, section_items
 
@@ -227,7 +227,7 @@ def build_content(session: Session, audit: AuditRun, month: str, province: str |
         change = (round(score["score"] - before[code], 1)
                   if reachable and before.get(code) is not None else None)
         rows.append({"agency_code": code, "agency_name": score["agency_name"], "level": score["level"],
-                     "level_vi": LEVEL_NAMES.get(score["level"], score["level"]), "province": score["province"],
+                     "level_vi": level_name(score["level"]), "province": score["province"],
                      "parent_code": score["parent_code"], "portal_url": agency.portal_url,
                      "score": score["score"], "grade": score["grade"], "coverage": score["coverage"],
                      "reachable": reachable, "partial": partial, "reason": score["reason"],
@@ -245,7 +245,7 @@ def build_content(session: Session, audit: AuditRun, month: str, province: str |
         "agencies": rows,
         "rollups": {by: rollup(scores, findings, by, grades) for by in ("province", "parent", "level")},
         "findings": [{"agency_code": r["agency_code"], "rule_code": r["rule_code"], "rule_title": r["rule_title"],
-                      "family_vi": FAMILY_VI.get(r["family"], r["family"]), "outcome_vi": r["outcome_vi"],
+                      "family_vi": family_name(r["family"]), "outcome_vi": r["outcome_vi"],
                       "evidence_url": r["evidence_url"], "date": r["date"], "value": r["value"], "note": r["note"],
                       "citation": "; ".join(rules[r["rule_code"]].citations) if r["rule_code"] in rules else ""}
                      for r in findings],

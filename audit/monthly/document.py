@@ -12,6 +12,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
+from minhbach.audit.i18n import _
 from minhbach.audit.files import OutputError
 from minhbach.audit.monthly.layout import province_of, title_lines
 
@@ -30,7 +31,7 @@ def _paragraph(doc, text: str, bold: bool = False, size: int = 13, align=WD_ALIG
 def _header_block(doc, content: dict, issuer: str) -> None:
     table = doc.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
-    authority, office, _ = title_lines(content, issuer)
+    authority, office, _date_line = title_lines(content, issuer)
     for cell, lines in ((left, [(authority, False), (office, True), ("Số:      /BC-" + "".join(
             w[0] for w in office.split() if w[0].isalpha())[:6], False)]),
                         (right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True), ("Độc lập - Tự do - Hạnh phúc", True),
@@ -106,7 +107,7 @@ def write_document(path: Path, content: dict, report_meta: dict, issuer: str) ->
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for column, (_, width) in zip(table.columns, TABLE_COLUMNS):  # the grid is what Word and LibreOffice read
+    for column, (_header, width) in zip(table.columns, TABLE_COLUMNS):  # the grid is what Word and LibreOffice read
         column.width = Cm(width)
     for cell, (header, width) in zip(table.rows[0].cells, TABLE_COLUMNS):
         cell.text = ""
@@ -124,7 +125,7 @@ def write_document(path: Path, content: dict, report_meta: dict, issuer: str) ->
                   f"{agency['coverage']:.0%}" if agency["reachable"] else "–", f"{agency['change']:+.1f}" if agency["change"] is not None else "",
                   _count(agency["items"]["4"].get("count")) if agency["reachable"] else "", remark]
         cells = table.add_row().cells
-        for cell, value, (_, width) in zip(cells, values, TABLE_COLUMNS):
+        for cell, value, (_header, width) in zip(cells, values, TABLE_COLUMNS):
             cell.text = ""
             cell.paragraphs[0].add_run(value).font.size = Pt(10)
             cell.width = Cm(width)
@@ -145,5 +146,6 @@ def write_document(path: Path, content: dict, report_meta: dict, issuer: str) ->
         tmp.replace(path)
     except OSError as error:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write ({error.strerror or error})") from error
+        raise OutputError(_("{path}: cannot write ({error})").format(
+            path=path, error=error.strerror or error)) from error
     return path

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.i18n import _
 from minhbach.audit.store.models import Agency, SurveyValue
 
 COLUMNS = ("agency_code", "month", "item", "value", "note")
@@ -43,42 +44,48 @@ def parse_survey(path: Path, known_codes: set[str]) -> list[SurveyRow]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        raise SurveyError([f"{name}:1: (file): not UTF-8 text ({error.reason} at byte {error.start})"])
+        raise SurveyError([_("{name}:1: (file): not UTF-8 text ({reason} at byte {start})").format(
+            name=name, reason=error.reason, start=error.start)])
     reader = csv.DictReader(text.splitlines())
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise SurveyError([f"{name}:1: (header): missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}"])
+        raise SurveyError([_("{name}:1: (header): missing column(s) {missing}; expected {columns}").format(
+            name=name, missing=', '.join(missing), columns=','.join(COLUMNS))])
     rows, problems, seen = [], [], {}
     for line, record in enumerate(reader, start=2):
         def bad(field: str, message: str) -> None:
-            problems.append(f"{name}:{line}: {field}: {message}")
+            problems.append(_("{name}:{line}: {field}: {message}").format(
+                name=name, line=line, field=field, message=message))
 
         code = (record.get("agency_code") or "").strip()
         month = (record.get("month") or "").strip()
         if code not in known_codes:
-            bad("agency_code", f"unknown agency '{code}' (see `minhbach agencies list`)")
+            bad("agency_code", _("unknown agency '{code}' (see `minhbach agencies list`)").format(code=code))
         if not _MONTH.match(month):
-            bad("month", f"'{month}' is not a month written YYYY-MM")
+            bad("month", _("'{month}' is not a month written YYYY-MM").format(month=month))
         try:
             item = int((record.get("item") or "").strip())
         except ValueError:
             item = None
         if item not in ITEMS:
-            bad("item", f"'{record.get('item')}' is not 5, 6 or 8 (the survey items of the report)")
+            bad("item", _("'{item}' is not 5, 6 or 8 (the survey items of the report)").format(
+                item=record.get('item')))
             continue
         raw = (record.get("value") or "").strip().replace(",", ".").rstrip("%").strip()
         try:
             value = float(raw)
         except ValueError:
-            bad("value", f"'{record.get('value')}' is not a number")
+            bad("value", _("'{value}' is not a number").format(value=record.get('value')))
             continue
-        _, unit, low, high = ITEMS[item]
+        _title, unit, low, high = ITEMS[item]
         if not low <= value <= high:
-            bad("value", f"{value:g} {unit} is outside {low}-{high} for item {item}")
+            bad("value", _("{value:g} {unit} is outside {low}-{high} for item {item}").format(
+                value=value, unit=unit, low=low, high=high, item=item))
             continue
         key = (code, month, item)
         if key in seen:
-            bad("item", f"item {item} of {code} for {month} is already on line {seen[key]}")
+            bad("item", _("item {item} of {code} for {month} is already on line {line}").format(
+                item=item, code=code, month=month, line=seen[key]))
             continue
         seen[key] = line
         rows.append(SurveyRow(code, month, item, value, (record.get("note") or "").strip()))

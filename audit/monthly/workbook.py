@@ -13,6 +13,7 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from minhbach.audit.i18n import _
 from minhbach.audit.files import OutputError
 from minhbach.audit.sheets import HEADER_ROW, frame, shape
 from minhbach.audit.monthly.layout import SUMMARY_COLUMNS, summary_rows, title_lines
@@ -123,5 +124,6 @@ def write_workbook(path: Path, content: dict, report_meta: dict, issuer: str) ->
         tmp.replace(path)
     except OSError as error:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write ({error.strerror or error})") from error
+        raise OutputError(_("{path}: cannot write ({error})").format(
+            path=path, error=error.strerror or error)) from error
     return path

@@ -412,3 +412,17 @@ class Score(Base):
 
     audit_run: Mapped[AuditRun] = relationship(back_populates="scores")
     agency: Mapped[Agency] = relationship()
+
+
+class RubricChoice(Base):
+    """The rubric an administrator chose in the dashboard for the audits to come ("" = none: the
+    settings file, then the rubric in force, decide). The newest row is the choice; the others
+    are its history."""
+
+    __tablename__ = "rubric_choices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_id: Mapped[str] = mapped_column(String(64), default="")
+    chosen_by: Mapped[str] = mapped_column(String(64))
+    chosen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")

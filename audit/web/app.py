@@ -15,22 +15,25 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from minhbach.audit import config
-from minhbach.audit.accounts import ROLES, authenticate
+from minhbach.audit.accounts import authenticate
 from minhbach.audit.changes import ChangesError, diff_audits, history, pick_audits
-from minhbach.audit.crawl_report import STATUS_VI
 from minhbach.audit.monthly.content import last_complete_audit, previous_month
 from minhbach.audit.monthly.freeze import MonthlyError, freeze
 from minhbach.audit.monthly.publish import DEFAULT_ISSUER, publish
 from minhbach.audit.nightly import previous_audit
 from minhbach.audit.registry import OPTIONAL, REQUIRED, RegistryError, agency_data, import_registry
-from minhbach.rules.registry import LEVEL_NAMES
-from minhbach.audit.score_report import FAMILY_VI, finding_rows, latest_audit, score_columns, score_rows
+from minhbach.audit.rubric import RubricError, available, load_rubric
+from minhbach.audit.rubric_choice import choice_history, choose, current_choice, rubric_for_audit
+from minhbach.audit.score_report import finding_rows, latest_audit, score_columns, score_rows
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
-from minhbach.audit.disputes import DisputeError, comment, decide, may_decide, may_open, open_dispute
+from minhbach.audit import names
+from minhbach.audit.i18n import _, language, ngettext
+from minhbach.audit.disputes import DisputeError, DisputeForbidden, comment, decide, may_decide, may_open, open_dispute
 from minhbach.audit.store.models import (Agency, AuditRun, CrawlRun, Dispute, DisputeEvent, Finding, MonthlyReport,
                                          Page, Score, SiteCrawl)
 from minhbach.audit.web.api import create_api
@@ -66,16 +69,31 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
     app.mount("/api/v1", create_api(sessions))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(levels=LEVEL_NAMES, roles=ROLES, families=FAMILY_VI, status_vi=STATUS_VI)
+    templates.env.add_extension("jinja2.ext.i18n")
+    templates.env.install_gettext_callables(_, ngettext, newstyle=True)
+    templates.env.globals.update(lang=language, **{name: getattr(names, name) for name in (
+        "level_name", "outcome_name", "site_status_name", "run_status_name", "family_name", "role_name",
+        "dispute_status_name", "dispute_action_name", "change_kind_name", "reachability_name")})
 
-    def render(request: Request, name: str, user, status_code: int = 200, **context) -> HTMLResponse:
+    def render(request: Request, name: str, user, status_code: int = 200, headers=None, **context) -> HTMLResponse:
         return templates.TemplateResponse(request, name, {"user": user, "csrf": csrf_token(request), **context},
-                                          status_code=status_code)
+                                          status_code=status_code, headers=headers)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _exc) -> RedirectResponse:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def error_page(request: Request, exc: StarletteHTTPException) -> Response:
+        """A page, in the reader's language, for what a browser asked and may not have."""
+        try:
+            user = current_user(request)
+        except LoginRequired:
+            user = None
+        return render(request, "error.html", user, status_code=exc.status_code, headers=exc.headers,
+                      message=exc.detail if isinstance(exc.detail, str) and exc.detail != _http_phrase(exc.status_code)
+                      else "", status=exc.status_code)
 
     @app.get("/health", include_in_schema=False)
     def health() -> JSONResponse:
@@ -93,13 +111,13 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
         throttle = app.state.throttle
         if throttle.blocked(key):
             return render(request, "login.html", None, status_code=429, next=next,
-                          error="Đăng nhập sai quá nhiều lần; hãy thử lại sau 5 phút.")
+                          error=_("Too many failed logins; try again in 5 minutes."))
         with sessions() as session:
             user = authenticate(session, username.strip().lower(), password)
         if user is None:
             throttle.failed(key)
             return render(request, "login.html", None, status_code=401, next=next,
-                          error="Tên đăng nhập hoặc mật khẩu không đúng.")
+                          error=_("Wrong user name or password."))
         throttle.succeeded(key)
         request.session.clear()  # a new session (and a new CSRF token) for the new user
         request.session["uid"] = user.id
@@ -115,7 +133,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
         if audit_id is not None:
             audit = session.get(AuditRun, audit_id)
             if audit is None:
-                raise HTTPException(status_code=404, detail=f"Không có lượt đánh giá {audit_id}.")
+                raise HTTPException(status_code=404, detail=_("There is no audit {id}.").format(id=audit_id))
             return audit
         return latest_audit(session)
 
@@ -170,10 +188,10 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
         with sessions() as session:
             audit_run = pick_audit(session, audit)
             if audit_run is None:
-                raise HTTPException(status_code=404, detail="Chưa có lượt đánh giá nào.")
+                raise HTTPException(status_code=404, detail=_("There is no audit yet."))
             score = next(iter(score_rows(session, audit_run, code)), None)
             if score is None:
-                raise HTTPException(status_code=404, detail=f"Cơ quan '{code}' không có trong lượt đánh giá {audit_run.id}.")
+                raise HTTPException(status_code=404, detail=_("Agency '{code}' is not in audit {id}.").format(code=code, id=audit_run.id))
             findings = finding_rows(session, audit_run, code)
             past = history(session, code)
             crawl = session.scalar(select(SiteCrawl).join(CrawlRun).where(
@@ -205,7 +223,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
                 opened = open_dispute(session, user, row, note, url,
                                       (visible_codes(request, user) or set()) - {user.agency_code})
             except DisputeError as error:
-                raise HTTPException(status_code=400, detail=str(error))
+                raise _refused(error)
         return RedirectResponse(f"/disputes#d{opened.id}", status_code=303)
 
     @app.get("/disputes", response_class=HTMLResponse)
@@ -236,7 +254,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
             try:
                 comment(session, user, _dispute(session, request, user, dispute_id), note)
             except DisputeError as error:
-                raise HTTPException(status_code=400, detail=str(error))
+                raise _refused(error)
         return RedirectResponse(f"/disputes#d{dispute_id}", status_code=303)
 
     @app.post("/disputes/{dispute_id}/decide")
@@ -248,7 +266,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
             try:
                 decide(session, user, _dispute(session, request, user, dispute_id), decision == "accept", reason, outcome)
             except DisputeError as error:
-                raise HTTPException(status_code=403 if "không quyết định" in str(error) else 400, detail=str(error))
+                raise _refused(error)
         return RedirectResponse(f"/disputes#d{dispute_id}", status_code=303)
 
     @app.get("/evidence/{audit_id}/{code}/{rule_code}", response_class=HTMLResponse)
@@ -259,7 +277,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
             audit_run = pick_audit(session, audit_id)
             finding = next((f for f in finding_rows(session, audit_run, code) if f["rule_code"] == rule_code), None)
             if finding is None or not finding["stored_copy"]:
-                raise HTTPException(status_code=404, detail="Phát hiện này không có bản lưu.")
+                raise HTTPException(status_code=404, detail=_("This finding has no stored copy."))
             captured = session.scalar(select(Page).join(SiteCrawl).where(
                 SiteCrawl.run_id == audit_run.crawl_run_id, Page.sha256 == finding["stored_copy"]).limit(1))
         return render(request, "evidence.html", user, audit=audit_run, finding=finding, captured=captured,
@@ -275,9 +293,9 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
         try:
             body = app.state.bodies.get(sha256)
         except FileNotFoundError:
-            raise HTTPException(status_code=404, detail="Bản lưu không còn trong kho.")
+            raise HTTPException(status_code=404, detail=_("The stored copy is no longer kept."))
         text = decode(body, page.encoding if page else None, page.legacy_encoding if page else None)
-        document = page_document(safe_html(text, mark), page.title if page and page.title else "Bản lưu")
+        document = page_document(safe_html(text, mark), page.title if page and page.title else _("Stored copy"))
         return Response(document, media_type="text/html; charset=utf-8", headers=EVIDENCE_HEADERS)
 
     @app.get("/runs", response_class=HTMLResponse)
@@ -330,7 +348,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
         user = current_user(request)
         check_csrf(request, csrf)
         if user.role != "admin":
-            raise HTTPException(status_code=403, detail="Chỉ quản trị viên lập lại báo cáo.")
+            raise HTTPException(status_code=403, detail=_("Only an administrator remakes a report."))
         with sessions() as session:
             try:
                 freeze(session, app.state.bodies, month, "", None, config.setting("default_rubric"), True, reason)
@@ -347,10 +365,10 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
                         if codes is None or a.code in codes]
         return render(request, "registry.html", user, agencies=agencies)
 
-    def _admin(request: Request):
+    def _admin(request: Request, refusal: str = ""):
         user = current_user(request)
         if user.role != "admin":
-            raise HTTPException(status_code=403, detail="Chỉ quản trị viên sửa danh sách cơ quan.")
+            raise HTTPException(status_code=403, detail=refusal or _("Only an administrator changes the agency list."))
         return user
 
     @app.get("/registry/{code}/edit", response_class=HTMLResponse)
@@ -378,12 +396,38 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
                 writer.writerow(values)
             with sessions() as session:
                 try:
-                    import_registry(session, path, source=f"bảng điều khiển ({user.username})")
+                    import_registry(session, path, source=_("dashboard ({user})").format(user=user.username))
                 except RegistryError as error:
-                    problems = [p.replace(str(path), "biểu mẫu") for p in error.problems]
+                    problems = [p.replace(str(path), _("form")) for p in error.problems]
                     return render(request, "registry_edit.html", user, status_code=400, code=code, values=values,
                                   problems=problems)
         return RedirectResponse("/registry", status_code=303)
+
+    @app.get("/settings", response_class=HTMLResponse)
+    def settings_page(request: Request, problems: list[str] | None = None, status_code: int = 200):
+        user = _admin(request, _("Only an administrator changes the settings."))
+        with sessions() as session:
+            choice, past = current_choice(session), choice_history(session)
+            in_use = rubric_for_audit(session)
+        rubrics = []
+        for rubric_id in available():
+            try:
+                rubrics.append(load_rubric(rubric_id))
+            except RubricError as error:
+                problems = (problems or []) + error.problems
+        return render(request, "settings.html", user, status_code=status_code, choice=choice, history=past,
+                      rubrics=rubrics, in_use=in_use, problems=problems or [])
+
+    @app.post("/settings/rubric")
+    def settings_rubric(request: Request, rubric: str = Form(""), reason: str = Form(""), csrf: str = Form("")):
+        user = _admin(request, _("Only an administrator changes the settings."))
+        check_csrf(request, csrf)
+        with sessions() as session:
+            try:
+                choose(session, rubric, user.username, reason)
+            except RubricError as error:
+                return settings_page(request, error.problems, 400)
+        return RedirectResponse("/settings", status_code=303)
 
     @app.get("/rules", response_class=HTMLResponse)
     def rules_page(request: Request):
@@ -391,6 +435,16 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
         return render(request, "rules.html", user, rules=sorted(all_rules().values(), key=lambda r: r.code))
 
     return app
+
+
+def _http_phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    return HTTPStatus(status).phrase
+
+
+def _refused(error: DisputeError) -> HTTPException:
+    return HTTPException(status_code=403 if isinstance(error, DisputeForbidden) else 400, detail=str(error))
 
 
 def _totals(session, audit: AuditRun | None) -> dict[str, float | None]:

@@ -9,6 +9,7 @@ from collections import defaultdict, deque
 from fastapi import HTTPException, Request
 from sqlalchemy import select
 
+from minhbach.audit.i18n import _
 from minhbach.audit.store.models import Agency, User
 
 LOGIN_ATTEMPTS = 5           # failures allowed per address and user name...
@@ -29,7 +30,7 @@ def csrf_token(request: Request) -> str:
 def check_csrf(request: Request, submitted: str | None) -> None:
     expected = request.session.get("csrf")
     if not expected or not submitted or not secrets.compare_digest(expected, submitted):
-        raise HTTPException(status_code=403, detail="Phiên làm việc không hợp lệ; hãy tải lại trang và thử lại.")
+        raise HTTPException(status_code=403, detail=_("The session is not valid; reload the page and try again."))
 
 
 class LoginThrottle:
@@ -77,4 +78,4 @@ def visible_codes(request: Request, user: User) -> set[str] | None:
 def require_visible(request: Request, user: User, code: str) -> None:
     codes = visible_codes(request, user)
     if codes is not None and code not in codes:
-        raise HTTPException(status_code=403, detail="Tài khoản này không xem được cơ quan này.")
+        raise HTTPException(status_code=403, detail=_("This account cannot see this agency."))

@@ -1,0 +1,46 @@
+"""Which rubric an audit uses: the command line's --rubric, else the one an administrator chose
+in the dashboard, else `default_rubric` of the settings file, else the built-in default. The
+dashboard's choice is kept with who made it, when and why; earlier choices stay as its history."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from minhbach.audit import config
+from minhbach.audit.i18n import _
+from minhbach.audit.rubric import RubricError, available, load_rubric
+from minhbach.audit.store.models import RubricChoice
+
+DEFAULT_RUBRIC = "vp-qd26-2017"
+
+
+def current_choice(session: Session) -> RubricChoice | None:
+    """The administrator's standing choice, or None when there is none (or it was withdrawn)."""
+    latest = session.scalar(select(RubricChoice).order_by(RubricChoice.id.desc()).limit(1))
+    return latest if latest is not None and latest.rubric_id else None
+
+
+def choice_history(session: Session, limit: int = 20) -> list[RubricChoice]:
+    return list(session.scalars(select(RubricChoice).order_by(RubricChoice.id.desc()).limit(limit)))
+
+
+def choose(session: Session, rubric_id: str, actor: str, reason: str = "") -> RubricChoice:
+    """Record `rubric_id` ("" withdraws the choice) after checking it loads and validates."""
+    if rubric_id:
+        if rubric_id not in available():
+            raise RubricError([_("unknown rubric '{rubric}' (available: {rubrics})").format(
+                rubric=rubric_id, rubrics=", ".join(available()))])
+        load_rubric(rubric_id)  # a rubric file with problems is refused with them
+    choice = RubricChoice(rubric_id=rubric_id, chosen_by=actor, reason=reason.strip())
+    session.add(choice)
+    session.commit()
+    return choice
+
+
+def rubric_for_audit(session: Session, given: str | None = None) -> str:
+    if given:
+        return given
+    choice = current_choice(session)
+    if choice is not None:
+        return choice.rubric_id
+    return config.setting("default_rubric", DEFAULT_RUBRIC)
