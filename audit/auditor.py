@@ -95,7 +95,7 @@ def run_audit(session: Session, bodies: BodyStore, rubric: Rubric, audit_date: d
     session.execute(delete(AuditRun).where(AuditRun.crawl_run_id == run.id, AuditRun.rubric_id == rubric.id,
                                            AuditRun.audit_date == audit_date))
     audit_run = AuditRun(crawl_run_id=run.id, rubric_id=rubric.id, rubric_version=rubric.version,
-                         audit_date=audit_date)
+                         audit_date=audit_date, rubric_effective=rubric.effective())
     session.add(audit_run)
     session.flush()
     rules = all_rules()

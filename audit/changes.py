@@ -133,6 +133,7 @@ def history(session: Session, agency_code: str) -> list[dict]:
     rows = session.execute(select(AuditRun, Score).join(Score, Score.audit_run_id == AuditRun.id)
                            .where(Score.agency_id == agency.id).order_by(AuditRun.audit_date, AuditRun.id)).all()
     return [{"audit": audit.id, "audit_date": audit.audit_date, "rubric": f"{audit.rubric_id} ({audit.rubric_version})",
+             "rubric_id": audit.rubric_id,
              "crawl_run": audit.crawl_run_id, "score": score.total, "grade": score.grade if score.total is not None
              else _("Unknown"), "coverage_pct": round(100 * score.coverage), "reason": score.reason}
             for audit, score in rows]

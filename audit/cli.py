@@ -17,7 +17,7 @@ from minhbach.audit.i18n import _, use_for_libraries
 from minhbach.audit.commands.monthly import monthly
 from minhbach.audit.commands.nightly import gc, nightly
 from minhbach.audit.commands.web import serve, tokens, users
-from minhbach.audit.commands.rules import rules_command
+from minhbach.audit.commands.rules import rubrics_command, rules_command
 
 
 class OneLineErrors(click.Group):
@@ -71,7 +71,7 @@ def main(config_file: Path | None) -> None:
 
 
 for command in (agencies, crawl, runs, audit, report, export, history, diff, nightly, monthly, gc, serve, users,
-                tokens, rules_command, demo):
+                tokens, rules_command, rubrics_command, demo):
     main.add_command(command)
 
 

@@ -60,11 +60,14 @@ class NightResult:
     sites: dict[str, int] = field(default_factory=dict)      # crawl status -> sites
     pages: dict[str, int] = field(default_factory=dict)      # fetched, unchanged, bytes
     grades: dict[str, int] = field(default_factory=dict)
+    rubric_id: str = ""
+    rubric_warning: str = ""   # set when the rubric judged a night outside its dates
 
     def summary(self) -> dict:
         changes = self.changes
         return {
             "night": self.night.isoformat(), "crawl_run": self.crawl_run_id, "audit": self.audit_id,
+            "rubric": self.rubric_id, "rubric_warning": self.rubric_warning,
             "previous_audit": changes.previous_audit_id if changes else None,
             "sites": self.sites, "pages": self.pages, "grades": self.grades,
             "regressions": len(changes.regressions) if changes else 0,
@@ -106,7 +109,7 @@ def previous_audit(session, audit: AuditRun) -> AuditRun | None:
 
 def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: dict) -> NightResult:
     from minhbach.audit.auditor import run_audit
-    from minhbach.audit.rubric import load_rubric
+    from minhbach.audit.rubric import audit_warning, load_rubric
 
     rubric = load_rubric(rubric_id)  # a bad rubric stops the night before any crawling
     sessions = open_store()
@@ -124,6 +127,9 @@ def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: dict
             result.audit_id = run_audit(session, BodyStore(config.bodies_dir()), rubric, night, result.crawl_run_id)
             log.info("audit %s of crawl %s done", result.audit_id, result.crawl_run_id)
             audit = session.get(AuditRun, result.audit_id)
+            result.rubric_id, result.rubric_warning = audit.rubric_id, audit_warning(audit)
+            if result.rubric_warning:
+                log.warning("%s", result.rubric_warning)
             result.grades = _grades(session, audit)
             _compare(result, session, audit)
             _write_folder(result, session, audit)

@@ -61,12 +61,24 @@ class Rubric:
     min_coverage: float = 0.0
     source: str = ""
     items: dict[str, Item] = field(default_factory=dict)
+    legal_basis: tuple[str, ...] = ()
+    effective_from: date | None = None   # the law it scores is in force from ... until (inclusive)
+    effective_until: date | None = None
 
     def __post_init__(self):
         self.items = {item.rule: item for category in self.categories for item in category.items}
 
     def grade_for(self, total: float) -> str:
         return next((g.name for g in self.grades if total >= g.min), "")
+
+    def in_force(self, day: date) -> bool:
+        return ((self.effective_from is None or self.effective_from <= day)
+                and (self.effective_until is None or day <= self.effective_until))
+
+    def effective(self) -> dict[str, str | None]:
+        """The dates as an audit records them (ISO, None when open-ended)."""
+        return {"from": self.effective_from.isoformat() if self.effective_from else None,
+                "until": self.effective_until.isoformat() if self.effective_until else None}
 
 
 # -- YAML with line numbers -----------------------------------------------------------------
@@ -84,7 +96,10 @@ def _plain(node: yaml.Node) -> _Node:
         return _Node({key.value: _plain(value) for key, value in node.value}, line)
     if isinstance(node, yaml.SequenceNode):
         return _Node([_plain(value) for value in node.value], line)
-    return _Node(yaml.SafeLoader.construct_object(yaml.SafeLoader(""), node), line)
+    try:
+        return _Node(yaml.SafeLoader.construct_object(yaml.SafeLoader(""), node), line)
+    except ValueError:  # a value YAML takes for a date that is none ("2026-13-01"): checked as text
+        return _Node(node.value, line)
 
 
 def _unwrap(node: _Node):
@@ -136,7 +151,7 @@ def _validate(root: _Node, path: Path) -> Rubric:
 
     for key in REQUIRED:
         if key not in top:
-            bad(root, key, "missing")
+            bad(root, key, _(_("missing")))
     for key in top:
         if key not in REQUIRED + ("effective", "min_coverage"):
             bad(top[key], key, _("unknown field"))
@@ -155,7 +170,7 @@ def _validate(root: _Node, path: Path) -> Rubric:
             bad(node, "outcomes", _("a mapping of outcome to points"))
         for key in OUTCOME_KEYS:
             if values and key not in values:
-                bad(node, f"outcomes.{key}", "missing")
+                bad(node, f"outcomes.{key}", _(_("missing")))
         for key, value in values.items():
             if key not in OUTCOME_KEYS:
                 bad(value, f"outcomes.{key}", _("unknown outcome (use {outcomes})").format(
@@ -176,7 +191,7 @@ def _validate(root: _Node, path: Path) -> Rubric:
                 spec = entry.value if isinstance(entry.value, dict) else {}
                 name, minimum = spec.get("name"), spec.get("min")
                 if not name or not isinstance(name.value, str):
-                    bad(entry, f"grades[{n}].name", "missing")
+                    bad(entry, f"grades[{n}].name", _("missing"))
                 elif minimum is None or not _is_number(minimum.value) or not 0 <= minimum.value <= 100:
                     bad(minimum or entry, f"grades[{n}].min", _("a number from 0 to 100"))
                 elif grades and minimum.value >= grades[-1].min:
@@ -195,7 +210,7 @@ def _validate(root: _Node, path: Path) -> Rubric:
             spec = entry.value if isinstance(entry.value, dict) else {}
             cat_id = spec["id"].value if "id" in spec else f"#{c}"
             if "id" not in spec:
-                bad(entry, f"categories[{c}].id", "missing")
+                bad(entry, f"categories[{c}].id", _("missing"))
             items = []
             item_nodes = spec["items"].value if "items" in spec and isinstance(spec["items"].value, list) else []
             if not item_nodes:
@@ -205,7 +220,7 @@ def _validate(root: _Node, path: Path) -> Rubric:
                 where = f"categories[{cat_id}].items[{i}]"
                 code = item["rule"].value if "rule" in item else None
                 if code is None:
-                    bad(item_node, f"{where}.rule", "missing")
+                    bad(item_node, f"{where}.rule", _("missing"))
                     continue
                 if not isinstance(code, str):
                     bad(item["rule"], f"{where}.rule", _("one rule code, such as LD01 (one item per rule)"))
@@ -243,6 +258,22 @@ def _validate(root: _Node, path: Path) -> Rubric:
             title = spec["title"].value if "title" in spec else cat_id
             categories.append(Category(cat_id, str(title), tuple(items)))
 
+    effective: dict[str, date | None] = {"from": None, "until": None}
+    if "effective" in top:
+        node = top["effective"]
+        values = node.value if isinstance(node.value, dict) else None
+        if not values or set(values) - {"from", "until"}:
+            bad(node, "effective", _("a mapping with from and/or until dates (YYYY-MM-DD)"))
+        for key, value in (values or {}).items():
+            if key in effective:
+                try:
+                    effective[key] = date.fromisoformat(str(value.value))
+                except ValueError:
+                    bad(value, f"effective.{key}", _("'{value}' is not a date written YYYY-MM-DD").format(
+                        value=value.value))
+        if effective["from"] and effective["until"] and effective["from"] > effective["until"]:
+            bad(node, "effective", _("from must not be after until"))
+
     min_coverage = top["min_coverage"].value if "min_coverage" in top else 0.0
     if not _is_number(min_coverage) or not 0 <= min_coverage <= 1:
         bad(top.get("min_coverage"), "min_coverage", _("a share from 0 to 1"))
@@ -250,7 +281,39 @@ def _validate(root: _Node, path: Path) -> Rubric:
         raise RubricError(problems)
     return Rubric(id=str(top["id"].value), version=str(top["version"].value), title=str(top["title"].value),
                   applies_to=tuple(levels), outcomes=outcomes, grades=tuple(grades),
-                  categories=tuple(categories), min_coverage=float(min_coverage), source=str(path))
+                  categories=tuple(categories), min_coverage=float(min_coverage), source=str(path),
+                  effective_from=effective["from"], effective_until=effective["until"],
+                  legal_basis=tuple(str(b) for b in (_unwrap(top["legal_basis"]) or ())))
+
+
+def all_rubrics(directory: Path = RUBRICS_DIR) -> list[Rubric]:
+    """Every rubric in `directory` that loads (a broken one is left to `load_rubric` to report)."""
+    rubrics = []
+    for rubric_id in available(directory):
+        try:
+            rubrics.append(load_rubric(rubric_id, directory))
+        except RubricError:
+            continue
+    return rubrics
+
+
+def rubric_in_force(day: date, directory: Path = RUBRICS_DIR) -> Rubric | None:
+    """The rubric whose dates hold `day` (the one that started last, if several), or None."""
+    candidates = [r for r in all_rubrics(directory) if r.in_force(day)]
+    return max(candidates, key=lambda r: r.effective_from or date.min, default=None)
+
+
+def dates_warning(rubric_id: str, effective: dict | None, day: date) -> str:
+    """What every report says when a rubric judged a day outside its dates ("" when inside)."""
+    start, end = ((effective or {}).get(key) for key in ("from", "until"))
+    start, end = (date.fromisoformat(value) if value else None for value in (start, end))
+    if (start is None or start <= day) and (end is None or day <= end):
+        return ""
+    dates = _("from {start} until {end}").format(start=f"{start:%d/%m/%Y}" if start else "…",
+                                                 end=f"{end:%d/%m/%Y}" if end else "…")
+    return _("Warning: rubric {rubric} applies {dates}; the audit date {day} is outside those dates, so "
+             "these scores do not measure the rules of that day.").format(rubric=rubric_id, dates=dates,
+                                                                          day=f"{day:%d/%m/%Y}")
 
 
 _MONTH_DAY = re.compile(r"^(\d\d)-(\d\d)$")
@@ -289,3 +352,8 @@ def option_problem(value: Any, default: Any) -> str | None:
 
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def audit_warning(audit) -> str:
+    """The dates warning of one stored audit (its rubric's dates as they were when it ran)."""
+    return dates_warning(audit.rubric_id, audit.rubric_effective, audit.audit_date)

@@ -104,7 +104,7 @@ def test_loader_checks_outcomes_grades_and_levels(tmp_path):
 def test_missing_rubric_names_the_available_ones(tmp_path):
     with pytest.raises(RubricError) as caught:
         load_rubric("khong-co")
-    assert "rubric not found (available: vp-qd26-2017)" in caught.value.problems[0]
+    assert "rubric not found (available: nd224-2026, vp-qd26-2017)" in caught.value.problems[0]
 
 
 def test_scoring_partial_excluded_and_unknown():
@@ -122,3 +122,63 @@ def test_scoring_partial_excluded_and_unknown():
     assert unknown.total is None and unknown.grade == "" and unknown.reason == "máy chủ từ chối kết nối"
     thin = {c: ("needs_review", False) for c in rubric.items} | {"HL01": ("pass", False)}
     assert score_site(rubric, "so", thin).grade == NO_GRADE
+
+
+def test_rubrics_carry_their_dates_and_the_one_in_force_is_picked_by_date():
+    from datetime import date
+
+    from minhbach.audit.rubric import dates_warning, rubric_in_force
+
+    old, new = load_rubric("vp-qd26-2017"), load_rubric("nd224-2026")
+    assert (old.effective_from, old.effective_until) == (date(2017, 8, 27), date(2022, 8, 14))
+    assert (new.effective_from, new.effective_until) == (date(2026, 7, 1), None)
+    assert rubric_in_force(date(2026, 11, 30)).id == "nd224-2026"
+    assert rubric_in_force(date(2021, 7, 1)).id == "vp-qd26-2017"
+    assert rubric_in_force(date(2024, 1, 1)) is None   # NĐ 42/2022's years: no rubric of ours
+    assert "huyen" not in new.applies_to                # no district level after 1 July 2025
+    warning = dates_warning(old.id, old.effective(), date(2026, 11, 30))
+    assert "vp-qd26-2017" in warning and "14/08/2022" in warning and "30/11/2026" in warning
+    assert dates_warning(new.id, new.effective(), date(2026, 11, 30)) == ""
+
+
+def test_bad_dates_are_named_by_line_and_field(tmp_path):
+    text = (RUBRICS_DIR / "nd224-2026.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "r.yaml"
+    path.write_text(text.replace("effective: {from: 2026-07-01}", "effective: {from: 2026-13-01, until: 2025-01-01}"),
+                    encoding="utf-8")
+    with pytest.raises(RubricError) as caught:
+        load_rubric(str(path))
+    assert any("effective.from" in p and "2026-13-01" in p for p in caught.value.problems), caught.value.problems
+
+
+def test_every_rule_of_the_new_rubric_has_pass_and_fail_fixtures():
+    import yaml
+
+    from tests.test_rule_cases import CASES_DIR
+
+    rubric = load_rubric("nd224-2026")
+    for code in rubric.items:
+        cases = yaml.safe_load((CASES_DIR / f"{code}.yaml").read_text(encoding="utf-8"))["cases"]
+        assert {"pass", "fail"} <= {c["expect"] for c in cases}, code
+    assert {"RT01", "DQ01", "OT01", "PC01"} <= set(rubric.items)  # what the 2026 law added
+    for code in ("RT01", "DQ01", "OT01", "PC01"):
+        assert any(c.startswith(("ND224-2026", "LCDS-2025")) for c in all_rules()[code].citations)
+
+
+def test_audit_picks_the_rubric_in_force_on_its_date_and_warns_outside_its_dates(demo_store):
+    from tests.conftest import run_cli
+
+    today = run_cli("audit", "--date", "2026-11-30")
+    assert today.returncode == 0, today.stderr
+    assert "nd224-2026 (in force on the audit date 30/11/2026)" in today.stdout
+    assert "Scores by nd224-2026" in today.stdout and "Warning" not in today.stdout
+    old_day = run_cli("audit", "--date", "2021-07-01")
+    assert old_day.returncode == 0, old_day.stderr
+    assert "vp-qd26-2017 (in force on the audit date 01/07/2021)" in old_day.stdout
+    forced = run_cli("audit", "--rubric", "vp-qd26-2017", "--date", "2026-11-30")
+    assert forced.returncode == 0 and "vp-qd26-2017 (given with --rubric)" in forced.stdout
+    assert "Warning: rubric vp-qd26-2017 applies from 27/08/2017 until 14/08/2022" in forced.stdout
+    again = run_cli("report")  # the newest audit: the warning is in every report of it
+    assert "Warning: rubric vp-qd26-2017" in again.stdout
+    listed = run_cli("rubrics", "--date", "2026-11-30")
+    assert "▶ nd224-2026" in listed.stdout and "01/07/2026" in listed.stdout and "14/08/2022" in listed.stdout

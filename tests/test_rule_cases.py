@@ -46,7 +46,7 @@ def build(case: dict) -> Site:
                                   sha256=f"sha-{n}", depth=0 if n == 0 else 1))
     site = case.get("site", {})  # what the crawl recorded of the site itself (TLS, unread pages)
     unread = [UnreadRef(**u) for u in site.get("unread", [])]
-    return Site("case", case.get("level", "so"), home_url=sources[0].url, sources=sources, unread=unread,
+    return Site("case", case.get("level", "so"), name=case.get("agency", ""), home_url=sources[0].url, sources=sources, unread=unread,
                 tls_status=site.get("tls_status", ""), tls_detail=site.get("tls_detail", ""))
 
 

@@ -234,5 +234,5 @@ def test_an_admin_chooses_the_rubric_of_the_audits_to_come(web):
     assert "Theo chỉ đạo" in client.get("/settings").text  # the history says who and why
     client.post("/settings/rubric", data={"rubric": "", "reason": "Trả lại tệp cấu hình", "csrf": csrf})
     with sessions() as session:
-        assert rubric_for_audit(session) == "vp-qd26-2017"  # the settings file's (here the built-in) default
+        assert rubric_for_audit(session) == "nd224-2026"  # no choice, no settings: the rubric in force today
         assert session.query(RubricChoice).count() == 2

@@ -13,7 +13,6 @@ from minhbach.audit import config
 from minhbach.audit.commands.common import console, fail, score_text, sessions
 from minhbach.audit.i18n import _
 from minhbach.audit.names import level_name
-from minhbach.audit.rubric_choice import DEFAULT_RUBRIC
 
 
 def run_audit_command(run_id: int | None, rubric_id: str, audit_date: date, allow_partial: bool = False) -> int:
@@ -89,7 +88,16 @@ def print_score_table(audit_id: int | None = None, wide: bool = False) -> list[d
                  f"{row['coverage_pct']}%", row["reason"]]
         table.add_row(*cells, style="yellow" if unknown else None)
     console.print(table)
+    print_rubric_warning(audit)
     return rows
+
+
+def print_rubric_warning(audit) -> None:
+    from minhbach.audit.rubric import audit_warning
+
+    warning = audit_warning(audit)
+    if warning:
+        console.print(f"[bold yellow]{warning}[/]", highlight=False, soft_wrap=True)
 
 
 def print_rollup(audit_id: int | None, by: str) -> None:
@@ -122,19 +130,20 @@ def print_rollup(audit_id: int | None, by: str) -> None:
 @click.option("--run", "run_id", type=int, help=_("Crawl run to audit (default: the newest completed one)."))
 @click.option("--rubric", "rubric_id", help=_("Rubric id (a file in data/rubrics/) or a path to a rubric YAML "
                       "file (default: the rubric an administrator chose in the dashboard, else default_rubric "
-                      "in the settings file, else {rubric}).").format(rubric=DEFAULT_RUBRIC))
+                      "in the settings file, else the rubric in force on the audit date: see `minhbach rubrics`)."))
 @click.option("--date", "audit_date", type=click.DateTime(["%Y-%m-%d"]),
               help=_("Audit date that freshness is judged against (default: today)."))
 @click.option("--allow-partial", is_flag=True,
               help=_("Audit an interrupted crawl; what it did not reach is not judged (needs review)."))
 def audit(run_id, rubric_id, audit_date, allow_partial) -> None:
-    from minhbach.audit.rubric_choice import rubric_for_audit
+    from minhbach.audit.rubric_choice import pick_rubric
 
-    with sessions()() as session:
-        rubric_id = rubric_for_audit(session, rubric_id)
     day = audit_date.date() if audit_date else date.today()
     if day > date.today():
         fail(_("--date {day} is in the future; freshness can only be judged up to today").format(day=day.isoformat()))
+    with sessions()() as session:
+        rubric_id, why = pick_rubric(session, rubric_id, day)
+    console.print(_("Rubric: {rubric} ({why}).").format(rubric=rubric_id, why=why), highlight=False)
     audit_id = run_audit_command(run_id, rubric_id, day, allow_partial)
     print_score_table(audit_id)
     console.print(_("Audit {id}. Details: minhbach report --agency CODE").format(id=audit_id))
@@ -173,6 +182,7 @@ def report(agency_code, by, wide, audit_id) -> None:
         table.add_row(row["rule_code"], row["rule_title"], row["outcome_vi"], row["value"], row["date_vi"],
                       row["note"], style=colours.get(row["outcome"]))
     console.print(table)
+    print_rubric_warning(audit_run)
     # Addresses on lines of their own, never folded by the table: a terminal keeps them whole
     # (and clickable) however narrow it is.
     links = [(row["rule_code"], row["evidence_url"]) for row in findings if row["evidence_url"]]

@@ -26,6 +26,7 @@ def demo(out_dir: Path, today) -> None:
     from minhbach.audit.monthly.publish import publish
     from minhbach.audit.store.bodies import BodyStore
     from minhbach.audit.registry import import_registry, parse_registry
+    from minhbach.audit.rubric import rubric_in_force
     from minhbach.audit.rubric_choice import DEFAULT_RUBRIC
 
     out_dir = out_dir.resolve()
@@ -53,8 +54,20 @@ def demo(out_dir: Path, today) -> None:
             server.stop()
     rows = print_crawl_summary(run_id)
     write_csv(out_dir / "crawl.csv", crawl_columns(), rows)
-    audit_id = run_audit_command(run_id, DEFAULT_RUBRIC, serve_date)
-    print_score_table(audit_id)
+    # The province scored twice: first by the old rubric, for comparison (its dates ended in
+    # 2022: its table says so), then by the rubric in force on the demo's day, which the files,
+    # the monthly report and the dashboard use.
+    in_force = rubric_in_force(serve_date)
+    current = in_force.id if in_force else DEFAULT_RUBRIC
+    for rubric_id in [r for r in (HISTORICAL_RUBRIC, current) if r != current] + [current]:
+        if rubric_id == current:
+            console.print("[bold]" + _("By the rubric in force on {day}: {rubric}").format(
+                day=f"{serve_date:%d/%m/%Y}", rubric=rubric_id) + "[/]", highlight=False)
+        else:
+            console.print("[bold]" + _("For comparison, by the earlier rubric {rubric} (no longer in force)").format(
+                rubric=rubric_id) + "[/]", highlight=False)
+        audit_id = run_audit_command(run_id, rubric_id, serve_date)
+        print_score_table(audit_id)
     export_audit("csv", False, out_dir / "scores.csv", audit_id)
     export_audit("csv", True, out_dir / "findings.csv", audit_id)
     console.print(_("Wrote {files}").format(files=", ".join(str(out_dir / name) for name in
@@ -68,6 +81,9 @@ def demo(out_dir: Path, today) -> None:
     where = os.path.relpath(out_dir) if not os.path.relpath(out_dir).startswith("..") else str(out_dir)
     console.print(_("Dashboard: {command}, then open http://127.0.0.1:8000/ and log in: admin / {password}").format(
         command=f"MINHBACH_DATA_DIR={where} .venv/bin/minhbach serve", password=password), soft_wrap=True, highlight=False)
+
+
+HISTORICAL_RUBRIC = "vp-qd26-2017"  # the demo also shows what the law before 2022 would have given
 
 
 def demo_admin() -> str:

@@ -31,7 +31,9 @@ def _log_to(path) -> logging.Handler:
 @click.option("--date", "night", type=click.DateTime(["%Y-%m-%d"]), help=_("The night's audit date (default: today)."))
 @click.option("--allow-private", is_flag=True, default=None,
               help=_("Allow private/loopback addresses (only for sites you run yourself)."))
-def nightly(night, allow_private) -> None:
+@click.option("--rubric", help=_("Rubric id (default: as for `minhbach audit`: the dashboard's choice, the settings "
+                                 "file, else the rubric in force on the night's date)."))
+def nightly(night, allow_private, rubric) -> None:
     from minhbach.audit.commands.crawling import crawl_options
     from minhbach.audit.nightly import EXIT_FAILED, EXIT_INTERRUPTED, NightInterrupted, log_path, run_night
     from minhbach.audit.rubric import RubricError
@@ -43,7 +45,7 @@ def nightly(night, allow_private) -> None:
     settings = config.load_settings()
     options = crawl_options(allow_private=allow_private)
     with sessions()() as session:  # the store opens (and upgrades) before the lock: its errors are one line
-        rubric_id = rubric_for_audit(session)
+        rubric_id = rubric_for_audit(session, rubric, day)
     log_file = log_path(day)
     handler = _log_to(log_file)
     lock = hold_lock("nightly")
@@ -77,6 +79,9 @@ def print_night(result, log_file) -> None:
                  "{gone} gone; {kb} KB").format(sites=sum(result.sites.values()), states=sites,
                                                fetched=pages["fetched"], unchanged=pages["unchanged"],
                                                gone=pages["disappeared"], kb=pages["bytes"] // 1024))
+    say("  " + _("Rubric: {rubric}").format(rubric=result.rubric_id))
+    if result.rubric_warning:
+        say("  [bold yellow]" + result.rubric_warning + "[/]")
     say("  " + _("Grades: ") + ", ".join(f"{g} {n}" for g, n in result.grades.items()))
     changes = result.changes
     if changes.previous_audit_id is None:

@@ -33,3 +33,31 @@ def rules_command(doc, codes) -> None:
                       ", ".join(level_name(level) for level in rule.levels),
                       "; ".join(rule.citations))
     console.print(table)
+
+
+@click.command("rubrics", help=_("List the rubrics with their dates; an audit without --rubric takes the one in "
+                                 "force on its date."))
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help=_("Say which is in force on this day "
+                                                                          "(default: today)."))
+def rubrics_command(day) -> None:
+    from datetime import date
+
+    from minhbach.audit.rubric import RubricError, available, load_rubric, rubric_in_force
+
+    day = day.date() if day else date.today()
+    in_force = rubric_in_force(day)
+    table = Table(title=_("Rubrics – in force on {day}: {rubric}").format(
+        day=f"{day:%d/%m/%Y}", rubric=in_force.id if in_force else _("no rubric")))
+    for header in (_("Rubric"), _("Version"), _("From"), _("Until"), _("Title"), _("Legal basis")):
+        table.add_column(header, overflow="fold")
+    for rubric_id in available():
+        try:
+            rubric = load_rubric(rubric_id)
+        except RubricError as error:
+            table.add_row(rubric_id, "", "", "", "; ".join(error.problems), "", style="red")
+            continue
+        table.add_row(("▶ " if in_force and rubric.id == in_force.id else "") + rubric.id, rubric.version,
+                      f"{rubric.effective_from:%d/%m/%Y}" if rubric.effective_from else "…",
+                      f"{rubric.effective_until:%d/%m/%Y}" if rubric.effective_until else "…", rubric.title,
+                      "; ".join(rubric.legal_basis), style="bold" if in_force and rubric.id == in_force.id else None)
+    console.print(table)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from minhbach.audit.auditor import build_site
 from minhbach.audit.monthly.survey import ITEMS as SURVEY_ITEMS
 from minhbach.audit.rollups import rollup
-from minhbach.audit.rubric import load_rubric
+from minhbach.audit.rubric import dates_warning, load_rubric
 from minhbach.audit.names import family_name, level_name
 from minhbach.audit.score_report import finding_rows, national_phones, score_rows
 from minhbach.audit.store.bodies import BodyStore
@@ -238,7 +238,8 @@ def build_content(session: Session, audit: AuditRun, month: str, province: str |
         "month": month, "province": province or "", "audit": audit.id, "audit_date": audit.audit_date.isoformat(),
         "crawl_run": audit.crawl_run_id, "previous_audit": earlier.id if earlier else None,
         "rubric": {"id": rubric.id, "version": rubric.version, "title": rubric.title, "grades": grades,
-                   "min_coverage": rubric.min_coverage,
+                   "min_coverage": rubric.min_coverage, "legal_basis": list(rubric.legal_basis),
+                   "warning": dates_warning(rubric.id, audit.rubric_effective, audit.audit_date),
                    "categories": [{"title": c.title, "rules": [i.rule for i in c.items],
                                    "weight": round(sum(i.weight for i in c.items), 2)} for c in rubric.categories]},
         "item_titles": {str(k): v for k, v in ITEM_TITLES.items()},

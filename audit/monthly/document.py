@@ -101,6 +101,8 @@ def write_document(path: Path, content: dict, report_meta: dict, issuer: str) ->
                     f"tháng {content['month'][5:]}/{content['month'][:4]}", bold=True, size=13,
                align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(doc, "I. TÓM TẮT", bold=True)
+    if content["rubric"].get("warning"):
+        _paragraph(doc, content["rubric"]["warning"], bold=True, italic=True)
     _paragraph(doc, _summary(content))
     _paragraph(doc, "II. KẾT QUẢ THEO CƠ QUAN, ĐƠN VỊ", bold=True)
     table = doc.add_table(rows=1, cols=len(TABLE_COLUMNS))

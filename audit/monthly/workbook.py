@@ -68,7 +68,8 @@ def _rollups(writer, content: dict, lines: tuple[str, ...]) -> None:
 
 def _method(writer, content: dict, lines: tuple[str, ...], report_meta: dict) -> None:
     rubric = content["rubric"]
-    text = [
+    text = [("Lưu ý", rubric["warning"])] if rubric.get("warning") else []
+    text += [
         ("Bộ tiêu chí", f"{rubric['title']} ({rubric['id']}, phiên bản {rubric['version']})"),
         ("Ngày đánh giá", datetime.fromisoformat(content["audit_date"]).strftime("%d/%m/%Y")),
         ("Lượt đánh giá / lượt thu thập", f"{content['audit']} / {content['crawl_run']}"),
@@ -86,7 +87,8 @@ def _method(writer, content: dict, lines: tuple[str, ...], report_meta: dict) ->
         ("Mục 5, 6, 8", "Số liệu do cơ quan cung cấp (minhbach monthly import-survey); "
                         "\"chưa có số liệu\" khi chưa nhập."),
         ("Căn cứ", "Kế hoạch nâng cao Chỉ số Tính minh bạch (phụ lục nội dung báo cáo hàng tháng); "
-                   "QĐ 26/2017/QĐ-UBND; NĐ 43/2011/NĐ-CP; Luật Tiếp cận thông tin 2016."),
+                   + "; ".join(rubric.get("legal_basis") or ["QĐ 26/2017/QĐ-UBND", "NĐ 43/2011/NĐ-CP",
+                                                              "Luật Tiếp cận thông tin 2016"]) + "."),
     ] + [(f"Nhóm: {c['title']}", f"trọng số {c['weight']:g}: {', '.join(c['rules'])}") for c in rubric["categories"]]
     frame = pd.DataFrame(text, columns=["Nội dung", "Giải thích"])
     frame.to_excel(writer, sheet_name="Phương pháp", startrow=HEADER_ROW - 1, index=False)

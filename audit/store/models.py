@@ -357,6 +357,9 @@ class AuditRun(Base):
     rubric_version: Mapped[str] = mapped_column(String(32))
     audit_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the rubric's dates as they were ({"from": ISO or None, "until": ...}): every report warns
+    # when the audit date lies outside them
+    rubric_effective: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     findings: Mapped[list["Finding"]] = relationship(back_populates="audit_run", cascade="all, delete-orphan",
                                                      passive_deletes=True)

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from minhbach.audit.rubric import audit_warning
 from minhbach.audit.accounts import token_valid
 from minhbach.audit.changes import ChangesError, diff_audits, diff_records, history, pick_audits
 from minhbach.audit.score_report import finding_json, finding_rows, score_json, score_rows
@@ -71,7 +72,8 @@ def create_api(sessions) -> FastAPI:
     def audits(offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
         with sessions() as session:
             rows = [{"id": a.id, "audit_date": a.audit_date.isoformat(), "rubric_id": a.rubric_id,
-                     "rubric_version": a.rubric_version, "crawl_run": a.crawl_run_id}
+                     "rubric_version": a.rubric_version, "crawl_run": a.crawl_run_id,
+                     "rubric_effective": a.rubric_effective or {}, "outside_rubric_dates": bool(audit_warning(a))}
                     for a in session.scalars(select(AuditRun).order_by(AuditRun.id.desc()))]
         return _page(rows, offset, limit)
 

@@ -26,7 +26,7 @@ from minhbach.audit.monthly.freeze import MonthlyError, freeze
 from minhbach.audit.monthly.publish import DEFAULT_ISSUER, publish
 from minhbach.audit.nightly import previous_audit
 from minhbach.audit.registry import OPTIONAL, REQUIRED, RegistryError, agency_data, import_registry
-from minhbach.audit.rubric import RubricError, available, load_rubric
+from minhbach.audit.rubric import RubricError, audit_warning, available, load_rubric
 from minhbach.audit.rubric_choice import choice_history, choose, current_choice, rubric_for_audit
 from minhbach.audit.score_report import finding_rows, latest_audit, score_columns, score_rows
 from minhbach.audit.store.bodies import BodyStore
@@ -71,7 +71,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.add_extension("jinja2.ext.i18n")
     templates.env.install_gettext_callables(_, ngettext, newstyle=True)
-    templates.env.globals.update(lang=language, **{name: getattr(names, name) for name in (
+    templates.env.globals.update(lang=language, audit_warning=audit_warning, **{name: getattr(names, name) for name in (
         "level_name", "outcome_name", "site_status_name", "run_status_name", "family_name", "role_name",
         "dispute_status_name", "dispute_action_name", "change_kind_name", "reachability_name")})
 
@@ -86,7 +86,10 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def error_page(request: Request, exc: StarletteHTTPException) -> Response:
-        """A page, in the reader's language, for what a browser asked and may not have."""
+        """A page, in the reader's language, for what a browser asked and may not have (a
+        program asking under /api/ gets JSON, as the API documents)."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         try:
             user = current_user(request)
         except LoginRequired:
@@ -193,7 +196,8 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
             if score is None:
                 raise HTTPException(status_code=404, detail=_("Agency '{code}' is not in audit {id}.").format(code=code, id=audit_run.id))
             findings = finding_rows(session, audit_run, code)
-            past = history(session, code)
+            # one rubric's scores make a line; another rubric's are another measure
+            past = [row for row in history(session, code) if row["rubric_id"] == audit_run.rubric_id]
             crawl = session.scalar(select(SiteCrawl).join(CrawlRun).where(
                 CrawlRun.id == audit_run.crawl_run_id, SiteCrawl.agency.has(code=code)))
             agency = session.scalar(select(Agency).where(Agency.code == code))

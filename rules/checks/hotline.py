@@ -1,17 +1,33 @@
 """The hotline: a number labelled as such, or a way into the feedback system."""
 from __future__ import annotations
 
+import re
+
 from minhbach.rules.artifacts import Page, Site
 from minhbach.rules.extract import find_phones
 from minhbach.rules.registry import Context, rule
+from minhbach.rules.text import fold
 from minhbach.rules.results import Evidence, Result, failed, passed
 
 # How far after "Đường dây nóng" the number may be printed (label, colon, "ĐT:", spaces).
 _WINDOW = 45
+# "... đường dây nóng của Bộ Y tế: 1900 9095": a number that belongs to another body
+_OWNER = re.compile(r"\bcua\s+((?:bo|so|cuc|tong cuc|uy ban|ubnd|benh vien|trung tam|cong an|nganh|tinh|thanh pho)"
+                    r"(?:\s+[a-z0-9]+){0,4})")
 
 
-def labelled_number(page: Page) -> tuple[str, str] | None:
-    """(number, snippet) where a hotline term is followed closely by a phone number."""
+def _someone_else(window: str, agency_name: str) -> bool:
+    """Whether the words after the label name a body that is not this agency."""
+    owner = _OWNER.search(window)
+    if owner is None:
+        return False
+    named = " ".join(owner.group(1).split()[:2])  # "so tu (phap ...)": the kind and the first word
+    return named not in fold(agency_name)
+
+
+def labelled_number(page: Page, agency_name: str = "") -> tuple[str, str] | None:
+    """(number, snippet) where a hotline term is followed closely by a phone number that is not
+    another body's."""
     folded, text = page.folded, page.text
     same_length = len(folded) == len(text)
     for term in page.terms_about("hotline"):
@@ -20,6 +36,8 @@ def labelled_number(page: Page) -> tuple[str, str] | None:
             start = position + len(term)
             window = (text if same_length else folded)[start:start + _WINDOW]
             phones = find_phones(window)
+            if phones and _someone_else(folded[start:start + _WINDOW], agency_name):
+                continue
             if phones:
                 snippet = (text if same_length else folded)[position:start + _WINDOW]
                 return phones[0], snippet.strip()
@@ -43,12 +61,15 @@ def hotline(site: Site, ctx: Context) -> Result:
     Bad: a page titled "Đường dây nóng" with no number (the Hà Nội page in the real fixtures);
     an article that says "các số điện thoại đường dây nóng" and prints none; a banner image.
 
-    Limits: a number inside an image is not read; a campaign hotline announced in a news
-    article counts, since the rule cannot tell it from the site-wide one.
+    A number labelled as another body's ("đường dây nóng của Bộ Y tế: 1900 9095", often quoted in
+    a news item on the home page) is not the agency's.
+
+    Limits: a number inside an image is not read; a campaign hotline of the agency itself
+    announced in a news article counts, since the rule cannot tell it from the site-wide one.
     """
     pages = ([site.home] if site.home else []) + site.pages_about("hotline")
     for page in dict.fromkeys(pages):
-        found = labelled_number(page)
+        found = labelled_number(page, site.name)
         if found:
             number, snippet = found
             return passed(f"Có số đường dây nóng {number}.",

@@ -54,10 +54,15 @@ def leaders(site: Site, ctx: Context) -> Result:
     Good: "Lãnh đạo Sở" with "Giám đốc Nguyễn Văn A – phụ trách chung", deputies and phones.
     Bad: a "Lãnh đạo" page with photos only, or no leaders page at all.
 
+    Communes and small agencies often put functions, leaders and portfolios on one
+    introduction page ("Giới thiệu chung"): without a leaders page, an introduction page that
+    names leaders with their portfolios or contacts counts too.
+
     Limits: names are not checked against any register; a page with titles ("Giám đốc") and
     portfolios is taken to name the leaders.
     """
-    pages = site.pages_about("org_leaders")
+    pages = site.pages_about("org_leaders") or [p for p in site.pages_about("org_intro")
+                                                 if p.terms_about("leader_titles")]
     if not pages:
         return not_found(site, ("org_leaders",), "trang lãnh đạo")
     for page in pages:
