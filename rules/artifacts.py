@@ -17,7 +17,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.etree
 
-from minhbach.rules.extract import find_dates
+from minhbach.rules.extract import find_dates, find_dates_at
 from minhbach.rules.legacy import LEGACY_ENCODINGS, to_unicode
 from minhbach.rules.lexicon import TopicIndex, load_lexicons, topic_index
 from minhbach.rules.text import clean_space, fold, nfc
@@ -244,6 +244,20 @@ class Page:
     @cached_property
     def dates(self) -> list[date]:
         return find_dates(self.text)
+
+    @cached_property
+    def dated(self) -> list[tuple[int, date]]:
+        """The dates with where each is printed in `text`."""
+        return find_dates_at(self.text)
+
+    @cached_property
+    def content_text(self) -> str:
+        """The page's own words: the body without menus, header, footer, links or scripts."""
+        body = self.tree.find("body")
+        parts = (body if body is not None else self.tree).xpath(
+            ".//text()[not(ancestor::a or ancestor::nav or ancestor::header or ancestor::footer "
+            "or ancestor::script or ancestor::style or ancestor::select)]")
+        return clean_space(" ".join(parts))
 
     @cached_property
     def footer_text(self) -> str:

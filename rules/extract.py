@@ -38,6 +38,11 @@ def _safe_date(day: str, month: str, year: str) -> date | None:
 
 def find_dates(text: str) -> list[date]:
     """`17/8/2017`, `17-08-2017`, `17.08.2017`, `ngày 17 tháng 8 năm 2017`, `4 tháng 11, 2024`."""
+    return [value for _, value in find_dates_at(text)]
+
+
+def find_dates_at(text: str) -> list[tuple[int, date]]:
+    """The dates of `find_dates` with where each starts in the text, in order."""
     found: list[tuple[int, date]] = []
     for pattern in (_DATE_NUMERIC, _DATE_WORDS, _DATE_SHORT_WORDS):
         for match in pattern.finditer(text):
@@ -47,7 +52,7 @@ def find_dates(text: str) -> list[date]:
             value = _safe_date(*match.groups())
             if value:
                 found.append((match.start(), value))
-    return [value for _, value in sorted(found, key=lambda f: f[0])]
+    return sorted(found, key=lambda f: f[0])
 
 
 def find_phones(text: str) -> list[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from minhbach.rules.artifacts import Page, Site, document_type
+from minhbach.rules.placeholders import only_updating, placeholder_text, placeholder_title
 from minhbach.rules.registry import Context
 from minhbach.rules.results import Evidence, Result, failed, passed, review
 from minhbach.rules.text import fold
@@ -21,13 +22,25 @@ def evidence(page: Page, term: str = "", value: str = "", when: date | None = No
 
 def newest_date(pages: list[Page], audit_date: date) -> tuple[date, Page] | None:
     """The newest date printed on any of the pages, ignoring dates after the audit date
-    (comment deadlines, effective dates in the future)."""
+    (comment deadlines, effective dates in the future, "31/12/9999") and the dates of test or
+    placeholder items ("Tesn tin 1 – 25/11/2026")."""
     best = None
     for page in pages:
-        for found in page.dates:
-            if found <= audit_date and (best is None or found > best[0]):
-                best = (found, page)
+        if placeholder_title(page.title):
+            continue
+        previous = 0
+        for position, found in page.dated:
+            line = fold(page.text[max(previous, position - 120):position])
+            previous = position
+            if found > audit_date or placeholder_text(line) or (best is not None and found <= best[0]):
+                continue
+            best = (found, page)
     return best
+
+
+def updating_only(pages: list[Page]) -> bool:
+    """Every page of a section says only that it is being updated ("Đang cập nhật...")."""
+    return bool(pages) and all(only_updating(fold(page.content_text)) for page in pages)
 
 
 def not_found(site: Site, topics: tuple[str, ...], what: str) -> Result:
@@ -49,6 +62,8 @@ def dated_section(site: Site, ctx: Context, topics: tuple[str, ...], what: str,
     pages = site.pages_about(*topics)
     if not pages:
         return not_found(site, topics, what)
+    if updating_only(pages):
+        return failed(f"Có {what} nhưng chỉ ghi \u201cđang cập nhật\u201d, chưa có nội dung.", evidence(pages[0]))
     newest = newest_date(pages, ctx.audit_date)
     if newest is None:
         return failed(f"Có {what} nhưng không có mục nào ghi ngày.", evidence(pages[0]), partial=True)
@@ -106,7 +121,7 @@ def section_items(site: Site, section_topics: tuple[str, ...], item_topics: tupl
         for link in page.links:
             if link.text and site.index.topics_in(link.cue) & wanted and link.region == "body":
                 items.append(Item(link.text, link.url, page, year_of(link.text)))
-    return items
+    return [item for item in items if not placeholder_title(item.title)]  # "Tesn tin", "test 1"
 
 
 def attachments(pages: list[Page]) -> list[str]:
