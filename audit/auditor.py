@@ -66,7 +66,8 @@ def build_site(session: Session, site_crawl: SiteCrawl, agency: Agency, bodies: 
                                   encoding=row.legacy_encoding or row.encoding,
                                   title=None if row.legacy_encoding else row.title, sha256=row.sha256,
                                   depth=row.depth))
-    documents = [DocumentRef(d.url, d.anchor_text, d.doc_type) for d in session.scalars(
+    documents = [DocumentRef(d.url, d.anchor_text, d.doc_type, text=d.text, text_status=d.text_status,
+                             sha256=d.sha256) for d in session.scalars(
         select(Document).where(Document.site_crawl_id == site_crawl.id).order_by(Document.id))]
     unread = [UnreadRef(u.url, u.kind, u.reason, u.anchor_text) for u in session.scalars(
         select(UnreadPage).where(UnreadPage.site_crawl_id == site_crawl.id).order_by(UnreadPage.id))]

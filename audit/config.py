@@ -49,6 +49,7 @@ SCHEMA: dict[str, tuple[type, Any, str]] = {
     "crawl.allow_private_hosts": (list, lambda v: all(isinstance(h, str) for h in v), N_("a list of HOST[:PORT]")),
     "crawl.sites_at_once": (int, _positive, N_("a whole number above 0")),
     "crawl.incremental": (bool, None, N_("true or false")),
+    "crawl.render_js": (str, lambda v: v in ("auto", "off"), N_("auto or off")),
     "nightly.output_dir": (str, None, N_("a folder")),
     "notify.email_to": (list, lambda v: all(_address(a) for a in v), N_("a list of e-mail addresses")),
     "notify.agency_email": (dict, lambda v: all(isinstance(k, str) and isinstance(a, list)

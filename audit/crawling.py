@@ -16,7 +16,8 @@ from sqlalchemy import func, insert, select, update
 from minhbach.audit.i18n import _
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
-from minhbach.audit.store.models import Agency, CrawlRun, DisappearedPage, Page, SiteCrawl, UnreadPage, utcnow
+from minhbach.audit.store.models import (Agency, CrawlRun, DisappearedPage, Document, Page, SiteCrawl, UnreadPage,
+                                         utcnow)
 from minhbach.crawler.previous import StoredPage
 from minhbach.crawler.runner import run_crawl
 from minhbach.crawler.urls import canonicalize
@@ -33,6 +34,7 @@ def target_for(agency: Agency) -> SiteTarget:
         extra_hosts=tuple((agency.extra_hosts or "").split()),  # stored space-separated
         max_pages=agency.max_pages,
         obey_robots=agency.obey_robots,
+        render=agency.render or "html",
     )
 
 
@@ -79,10 +81,13 @@ class StoredPages:
     def __init__(self, sessions, bodies: BodyStore, run_id: int):
         self.sessions, self.bodies, self.run_id = sessions, bodies, run_id
 
+    def _earlier(self, session, agency_code: str) -> int | None:
+        agency_id = session.scalar(select(Agency.id).where(Agency.code == agency_code))
+        return earlier_site_crawl(session, agency_id, self.run_id)
+
     def pages_of(self, agency_code: str) -> dict[str, StoredPage]:
         with self.sessions() as session:
-            agency_id = session.scalar(select(Agency.id).where(Agency.code == agency_code))
-            earlier = earlier_site_crawl(session, agency_id, self.run_id)
+            earlier = self._earlier(session, agency_code)
             if earlier is None:
                 return {}
             rows = session.execute(
@@ -96,6 +101,14 @@ class StoredPages:
                 row.requested_url, row.final_url, row.http_status, row.content_type or "", row.sha256, fetched,
                 row.etag, row.last_modified)
         return pages
+
+    def documents_of(self, agency_code: str) -> dict[str, str]:
+        with self.sessions() as session:
+            earlier = self._earlier(session, agency_code)
+            if earlier is None:
+                return {}
+            return dict(session.execute(select(Document.url, Document.sha256).where(
+                Document.site_crawl_id == earlier, Document.sha256 != "")).all())
 
     def body(self, sha256: str) -> bytes:
         try:

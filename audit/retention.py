@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from minhbach.audit.store.bodies import BodyStore
-from minhbach.audit.store.models import CrawlRun, Finding, Link, Page, SiteCrawl
+from minhbach.audit.store.models import CrawlRun, Document, Finding, Link, Page, SiteCrawl
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ def collect(session: Session, bodies: BodyStore, policy: Policy, today: date, dr
         Page, Page.site_crawl_id == SiteCrawl.id).where(SiteCrawl.id.in_(pruned_sites))))
     referenced = set(session.scalars(select(Page.sha256).distinct().where(Page.site_crawl_id.not_in(pruned_sites))))
     referenced |= set(session.scalars(select(Finding.stored_copy).distinct().where(Finding.stored_copy != "")))
+    referenced |= set(session.scalars(select(Document.sha256).distinct().where(  # documents read, of kept crawls
+        Document.sha256 != "", Document.site_crawl_id.not_in(pruned_sites))))
     for path in bodies.root.glob("*/*/*.gz") if bodies.root.exists() else ():
         if path.name[:-3] not in referenced:
             result.bodies.append(path)

@@ -23,6 +23,7 @@ class PageItem:
     # SHA-256, so nothing is downloaded or stored again.
     carried_sha256: str | None = None
     size: int | None = None
+    rendered: bool = False   # drawn by JavaScript in the browser (crawler/rendering.py)
     # (target URL, anchor text, is_document)
     links: list[tuple[str, str, bool]] = field(default_factory=list)
     # (URL, anchor text, document type)
@@ -31,12 +32,16 @@ class PageItem:
 
 @dataclass
 class DocumentInfo:
-    """Size and type of a document, learnt from a HEAD request."""
+    """Size and type of a document, learnt from a HEAD request; or the document itself, when it
+    was linked from a disclosure section and read (`body`)."""
 
     agency_code: str
     url: str
     size: int | None
     content_type: str | None
+    body: bytes = b""
+    doc_type: str = ""
+    carried_sha256: str = ""   # read by an earlier crawl: the stored file and its text are kept
 
 
 @dataclass

@@ -51,11 +51,18 @@ class EarlierCrawls(Protocol):
     def body(self, sha256: str) -> bytes:
         """A stored body (raises LookupError when it is no longer kept)."""
 
+    def documents_of(self, agency_code: str) -> dict[str, str]:
+        """The documents the site's latest earlier crawl read: URL -> sha256 of the stored file.
+        A document's address names one file: it is read once, then carried."""
+
 
 class NoEarlierCrawls:
     """A full crawl: every page is downloaded."""
 
     def pages_of(self, agency_code: str) -> dict[str, StoredPage]:
+        return {}
+
+    def documents_of(self, agency_code: str) -> dict[str, str]:
         return {}
 
     def body(self, sha256: str) -> bytes:

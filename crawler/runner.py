@@ -30,6 +30,12 @@ def run_crawl(
     """Crawl `targets`; `pipelines` maps item-pipeline import paths to their order; `earlier`
     gives what earlier crawls stored of each site (an incremental recrawl)."""
     settings = build_settings(options)
+    if options.render_js != "off":
+        from minhbach.crawler.rendering import chromium_path, rendering_settings
+
+        executable = chromium_path()
+        if executable:
+            settings.update(rendering_settings(executable), MINHBACH_RENDER_JS=True)
     settings["ITEM_PIPELINES"] = dict(pipelines)
     settings.update(extra_settings or {})
     process = CrawlerProcess(settings)

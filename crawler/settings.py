@@ -31,6 +31,11 @@ class CrawlOptions:
     contact_url: str = DEFAULT_CONTACT_URL
     max_query_variants: int = 25
     document_head_limit: int = 100
+    # "auto": render in Debian's chromium the sites registered render=js and those whose home page
+    # is a script shell, when chromium is there; "off": never (crawler/rendering.py)
+    render_js: str = "auto"
+    attachment_limit: int = 20               # documents of disclosure sections read per site...
+    attachment_max_bytes: int = 5 * 1024 * 1024  # ...each up to this size (larger: size only)
     retry_times: int = 1
     log_level: str = "ERROR"
     resolve: tuple[str, ...] = ()       # HOST=ADDRESS pins, as curl --resolve
@@ -80,6 +85,9 @@ def build_settings(options: CrawlOptions) -> dict:
         "MINHBACH_ALLOWED_PRIVATE_HOSTS": list(options.allowed_private_hosts),
         "MINHBACH_MAX_QUERY_VARIANTS": options.max_query_variants,
         "MINHBACH_DOCUMENT_HEAD_LIMIT": options.document_head_limit,
+        "MINHBACH_ATTACHMENT_LIMIT": options.attachment_limit,
+        "MINHBACH_RENDER_JS": False,  # set by the runner when a browser is there (crawler/rendering.py)
+        "MINHBACH_ATTACHMENT_MAX_BYTES": options.attachment_max_bytes,
         "MINHBACH_SITES_AT_ONCE": options.sites_at_once,
         "DNS_RESOLVER": "minhbach.crawler.resolver.PinnedResolver",
         "MINHBACH_RESOLVE": parse_pins(options.resolve),

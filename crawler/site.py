@@ -20,6 +20,7 @@ class SiteTarget:
     extra_hosts: tuple[str, ...] = ()
     max_pages: int | None = None
     obey_robots: bool = True
+    render: str = "html"   # "js": its pages are drawn by script and rendered in a browser
 
 
 def _bare(host: str) -> str:
@@ -38,6 +39,10 @@ class SiteState:
     scheduled_pages: int = 0
     sent_pages: int = 0
     doc_heads: int = 0
+    attachments_read: int = 0
+    documents_read: set = field(default_factory=set)
+    read_before: dict = field(default_factory=dict)
+    rendered: bool = False   # its pages go through the browser (render=js, or its home page was a shell)   # documents an earlier crawl read: url -> sha256
     in_flight: int = 0
     # The time budget counts only the time this site has downloads in progress, so a site
     # waiting behind other sites' requests does not lose its budget (see handlers.py).
@@ -121,7 +126,7 @@ class SiteState:
         """Nothing left in flight: the site is done, completely or not. What was only needed
         while crawling is dropped, so a night's memory does not grow with the sites done."""
         self.finished = True
-        self.seen, self.documents_seen, self.trap_guard = set(), set(), None
+        self.seen, self.documents_seen, self.documents_read, self.trap_guard = set(), set(), set(), None
         self.stored, self.sitemap_dates = {}, {}
         if self.status not in ("pending", "running"):
             return

@@ -96,6 +96,9 @@ class AgencySpider(Spider):
         spider.ca_file = settings.get("MINHBACH_CA_FILE") or ""
         spider.depth_cap = settings.getint("MINHBACH_DEPTH_CAP")
         spider.doc_head_limit = settings.getint("MINHBACH_DOCUMENT_HEAD_LIMIT")
+        spider.attachment_limit = settings.getint("MINHBACH_ATTACHMENT_LIMIT")
+        spider.can_render = settings.getbool("MINHBACH_RENDER_JS")
+        spider.attachment_max_bytes = settings.getint("MINHBACH_ATTACHMENT_MAX_BYTES")
         spider.sites_at_once = max(1, settings.getint("MINHBACH_SITES_AT_ONCE", 64))
         return spider
 
@@ -116,7 +119,14 @@ class AgencySpider(Spider):
         meta.update({"agency": site.code, "depth": depth})
         if not site.target.obey_robots:
             meta["dont_obey_robotstxt"] = True
-        if callback != self.parse_document_head:
+        stored = site.stored.get(canonicalize(url)) if callback == self.parse_page else None
+        if callback == self.parse_page and site.rendered and stored is None:  # drawn by script: the browser renders it
+            meta.update(playwright=True, playwright_context="render")
+        elif callback == self.parse_page and site.rendered:
+            # rendered last night: ask plainly whether it changed (a 304 costs nothing), render only if so
+            meta.update(stored=stored, render_if_changed=True,
+                        handle_httpstatus_list=[*meta.get("handle_httpstatus_list", ()), 304])
+        elif callback not in (self.parse_document_head, self.parse_document):
             stored = site.stored.get(canonicalize(url))
             if stored is not None:
                 meta["stored"] = stored
@@ -130,7 +140,9 @@ class AgencySpider(Spider):
                 self.slot_freed = Deferred()
                 await maybe_deferred_to_future(self.slot_freed)
             self.sites_in_progress += 1
+            site.rendered = self.can_render and site.target.render == "js"
             site.stored = self.earlier.pages_of(site.code)
+            site.read_before = self.earlier.documents_of(site.code)
             home = strip_fragment(site.target.portal_url)
             site.seen.add(canonicalize(home))
             site.scheduled_pages += 1
@@ -208,6 +220,17 @@ class AgencySpider(Spider):
         return cls(url=stored.final_url, status=stored.http_status, headers=headers, body=body,
                    request=response.request)
 
+    def _render_again(self, site: SiteState, response: Response) -> Request:
+        meta = {k: v for k, v in response.meta.items()
+                if k not in ("stored", "render_if_changed", "handle_httpstatus_list", "download_timeout")}
+        meta.update(playwright=True, playwright_context="render",
+                    handle_httpstatus_list=[c for c in response.meta.get("handle_httpstatus_list", ()) if c != 304])
+        site.in_flight += 1
+        request = response.request.replace(meta=meta, dont_filter=True, callback=self.parse_page, errback=self.on_error)
+        for header in (b"If-None-Match", b"If-Modified-Since"):
+            request.headers.pop(header, None)
+        return request
+
     def _not_modified(self, site: SiteState, response: Response, callback):
         """(the stored copy to read, or a fresh unconditional request when there is none)."""
         if "stored" not in response.meta:  # a 304 nobody asked for: the page is not readable
@@ -259,6 +282,9 @@ class AgencySpider(Spider):
                     return
                 if response is None:
                     raise ValueError("304 Not Modified for a page with no stored copy")
+            elif response.meta.get("render_if_changed") and response.status < 400:  # changed: draw it
+                yield self._render_again(site, response)
+                return
             yield from self._parse_page(site, response)
         except Exception:  # one bad page must not cost the site: logged, counted, judged as unread
             log.exception("minhbach: error while reading %s", response.url)
@@ -288,6 +314,7 @@ class AgencySpider(Spider):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             carried_sha256=response.meta.get("carried"),
+            rendered=bool(response.meta.get("playwright") or response.meta.get("render_if_changed")),
         )
         if response.status >= 400:
             if is_home:
@@ -320,6 +347,13 @@ class AgencySpider(Spider):
                 self._not_read(site, response, "trang không có nội dung HTML đọc được")
             yield item
             return
+        if is_home and not site.rendered and self.can_render and _script_shell(tree):
+            # an empty page that loads a script bundle: the site is drawn by JavaScript
+            site.rendered = True
+            site.scheduled_pages += 1
+            yield self._request(site, response.request.url, self.parse_page, HOME_PRIORITY, 0, home=True, page=True,
+                                handle_httpstatus_list=ERROR_STATUSES)
+            return
         title = tree.findtext(".//title")
         item.title = clean_space(title) if title else None
         base = tree.find(".//base[@href]")
@@ -330,7 +364,9 @@ class AgencySpider(Spider):
             except ValueError:
                 site.errors["bad_link"] += 1
 
-        requests, candidates = [], []
+        requests, candidates, carried = [], [], []
+        # a page about a disclosure (its title or address names one): its files are read
+        page_boost = 0 if is_home else self._boost(response.url, item.title or "")
         for anchor in tree.iter("a"):
             href = (anchor.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
@@ -346,13 +382,26 @@ class AgencySpider(Spider):
                         cue = f"{label} {(image.get('src') or '').rsplit('/', 1)[-1]}"
                 doc_type = document_type(url)
                 if doc_type:
-                    if url not in site.documents_seen:
+                    first = url not in site.documents_seen
+                    if first:
                         site.documents_seen.add(url)
                         item.documents.append((url, label, doc_type))
-                        if site.in_scope(url) and site.doc_heads < self.doc_head_limit:
-                            site.doc_heads += 1
-                            head = self._request(site, url, self.parse_document_head, 1, depth + 1)
-                            requests.append(head.replace(method="HEAD"))
+                    if site.in_scope(url) and url not in site.documents_read \
+                            and (page_boost > 0 or self._boost(url, label) > 0) \
+                            and site.attachments_read < self.attachment_limit:
+                        # a file of a disclosure section is read: rules take numbers and dates from it
+                        site.documents_read.add(url)
+                        site.attachments_read += 1
+                        if url in site.read_before:  # read by an earlier crawl: carried, not downloaded again
+                            carried.append(DocumentInfo(agency_code=site.code, url=url, size=None, content_type=None,
+                                                        doc_type=doc_type, carried_sha256=site.read_before[url]))
+                        else:
+                            requests.append(self._request(site, url, self.parse_document, 2, depth + 1, doc_type=doc_type,
+                                                          download_maxsize=self.attachment_max_bytes))
+                    elif first and site.in_scope(url) and site.doc_heads < self.doc_head_limit:
+                        site.doc_heads += 1
+                        head = self._request(site, url, self.parse_document_head, 1, depth + 1)
+                        requests.append(head.replace(method="HEAD"))
                 else:
                     netloc_of(url)  # validates host and port before the link is kept
                     candidates.append((self._boost(url, cue), url, label))
@@ -366,6 +415,7 @@ class AgencySpider(Spider):
             if request is not None:
                 requests.append(request)
         yield item
+        yield from carried  # after the page: its documents' rows exist when these are written
         yield from requests
 
     def parse_sitemap(self, response: Response):
@@ -416,6 +466,15 @@ class AgencySpider(Spider):
                 if request is not None:
                     yield request
             yield from self._unread_items(site)
+        finally:
+            self._done_with(site)
+
+    def parse_document(self, response: Response):
+        site = self.sites[response.meta["agency"]]
+        try:
+            yield DocumentInfo(agency_code=site.code, url=response.request.url, size=len(response.body),
+                               content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+                               body=response.body, doc_type=response.meta.get("doc_type", ""))
         finally:
             self._done_with(site)
 
@@ -476,3 +535,13 @@ def _lastmod(entry: dict) -> datetime | None:
 
 # Sent when a site has nothing left in flight; the runner uses it for progress.
 site_finished = object()
+
+
+def _script_shell(tree) -> bool:
+    """A page with next to no text and links that loads a script bundle: what a portal built
+    as a single-page application serves before its script runs."""
+    if tree.find(".//script[@src]") is None or len(tree.findall(".//a[@href]")) > 2:
+        return False
+    text = " ".join(t for t in tree.xpath("//body//text()[not(ancestor::script or ancestor::style "
+                                          "or ancestor::noscript)]"))
+    return len(clean_space(text)) < 200

@@ -143,6 +143,9 @@ class DocumentRef:
     anchor_text: str
     doc_type: str
     page_url: str = ""
+    text: str = ""            # the document's text, when it was read (audit/store/attachments.py)
+    text_status: str = ""     # "text", "image" (scanned), "unsupported", "unreadable", "" (not read)
+    sha256: str = ""          # its stored copy
 
 
 class Page:
@@ -483,6 +486,11 @@ class Site:
                 if topics & wanted:
                     found.append((page, link))
         return found
+
+    def documents_at(self, urls) -> list[DocumentRef]:
+        """The recorded documents among `urls` (in their order), read or not."""
+        by_url = {d.url: d for d in self.documents}
+        return [by_url[url] for url in dict.fromkeys(urls) if url in by_url]
 
     def documents_about(self, *topics: str) -> list[DocumentRef]:
         wanted = set(topics)

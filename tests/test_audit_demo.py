@@ -22,7 +22,7 @@ stc-hs         P    P    P    P    P    P    P    P    P    F    P    P    P    
 sxd-hs         F    F    F    F    F    P    P    P    F    F    F    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    F    P    F    P
 snnmt-hs       P    f    f    f    P    P    P    P    F    F    f    P    P    -    f    P    F    f    P    P    F    f    -    f    P    F    F    P    F    P
 syt-hs         P    P    P    P    P    P    P    P    F    F    F    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    F    P    F    P
-stp-hs         P    P    P    P    P    P    P    P    F    F    P    P    P    -    R    F    P    P    P    P    F    F    -    P    P    F    F    F    F    P
+stp-hs         P    P    P    P    P    P    P    P    F    F    P    P    P    -    P    F    P    P    P    P    F    F    -    P    P    F    F    F    F    P
 sgddt-hs       E    E    E    E    E    E    E    E    E    E    E    E    E    -    E    E    E    E    E    E    E    E    -    E    E    E    E    E    E    E
 xa-thanhbinh   P    P    P    P    P    P    P    P    -    -    -    P    P    -    P    P    F    P    P    P    F    P    F    P    P    F    F    F    F    P
 sct-hs         P    P    P    P    P    P    P    P    P    P    F    P    P    -    P    P    F    P    P    P    F    P    -    P    P    F    F    P    F    P

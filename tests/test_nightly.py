@@ -116,6 +116,10 @@ def test_two_nights_then_a_regression(data_dir, demo_sites, smtp_inbox, webhook)
     scores = [sorted(db.execute("select agency_id, total, grade, coverage from scores where audit_run_id = ?", (a,)))
               for a in (1, 2)]
     assert scores[0] == scores[1]
+    # the documents read the first night are carried, with their text, not downloaded again
+    read = [db.execute("select count(*) from documents d join site_crawls s on s.id = d.site_crawl_id "
+                       "where s.run_id = ? and d.text_status = 'text'", (run,)).fetchone()[0] for run in (1, 2)]
+    assert read[0] > 0 and read[1] == read[0]
 
     portal = demo_sites["stp-hs"].pages.portal  # the Justice department takes its budget section down
     for key in [k for k, (title, _) in portal.pages.items() if "ngân sách" in title.lower()]:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from minhbach.audit.rule_docs import instruments
-from minhbach.rules.artifacts import PageSource, Site, UnreadRef
+from minhbach.rules.artifacts import DocumentRef, PageSource, Site, UnreadRef
 from minhbach.rules.registry import FAMILIES, Context, all_rules
 from tests.conftest import SHARED
 
@@ -46,7 +46,9 @@ def build(case: dict) -> Site:
                                   sha256=f"sha-{n}", depth=0 if n == 0 else 1))
     site = case.get("site", {})  # what the crawl recorded of the site itself (TLS, unread pages)
     unread = [UnreadRef(**u) for u in site.get("unread", [])]
-    return Site("case", case.get("level", "so"), name=case.get("agency", ""), home_url=sources[0].url, sources=sources, unread=unread,
+    documents = [DocumentRef(**d) for d in case.get("documents", [])]  # files the crawl read
+    return Site("case", case.get("level", "so"), name=case.get("agency", ""), home_url=sources[0].url, sources=sources,
+                unread=unread, documents=documents,
                 tls_status=site.get("tls_status", ""), tls_detail=site.get("tls_detail", ""))
 
 

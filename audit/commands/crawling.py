@@ -20,6 +20,7 @@ FROM_SETTINGS = {
     "crawl.concurrency": "concurrent_requests", "crawl.allow_private": "allow_private",
     "crawl.allow_private_hosts": "allowed_private_hosts", "contact_url": "contact_url",
     "crawl.sites_at_once": "sites_at_once", "crawl.incremental": "incremental",
+    "crawl.render_js": "render_js",
 }
 
 
@@ -113,6 +114,9 @@ def print_crawl_summary(run_id: int) -> list[dict]:
 @click.option("--full", "incremental", flag_value=False, default=None,
               help=_("Download every page again (default: ask the server whether pages an earlier "
                      "crawl stored have changed, and read the unchanged ones from the store)."))
+@click.option("--no-js", "render_js", flag_value="off", default=None,
+              help=_("Render no page in the browser, not even those of sites registered render=js "
+                     "(default: they are rendered in Debian's chromium when it is installed)."))
 def crawl(agency_codes, allowed_private_hosts, resolve, **kwargs) -> None:
     from minhbach.crawler.resolver import parse_pins
 

@@ -39,6 +39,8 @@ def route_key(url: str) -> str:
 class Attachment:
     filename: str
     title: str
+    lines: tuple[str, ...] = ()   # what a document's PDF says besides its title (number, date)
+    scanned: bool = False         # a PDF of page images: no text layer
 
 
 @dataclass
@@ -131,7 +133,12 @@ class PortalBuilder:
                 item["files"] = []
                 for filename in raw.get("attachments", []) + ([f"{slugify(item['number'])}.pdf"] if spec["kind"] == "documents" else []):
                     file_url = self.file_url(platform, section, next_id, filename)
-                    portal.files[route_key(file_url)] = Attachment(filename, item["title"])
+                    lines = (f"So: {item['number']}", f"Ngay ban hanh: {item['date_text']}") \
+                        if spec["kind"] == "documents" else ()
+                    # the PDF-only site's oldest document is a scan: no text to read
+                    scanned = "documents-pdf-only" in config.get("quirks", []) and spec["kind"] == "documents" \
+                        and raw is spec["items"][-1]
+                    portal.files[route_key(file_url)] = Attachment(filename, item["title"], lines, scanned)
                     item["files"].append({"url": file_url, "name": filename})
                 items.append(item)
                 next_id += 1

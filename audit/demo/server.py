@@ -26,10 +26,40 @@ def to_windows_1258(text: str) -> bytes:
     return "".join(out).encode("cp1258", errors="xmlcharrefreplace")
 
 
-def minimal_pdf(title: str) -> bytes:
-    """A small valid one-page PDF whose text is the (folded) document title."""
-    text = fold(title).upper().replace("(", "").replace(")", "")[:90]
-    stream = f"BT /F1 11 Tf 40 780 Td ({text}) Tj ET".encode("latin-1")
+APP_SCRIPT_PATH = "/assets/app.js"
+# What a single-page portal's bundle does, in a few lines: the page arrives empty and the script
+# draws it (here from the page's own data, base64-encoded so that nothing of it reads as text).
+APP_SCRIPT = ("(function () { var data = document.getElementById('du-lieu');"
+              " var bytes = Uint8Array.from(atob(data.textContent.trim()), function (c) { return c.charCodeAt(0); });"
+              " document.getElementById('app').outerHTML = new TextDecoder('utf-8').decode(bytes);"
+              " data.remove(); })();")
+
+
+def script_shell(title: str, html: str) -> bytes:
+    """The page as a JavaScript portal serves it: a title, an empty <div id="app">, the page's
+    body as data, and the script that draws it."""
+    import base64
+    import html as html_lib
+    import re
+
+    body = re.search(r"<body[^>]*>(.*)</body>", html, re.S)
+    data = base64.b64encode((body.group(1) if body else html).encode("utf-8")).decode("ascii")
+    return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{html_lib.escape(title)}</title>'
+            f'</head><body><div id="app">Đang tải…</div><script type="text/plain" id="du-lieu">{data}</script>'
+            f'<script src="{APP_SCRIPT_PATH}"></script></body></html>').encode("utf-8")
+
+
+def minimal_pdf(title: str, lines: tuple[str, ...] = (), scanned: bool = False) -> bytes:
+    """A small valid one-page PDF whose text is the (folded) document title and `lines`; a
+    `scanned` one draws only a grey box, as a page image would: it has no text layer."""
+    def shown(value: str) -> str:
+        return fold(value).upper().replace("(", "").replace(")", "").replace("\\", "")[:90]
+
+    if scanned:
+        stream = b"0.8 g 40 400 515 400 re f"
+    else:
+        texts = [shown(title)] + [shown(line) for line in lines]
+        stream = ("BT /F1 11 Tf 40 780 Td " + " 0 -16 Td ".join(f"({t}) Tj" for t in texts) + " ET").encode("latin-1")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -103,6 +133,8 @@ class PortalPages:
         )
         if portal.charset == "windows-1258":
             return to_windows_1258(html)
+        if "js-shell" in portal.config.get("quirks", []):
+            return script_shell(title, html)
         return html.encode("utf-8")
 
     def calendar(self, query: dict) -> tuple[str, str]:
@@ -133,6 +165,8 @@ class PortalPages:
         key = route_key(path_and_query)
         if parts.path in portal.redirects:
             return 302, {"Location": portal.redirects[parts.path]}, b""
+        if parts.path == APP_SCRIPT_PATH and "js-shell" in portal.config.get("quirks", []):
+            return 200, {"Content-Type": "text/javascript; charset=utf-8"}, APP_SCRIPT.encode()
         if parts.path == "/robots.txt":
             robots = portal.config.get("robots")
             if robots is None:
@@ -147,7 +181,7 @@ class PortalPages:
         if key in portal.files:
             attachment = portal.files[key]
             extension = attachment.filename.rsplit(".", 1)[-1]
-            body = (minimal_pdf(attachment.title) if extension == "pdf" else
+            body = (minimal_pdf(attachment.title, attachment.lines, attachment.scanned) if extension == "pdf" else
                     xlsx_bytes(attachment.title) if extension == "xlsx" else
                     b"PK\x03\x04 demo document: " + attachment.title.encode())
             return 200, {"Content-Type": CONTENT_TYPES.get(extension, "application/octet-stream")}, body

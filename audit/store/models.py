@@ -152,6 +152,7 @@ class Page(Base):
     encoding: Mapped[Optional[str]] = mapped_column(String(40))
     legacy_encoding: Mapped[Optional[str]] = mapped_column(String(16))  # tcvn3|vni, when detected
     depth: Mapped[int] = mapped_column(Integer, default=0)
+    rendered: Mapped[bool] = mapped_column(Boolean, default=False)  # drawn by JavaScript in the browser
     # The server's validators, sent back on the next crawl; `carried` when this crawl got a
     # 304 and the row points at the body an earlier crawl stored.
     etag: Mapped[Optional[str]] = mapped_column(String(200))
@@ -190,6 +191,11 @@ class Document(Base):
     doc_type: Mapped[str] = mapped_column(String(16))
     size: Mapped[Optional[int]] = mapped_column(BigInteger)
     content_type: Mapped[Optional[str]] = mapped_column(String(200))
+    # set when the document was read (linked from a disclosure section): its stored body, its
+    # text, and "text", "image" (scanned, no text layer), "unsupported" or "unreadable"
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    text_status: Mapped[str] = mapped_column(String(16), default="")
 
 
 class UnreadPage(Base):

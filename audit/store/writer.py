@@ -20,11 +20,12 @@ import traceback
 from collections import defaultdict
 from pathlib import Path
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import session_factory
 from minhbach.audit.store.models import Document, Link, Page, SiteCrawl, UnreadPage, utcnow
+from minhbach.audit.store.attachments import extract_text
 from minhbach.crawler.items import DocumentInfo, PageItem, UnreadItem
 
 _STOP = "stop"
@@ -67,6 +68,7 @@ class StoreWriter:
                         "encoding": p.encoding,
                         "legacy_encoding": p.legacy_encoding,
                         "depth": p.depth,
+                        "rendered": p.rendered,
                         "fetched_at": utcnow(),
                     }
                     for p, sha in zip(pages, digests)
@@ -100,11 +102,23 @@ class StoreWriter:
                     {"site_crawl_id": self.site_ids[u.agency_code], "url": u.url, "kind": u.kind[:32],
                      "reason": u.reason, "anchor_text": u.anchor_text[:2000]} for u in unread])
             for info in infos:
+                values = {"size": info.size, "content_type": info.content_type}
+                if info.body:  # a document read from a disclosure section: stored, its text extracted
+                    text, status = extract_text(info.body, info.doc_type)
+                    values.update(sha256=self.bodies.put(info.body), text=text, text_status=status)
+                elif info.carried_sha256:  # read by an earlier crawl: what was extracted then
+                    earlier = session.execute(select(Document.size, Document.content_type, Document.text,
+                                                     Document.text_status)
+                                              .where(Document.sha256 == info.carried_sha256).limit(1)).first()
+                    if earlier is None:
+                        continue
+                    values = {"sha256": info.carried_sha256, "size": earlier.size, "content_type": earlier.content_type,
+                              "text": earlier.text, "text_status": earlier.text_status}
                 session.execute(
                     update(Document)
                     .where(Document.site_crawl_id == self.site_ids[info.agency_code],
                            Document.url == info.url)
-                    .values(size=info.size, content_type=info.content_type)
+                    .values(**values)
                 )
             for site_id, count in counters.items():
                 session.execute(

@@ -3,6 +3,7 @@ API mounted at /api/v1. Every page but /login, /health and /static needs a sessi
 from __future__ import annotations
 
 import csv
+import html
 import secrets
 import shutil
 import tempfile
@@ -34,10 +35,10 @@ from minhbach.audit.store.db import open_store
 from minhbach.audit import names
 from minhbach.audit.i18n import _, language, ngettext
 from minhbach.audit.disputes import DisputeError, DisputeForbidden, comment, decide, may_decide, may_open, open_dispute
-from minhbach.audit.store.models import (Agency, AuditRun, CrawlRun, Dispute, DisputeEvent, Finding, MonthlyReport,
-                                         Page, Score, SiteCrawl)
+from minhbach.audit.store.models import (Agency, AuditRun, CrawlRun, Dispute, DisputeEvent, Document, Finding,
+                                         MonthlyReport, Page, Score, SiteCrawl)
 from minhbach.audit.web.api import create_api
-from minhbach.audit.web.evidence import EVIDENCE_HEADERS, decode, page_document, safe_html
+from minhbach.audit.web.evidence import EVIDENCE_HEADERS, decode, mark_text, page_document, safe_html
 from minhbach.audit.web.security import (LoginRequired, LoginThrottle, check_csrf, csrf_token, current_user,
                                          require_visible, visible_codes)
 from minhbach.rules.registry import all_rules
@@ -294,6 +295,12 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
             raise HTTPException(status_code=404)
         with sessions() as session:
             page = session.scalar(select(Page).where(Page.sha256 == sha256).limit(1))
+            attachment = None if page else session.scalar(select(Document).where(Document.sha256 == sha256).limit(1))
+        if attachment is not None:  # a PDF/DOCX/XLSX read from a section: its text, as extracted
+            shown = (f"<p>{html.escape(attachment.url)}</p><pre style=\"white-space:pre-wrap\">"
+                     f"{html.escape(attachment.text) or html.escape(_('(no text: a scanned document)'))}</pre>")
+            document = page_document(mark_text(shown, mark), attachment.anchor_text or _("Stored copy"))
+            return Response(document, media_type="text/html; charset=utf-8", headers=EVIDENCE_HEADERS)
         try:
             body = app.state.bodies.get(sha256)
         except FileNotFoundError:

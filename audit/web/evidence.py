@@ -34,6 +34,11 @@ def safe_html(text: str, snippet: str = "") -> str:
     return cleaned
 
 
+def mark_text(escaped: str, snippet: str) -> str:
+    """Our own escaped markup (a document's text) with the snippet marked."""
+    return _mark(escaped, snippet.strip()[:200]) if snippet.strip() else escaped
+
+
 def _mark(cleaned: str, snippet: str) -> str:
     """Wrap the first text node holding (the start of) the snippet; markup is never rewritten
     as text, so marking cannot undo the sanitising."""

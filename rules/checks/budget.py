@@ -112,6 +112,9 @@ def budget_execution(site: Site, ctx: Context) -> Result:
     if not items:
         return not_found(site, ("budget_execution",), "báo cáo tình hình thực hiện dự toán")
     periods = [(period, item) for item in items for period in find_periods(item.title)]
+    # an item whose title names no period ("Báo cáo thực hiện dự toán", a file): the file says it
+    periods += [(period, item) for item in items if not find_periods(item.title)
+                for document in site.documents_at([item.url]) for period in find_periods(document.text)[:1]]
     if not periods:
         return failed("Có báo cáo thực hiện dự toán nhưng không rõ kỳ báo cáo.", _proof(items[0], ""), partial=True)
     (year, quarter), item = max(periods, key=lambda p: p[0])

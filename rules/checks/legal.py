@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from minhbach.rules.artifacts import Site
-from minhbach.rules.extract import find_document_numbers
+from minhbach.rules.extract import find_dates, find_document_numbers
 from minhbach.rules.registry import Context, rule
-from minhbach.rules.results import Result, failed, passed, review
+from minhbach.rules.results import Evidence, Result, failed, passed, review
 from minhbach.rules.sections import attachments, dated_section, evidence, judge_age, newest_date, not_found
 
 _FRESH = {"max_age_days": {"tinh": 90, "so": 90, "huyen": 90, "xa": 180, "default": 180}}
@@ -25,14 +25,29 @@ def legal_documents(site: Site, ctx: Context) -> Result:
     Bad: no documents section; a list of bare attachments "Tệp đính kèm 1, 2, 3" (needs review:
     the numbers may be inside the PDFs); an image banner "Văn bản pháp quy" only.
 
-    Limits: attachments are not opened; a listing without numbers or files is sent for review,
-    not failed, because it may still be a genuine (poorly described) documents list.
+    A section that lists only files ("Tệp đính kèm 1") is judged by the files themselves: the
+    crawl reads the documents of disclosure sections, and the number and issue date are taken
+    from their text. A scanned PDF has no text: "tài liệu dạng ảnh", for an officer, never a fail.
+
+    Limits: a listing without numbers or files is sent for review, not failed, because it may
+    still be a genuine (poorly described) documents list; old .doc files are not read.
     """
     pages = site.pages_about("legal_documents")
     if not pages:
         return not_found(site, ("legal_documents",), "mục văn bản")
     numbered = [(page, number) for page in pages for number in find_document_numbers(page.text)[:1]]
     files = attachments(pages) + [d.url for d in site.documents_about("legal_documents")]
+    if not numbered and files:  # only files listed: what they say
+        read = [d for d in site.documents_at(files) if d.text_status in ("text", "image")]
+        from_files = _numbered_files(read, ctx.audit_date)
+        if from_files is not None:
+            document, number, when = from_files
+            return judge_age(ctx, when, Evidence(url=document.url, snippet=_around(document.text, number),
+                                                 value=number, date=when, stored_copy=document.sha256),
+                             "văn bản (đọc từ tệp)")
+        if read and all(d.text_status == "image" for d in read):
+            return review(f"Mục văn bản chỉ có tệp dạng ảnh ({len(read)} tệp, tài liệu dạng ảnh): cần cán bộ "
+                          "đọc số ký hiệu và ngày ban hành.", Evidence(url=read[0].url, stored_copy=read[0].sha256))
     newest = newest_date(pages, ctx.audit_date)
     if numbered and newest and files:
         when, page = newest
@@ -85,3 +100,20 @@ def legal_guidance(site: Site, ctx: Context) -> Result:
     shows; freshness is judged on the newest item instead.
     """
     return dated_section(site, ctx, ("legal_guidance",), "mục phổ biến pháp luật")
+
+
+def _numbered_files(documents, audit_date):
+    """(document, its number, its newest date up to the audit date) of the newest read document
+    that carries both, or None."""
+    best = None
+    for document in documents:
+        numbers = find_document_numbers(document.text)
+        dates = [d for d in find_dates(document.text) if d <= audit_date]
+        if numbers and dates and (best is None or max(dates) > best[2]):
+            best = (document, numbers[0], max(dates))
+    return best
+
+
+def _around(text: str, value: str, width: int = 160) -> str:
+    position = max(0, text.find(value))
+    return text[max(0, position - width // 3):position + width].strip()
