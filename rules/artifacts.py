@@ -487,6 +487,20 @@ class Site:
                     found.append((page, link))
         return found
 
+    @cached_property
+    def repeated_link_texts(self) -> frozenset[str]:
+        """Folded texts of body links that stand on the pages of three or more different sections
+        (a notice pinned on every page, a "Tin nổi bật" block): repeated everywhere, an item of
+        none of them."""
+        seen: dict[str, set[frozenset[str]]] = {}
+        for page in self.pages:
+            if not page.ok or not page.topics:
+                continue
+            for link in page.links:
+                if link.text and link.region == "body":
+                    seen.setdefault(fold(link.text), set()).add(page.topics)
+        return frozenset(text for text, sections in seen.items() if len(sections) >= 3)
+
     def documents_at(self, urls) -> list[DocumentRef]:
         """The recorded documents among `urls` (in their order), read or not."""
         by_url = {d.url: d for d in self.documents}
