@@ -21,7 +21,7 @@ FORMATS = {"int": "0", "number": "0.0", "percent": "0%", "signed": "+0.0;-0.0;0.
 WIDTHS = {"text": 24, "int": 9, "number": 10, "percent": 10, "signed": 11, "date": 12, "link": 30}
 LINE_HEIGHT = 13.5  # points per line of 10-11 pt text
 NARROW_TEXT = {"Mã": 13, "STT": 5, "Cấp": 10, "Xếp loại": 14, "Mã tiêu chí": 9, "Kết quả": 14,
-               "9. Nhận xét": 48, "Ghi chú": 40, "Tiêu chí": 32}
+               "9. Nhận xét": 48, "Ghi chú": 40, "Tiêu chí": 32, "Nội dung": 30, "Giải thích": 110}
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 THIN = Side(style="thin", color="999999")
 def frame(rows: list[dict], columns) -> pd.DataFrame:

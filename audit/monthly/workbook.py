@@ -94,8 +94,8 @@ def _method(writer, content: dict, lines: tuple[str, ...], report_meta: dict) ->
     frame.to_excel(writer, sheet_name="Phương pháp", startrow=HEADER_ROW - 1, index=False)
     sheet = writer.sheets["Phương pháp"]
     _title(sheet, lines, 2)
+    # (the widths come from the headers, before the row heights are worked out from them)
     shape(sheet, [("a", "Nội dung", "text"), ("b", "Giải thích", "text")], len(text), freeze_column=1)
-    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 30, 110
 
 
 def write_workbook(path: Path, content: dict, report_meta: dict, issuer: str) -> Path:
