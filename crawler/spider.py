@@ -354,6 +354,12 @@ class AgencySpider(Spider):
             yield self._request(site, response.request.url, self.parse_page, HOME_PRIORITY, 0, home=True, page=True,
                                 handle_httpstatus_list=ERROR_STATUSES)
             return
+        if is_home and not site.rendered and _script_shell(tree):
+            # drawn by JavaScript, and no browser here to draw it: nothing on it can be judged
+            site.fail("unreachable", "trang chủ chỉ là khung trang dựng bằng JavaScript; cần trình duyệt "
+                                     "(chromium) để đọc nội dung")
+            yield item
+            return
         title = tree.findtext(".//title")
         item.title = clean_space(title) if title else None
         base = tree.find(".//base[@href]")
