@@ -20,7 +20,7 @@ import lxml.etree
 from minhbach.rules.extract import find_dates, find_dates_at
 from minhbach.rules.legacy import LEGACY_ENCODINGS, to_unicode
 from minhbach.rules.lexicon import TopicIndex, load_lexicons, topic_index
-from minhbach.rules.text import clean_space, fold, nfc
+from minhbach.rules.text import clean_space, fold, nfc, window
 
 # Documents a page links to (crawler and rules share this one list).
 DOCUMENT_TYPES = {
@@ -336,8 +336,7 @@ class Page:
         position = self.folded.find(folded_term)
         if position < 0 or len(self.folded) != len(self.text):
             return self.text[:width]
-        start = max(0, position - width // 3)
-        return self.text[start:start + width].strip()
+        return window(self.text, position, width)
 
 
 def _words_of(texts: list[str]) -> list[str]:

@@ -41,3 +41,9 @@ def fold(text: str) -> str:
 def clean_space(text: str) -> str:
     """Runs of blanks (Unicode spaces, NBSP, newlines) to one space, none at the ends."""
     return " ".join(text.split())
+
+
+def window(text: str, position: int, width: int = 160) -> str:
+    """`width` characters of `text` around `position` (a third before it), for a snippet."""
+    start = max(0, position - width // 3)
+    return text[start:start + width].strip()

@@ -59,7 +59,7 @@ def demo(out_dir: Path, today) -> None:
     # the monthly report and the dashboard use.
     in_force = rubric_in_force(serve_date)
     current = in_force.id if in_force else DEFAULT_RUBRIC
-    for rubric_id in [r for r in (HISTORICAL_RUBRIC, current) if r != current] + [current]:
+    for rubric_id in ([HISTORICAL_RUBRIC] if HISTORICAL_RUBRIC != current else []) + [current]:
         if rubric_id == current:
             console.print("[bold]" + _("By the rubric in force on {day}: {rubric}").format(
                 day=f"{serve_date:%d/%m/%Y}", rubric=rubric_id) + "[/]", highlight=False)

@@ -6,6 +6,7 @@ from minhbach.rules.extract import find_dates, find_document_numbers
 from minhbach.rules.registry import Context, rule
 from minhbach.rules.results import Evidence, Result, failed, passed, review
 from minhbach.rules.sections import attachments, dated_section, evidence, judge_age, newest_date, not_found
+from minhbach.rules.text import window
 
 _FRESH = {"max_age_days": {"tinh": 90, "so": 90, "huyen": 90, "xa": 180, "default": 180}}
 
@@ -42,7 +43,7 @@ def legal_documents(site: Site, ctx: Context) -> Result:
         from_files = _numbered_files(read, ctx.audit_date)
         if from_files is not None:
             document, number, when = from_files
-            return judge_age(ctx, when, Evidence(url=document.url, snippet=_around(document.text, number),
+            return judge_age(ctx, when, Evidence(url=document.url, snippet=window(document.text, max(0, document.text.find(number))),
                                                  value=number, date=when, stored_copy=document.sha256),
                              "văn bản (đọc từ tệp)")
         if read and all(d.text_status == "image" for d in read):
@@ -112,8 +113,3 @@ def _numbered_files(documents, audit_date):
         if numbers and dates and (best is None or max(dates) > best[2]):
             best = (document, numbers[0], max(dates))
     return best
-
-
-def _around(text: str, value: str, width: int = 160) -> str:
-    position = max(0, text.find(value))
-    return text[max(0, position - width // 3):position + width].strip()
