@@ -89,23 +89,26 @@ def context_for(rule: Rule, rubric: Rubric, audit_date: date) -> Context:
     return Context(audit_date, dict(item.options) if item else {})
 
 
-def run_audit(session: Session, bodies: BodyStore, rubric: Rubric, audit_date: date, run_id: int | None = None,
-              on_site: Callable[[str], None] | None = None) -> int:
-    """Audit every site of a crawl run; returns the audit run's id."""
-    run = resolve_run(session, run_id, allow_partial=True)  # the command line asked already
-    session.execute(delete(AuditRun).where(AuditRun.crawl_run_id == run.id, AuditRun.rubric_id == rubric.id,
-                                           AuditRun.audit_date == audit_date))
-    audit_run = AuditRun(crawl_run_id=run.id, rubric_id=rubric.id, rubric_version=rubric.version,
-                         audit_date=audit_date, rubric_effective=rubric.effective())
-    session.add(audit_run)
-    session.flush()
-    rules = all_rules()
-    sites = session.execute(select(SiteCrawl, Agency).join(Agency, SiteCrawl.agency_id == Agency.id)
-                            .where(SiteCrawl.run_id == run.id).order_by(Agency.code)).all()
-    for site_crawl, agency in sites:
-        site = build_site(session, site_crawl, agency, bodies)
+class AuditBuilder:
+    """One audit run written site by site: `add` judges one site of the crawl and stores its
+    findings and score; the caller commits. `run_audit` adds every site of a finished crawl;
+    a distributed night adds each site as soon as its crawl ends (audit/cluster/)."""
+
+    def __init__(self, session: Session, bodies: BodyStore, rubric: Rubric, audit_date: date, run: CrawlRun):
+        self.session, self.bodies, self.rubric, self.audit_date = session, bodies, rubric, audit_date
+        session.execute(delete(AuditRun).where(AuditRun.crawl_run_id == run.id, AuditRun.rubric_id == rubric.id,
+                                               AuditRun.audit_date == audit_date))
+        self.audit_run = AuditRun(crawl_run_id=run.id, rubric_id=rubric.id, rubric_version=rubric.version,
+                                  audit_date=audit_date, rubric_effective=rubric.effective())
+        session.add(self.audit_run)
+        session.flush()
+        self.rules = all_rules()
+
+    def add(self, site_crawl: SiteCrawl, agency: Agency) -> None:
+        session, rubric, audit_date, audit_run = self.session, self.rubric, self.audit_date, self.audit_run
+        site = build_site(session, site_crawl, agency, self.bodies)
         outcomes, findings = {}, []
-        for rule in rules.values():
+        for rule in self.rules.values():
             result = rule.evaluate(site, context_for(rule, rubric, audit_date))
             outcomes[rule.code] = (result.outcome.value, result.partial)
             proof = result.evidence
@@ -128,7 +131,25 @@ def run_audit(session: Session, bodies: BodyStore, rubric: Rubric, audit_date: d
         session.execute(insert(Score.__table__), [dict(
             audit_run_id=audit_run.id, agency_id=agency.id, total=scored.total, grade=scored.grade,
             coverage=scored.coverage, categories=scored.categories, counts=scored.counts, reason=scored.reason)])
+
+    def add_agency(self, agency_code: str) -> None:
+        site_crawl, agency = self.session.execute(
+            select(SiteCrawl, Agency).join(Agency, SiteCrawl.agency_id == Agency.id)
+            .where(SiteCrawl.run_id == self.audit_run.crawl_run_id, Agency.code == agency_code)).one()
+        self.session.refresh(site_crawl)  # written by a worker since this session last read it
+        self.add(site_crawl, agency)
+
+
+def run_audit(session: Session, bodies: BodyStore, rubric: Rubric, audit_date: date, run_id: int | None = None,
+              on_site: Callable[[str], None] | None = None) -> int:
+    """Audit every site of a crawl run; returns the audit run's id."""
+    run = resolve_run(session, run_id, allow_partial=True)  # the command line asked already
+    builder = AuditBuilder(session, bodies, rubric, audit_date, run)
+    sites = session.execute(select(SiteCrawl, Agency).join(Agency, SiteCrawl.agency_id == Agency.id)
+                            .where(SiteCrawl.run_id == run.id).order_by(Agency.code)).all()
+    for site_crawl, agency in sites:
+        builder.add(site_crawl, agency)
         if on_site:
             on_site(agency.code)
     session.commit()
-    return audit_run.id
+    return builder.audit_run.id

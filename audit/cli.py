@@ -10,6 +10,7 @@ import click
 from minhbach.audit.commands.agencies import agencies
 from minhbach.audit.commands.auditing import audit, export, report
 from minhbach.audit.commands.changes import diff, history
+from minhbach.audit.commands.cluster import worker, workers
 from minhbach.audit.commands.crawling import crawl, runs
 from minhbach.audit.commands.demo import demo
 from minhbach.audit.commands.common import fail
@@ -71,7 +72,7 @@ def main(config_file: Path | None) -> None:
 
 
 for command in (agencies, crawl, runs, audit, report, export, history, diff, nightly, monthly, gc, serve, users,
-                tokens, rules_command, rubrics_command, demo):
+                tokens, rules_command, rubrics_command, demo, worker, workers):
     main.add_command(command)
 
 

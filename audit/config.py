@@ -51,6 +51,15 @@ SCHEMA: dict[str, tuple[type, Any, str]] = {
     "crawl.incremental": (bool, None, N_("true or false")),
     "crawl.render_js": (str, lambda v: v in ("auto", "off"), N_("auto or off")),
     "nightly.output_dir": (str, None, N_("a folder")),
+    "store.bodies_dir": (str, None, N_("a folder (shared by every worker of a cluster)")),
+    "cluster.redis_url": (str, lambda v: v.startswith(("redis://", "rediss://", "unix://")),
+                          N_("a Redis URL such as redis://127.0.0.1:6379/0")),
+    "cluster.queue": (str, lambda v: bool(v.strip()), N_("a queue name")),
+    "cluster.distributed": (bool, None, N_("true or false")),
+    "cluster.concurrency": (int, _positive, N_("a whole number above 0")),
+    "cluster.lease_seconds": (float, lambda v: v >= 1, N_("seconds, 1 or more")),
+    "cluster.attempts": (int, _positive, N_("a whole number above 0")),
+    "cluster.redis_outage": (float, _positive, N_("seconds, above 0")),
     "notify.email_to": (list, lambda v: all(_address(a) for a in v), N_("a list of e-mail addresses")),
     "notify.agency_email": (dict, lambda v: all(isinstance(k, str) and isinstance(a, list)
                                                 and all(_address(x) for x in a) for k, a in v.items()),
@@ -136,4 +145,7 @@ def database_url() -> str:
 
 
 def bodies_dir() -> Path:
-    return data_dir() / "bodies"
+    """The stored bodies: `data_dir/bodies`, or a folder every worker of a cluster mounts
+    (MINHBACH_BODIES_DIR, else `[store] bodies_dir`)."""
+    explicit = os.environ.get("MINHBACH_BODIES_DIR") or setting("store.bodies_dir")
+    return Path(explicit).expanduser() if explicit else data_dir() / "bodies"

@@ -117,12 +117,15 @@ class StoredPages:
             raise LookupError(sha256) from missing
 
 
-def record_disappeared(sessions, run_id: int) -> None:
+def record_disappeared(sessions, run_id: int, site_id: int | None = None) -> None:
     """Pages a site's earlier crawl read that this crawl did not find, or found gone. Only for
     sites crawled to the end: a crawl cut short did not look everywhere, and pages it knew of
-    but left unread (the page cap) are not gone."""
+    but left unread (the page cap) are not gone. (`site_id`: that site of the run only.)"""
+    query = select(SiteCrawl).where(SiteCrawl.run_id == run_id, SiteCrawl.status == "ok")
+    if site_id is not None:
+        query = query.where(SiteCrawl.id == site_id)
     with sessions.begin() as session:
-        for site in session.scalars(select(SiteCrawl).where(SiteCrawl.run_id == run_id, SiteCrawl.status == "ok")):
+        for site in session.scalars(query):
             earlier = earlier_site_crawl(session, site.agency_id, run_id)
             if earlier is None:
                 continue
@@ -139,18 +142,9 @@ def record_disappeared(sessions, run_id: int) -> None:
             session.execute(update(SiteCrawl).where(SiteCrawl.id == site.id).values(pages_disappeared=len(rows)))
 
 
-def crawl_agencies(
-    agency_codes: list[str] | None,
-    options: CrawlOptions,
-    database_url: str,
-    bodies_dir: Path,
-    on_page: Callable[[str], None] | None = None,
-    on_site_done: Callable[[SiteState], None] | None = None,
-    on_start: Callable[[int, int], None] | None = None,
-) -> int:
-    """Crawl the given agencies (all registered ones when None) and return the run id."""
-    sessions = open_store(database_url)
-    close_abandoned_runs(sessions)
+def start_run(sessions, agency_codes: list[str] | None, options: CrawlOptions) -> tuple[int, list[SiteTarget]]:
+    """The run's rows: one crawl run, one pending site crawl per agency (all active agencies
+    when `agency_codes` is None). Returns the run id and the sites to crawl."""
     with sessions.begin() as session:
         query = select(Agency).order_by(Agency.code)
         if agency_codes:  # named on the command line: crawled even if no longer active
@@ -171,7 +165,23 @@ def crawl_agencies(
         for agency in agencies:
             session.add(SiteCrawl(run_id=run.id, agency_id=agency.id, started_at=now))
         targets = [target_for(agency) for agency in agencies]
-        run_id = run.id
+        return run.id, targets
+
+
+def crawl_agencies(
+    agency_codes: list[str] | None,
+    options: CrawlOptions,
+    database_url: str,
+    bodies_dir: Path,
+    on_page: Callable[[str], None] | None = None,
+    on_site_done: Callable[[SiteState], None] | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+) -> int:
+    """Crawl the given agencies (all registered ones when None) in this process and return the
+    run id. (On several machines: audit/cluster/coordinator.py.)"""
+    sessions = open_store(database_url)
+    close_abandoned_runs(sessions)
+    run_id, targets = start_run(sessions, agency_codes, options)
     if on_start:
         on_start(run_id, len(targets))
     earlier = StoredPages(sessions, BodyStore(bodies_dir), run_id) if options.incremental else None

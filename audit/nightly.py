@@ -62,12 +62,14 @@ class NightResult:
     grades: dict[str, int] = field(default_factory=dict)
     rubric_id: str = ""
     rubric_warning: str = ""   # set when the rubric judged a night outside its dates
+    interrupted_reason: str = ""
 
     def summary(self) -> dict:
         changes = self.changes
         return {
             "night": self.night.isoformat(), "crawl_run": self.crawl_run_id, "audit": self.audit_id,
             "rubric": self.rubric_id, "rubric_warning": self.rubric_warning,
+            "interrupted_reason": self.interrupted_reason,
             "previous_audit": changes.previous_audit_id if changes else None,
             "sites": self.sites, "pages": self.pages, "grades": self.grades,
             "regressions": len(changes.regressions) if changes else 0,
@@ -107,7 +109,9 @@ def previous_audit(session, audit: AuditRun) -> AuditRun | None:
                           .order_by(AuditRun.id.desc()).limit(1))
 
 
-def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: dict) -> NightResult:
+def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: dict, cluster=None) -> NightResult:
+    """The night; with `cluster` (a ClusterSettings) the crawl goes through the workers and each
+    site is audited as soon as its crawl ends."""
     from minhbach.audit.auditor import run_audit
     from minhbach.audit.rubric import audit_warning, load_rubric
 
@@ -122,9 +126,14 @@ def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: dict
         result = NightResult(row.id, night, folder)
     log.info("night %s: run %s started (rubric %s, output %s)", night, result.nightly_id, rubric.id, folder)
     try:
-        _crawl(result, sessions, options)
+        if cluster is not None:
+            _crawl_and_audit_on_workers(result, sessions, options, cluster, rubric)
+        else:
+            _crawl(result, sessions, options)
         with sessions() as session:
-            result.audit_id = run_audit(session, BodyStore(config.bodies_dir()), rubric, night, result.crawl_run_id)
+            if result.audit_id is None:
+                result.audit_id = run_audit(session, BodyStore(config.bodies_dir()), rubric, night,
+                                            result.crawl_run_id)
             log.info("audit %s of crawl %s done", result.audit_id, result.crawl_run_id)
             audit = session.get(AuditRun, result.audit_id)
             result.rubric_id, result.rubric_warning = audit.rubric_id, audit_warning(audit)
@@ -141,7 +150,9 @@ def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: dict
                  result.collection.bytes)
     except (NightInterrupted, KeyboardInterrupt):
         _finish(sessions, result, "interrupted", EXIT_INTERRUPTED)
-        raise NightInterrupted(_("night {night} interrupted").format(night=night)) from None
+        message = _("night {night} interrupted").format(night=night)
+        raise NightInterrupted(f"{message}: {result.interrupted_reason}" if result.interrupted_reason
+                               else message) from None
     except BaseException:
         log.exception("night %s failed", night)
         _finish(sessions, result, "failed", EXIT_FAILED)
@@ -150,17 +161,62 @@ def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: dict
     return result
 
 
-def _crawl(result: NightResult, sessions, options: CrawlOptions) -> None:
-    def site_done(site):
-        log.info("site %s: %s%s", site.code, site.status, f" ({site.reason})" if site.reason else "")
-
+def _started(result: NightResult, sessions):
     def started(run_id, n_sites):
         result.crawl_run_id = run_id
         with sessions.begin() as session:
             session.get(NightlyRun, result.nightly_id).crawl_run_id = run_id
         log.info("crawl %s of %d active agencies started", run_id, n_sites)
+    return started
 
-    crawl_agencies(None, options, config.database_url(), config.bodies_dir(), on_site_done=site_done, on_start=started)
+
+def _crawl(result: NightResult, sessions, options: CrawlOptions) -> None:
+    def site_done(site):
+        log.info("site %s: %s%s", site.code, site.status, f" ({site.reason})" if site.reason else "")
+
+    crawl_agencies(None, options, config.database_url(), config.bodies_dir(), on_site_done=site_done,
+                   on_start=_started(result, sessions))
+    _count_crawl(result, sessions)
+
+
+def _crawl_and_audit_on_workers(result: NightResult, sessions, options: CrawlOptions, cluster, rubric) -> None:
+    """The crawl through the workers (audit/cluster/); each site is judged as soon as its crawl
+    ends, in one transaction committed when the last one is: the audit appears whole or not at all."""
+    from minhbach.audit.auditor import AuditBuilder
+    from minhbach.audit.cluster.coordinator import ClusterUnavailable, Coordinator
+
+    audit_session = sessions()
+    builder: list[AuditBuilder] = []
+    started = _started(result, sessions)
+
+    def on_start(run_id, n_sites):
+        started(run_id, n_sites)
+        run = audit_session.get(CrawlRun, run_id)
+        builder.append(AuditBuilder(audit_session, BodyStore(config.bodies_dir()), rubric, result.night, run))
+
+    def site_done(code, status):
+        log.info("site %s: %s; audited", code, status)
+        builder[0].add_agency(code)
+
+    try:
+        Coordinator(cluster, config.database_url(), options).crawl(None, on_start=on_start, on_site_done=site_done)
+        audit_session.commit()
+        result.audit_id = builder[0].audit_run.id
+    except ClusterUnavailable as gone:
+        audit_session.rollback()
+        result.interrupted_reason = str(gone)
+        log.error("crawl %s interrupted: %s", result.crawl_run_id, gone)
+        raise NightInterrupted(_("crawl {crawl_run_id} was interrupted: {reason}").format(
+            crawl_run_id=result.crawl_run_id, reason=gone)) from None
+    except BaseException:
+        audit_session.rollback()
+        raise
+    finally:
+        audit_session.close()
+    _count_crawl(result, sessions)
+
+
+def _count_crawl(result: NightResult, sessions) -> None:
     with sessions() as session:
         run = session.get(CrawlRun, result.crawl_run_id)
         counts = session.execute(select(SiteCrawl.status, func.count()).where(SiteCrawl.run_id == run.id)
@@ -170,8 +226,9 @@ def _crawl(result: NightResult, sessions, options: CrawlOptions) -> None:
                                  .where(SiteCrawl.run_id == run.id)).one()
         status = run.status
     result.sites = {s: n for s, n in counts}
-    result.pages = {"fetched": totals[0] or 0, "unchanged": totals[1] or 0, "bytes": totals[2] or 0,
-                    "disappeared": totals[3] or 0}
+    # int(): PostgreSQL sums integers as numeric (Decimal), which JSON cannot hold
+    result.pages = {"fetched": int(totals[0] or 0), "unchanged": int(totals[1] or 0), "bytes": int(totals[2] or 0),
+                    "disappeared": int(totals[3] or 0)}
     log.info("crawl %s %s: sites %s, pages %s", result.crawl_run_id, status, result.sites, result.pages)
     if status == "interrupted":
         raise NightInterrupted(_("crawl {crawl_run_id} was interrupted").format(

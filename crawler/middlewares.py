@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from minhbach.crawler.failures import Refused
@@ -98,4 +100,42 @@ class ConditionalRequests(CrawlerMiddleware):
             return Response(request.url, status=304, request=request)
         for name, value in stored.conditional_headers().items():
             request.headers.setdefault(name, value)
+        return None
+
+
+class CrawlDelay(CrawlerMiddleware):
+    """robots.txt's `Crawl-delay`: requests to that host start at least that many seconds
+    apart (at most MAX_SECONDS), with no random jitter and no AutoThrottle shortening it. Sits
+    after Scrapy's robots.txt middleware, so a host's first page waits for its robots.txt.
+    The delays found are in the crawl's stats (`minhbach/crawl_delay/HOST`), for the cluster's
+    leases to keep the spacing between one worker's crawl of a host and the next's."""
+
+    MAX_SECONDS = 60.0
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.delays: dict[str, float] = {}
+        crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
+
+    def robots_parsed(self, robotparser, request, **_):
+        try:
+            delay = robotparser.crawl_delay(self.crawler.settings.get("USER_AGENT"))
+        except Exception:  # a parser that cannot say: no delay  # noqa: BLE001
+            delay = None
+        host = urlparse_cached(request).hostname or ""
+        if delay and delay > 0 and host:
+            self.delays[host] = min(float(delay), self.MAX_SECONDS)
+            self.crawler.stats.set_value(f"minhbach/crawl_delay/{host}", self.delays[host])
+
+    def process_request(self, request):
+        delay = self.delays.get(urlparse_cached(request).hostname or "")
+        if not delay:
+            return None
+        request.meta["autothrottle_dont_adjust_delay"] = True
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        downloader.per_slot_settings.setdefault(key, {}).update(delay=delay, jitter=0)  # for a new slot
+        slot = downloader.slots.get(key)
+        if slot is not None:
+            slot.delay, slot.jitter = max(slot.delay, delay), 0
         return None

@@ -26,9 +26,10 @@ def run_crawl(
     on_page: Callable[[str], None] | None = None,
     on_site_done: Callable[[SiteState], None] | None = None,
     earlier: EarlierCrawls | None = None,
-) -> None:
+) -> dict:
     """Crawl `targets`; `pipelines` maps item-pipeline import paths to their order; `earlier`
-    gives what earlier crawls stored of each site (an incremental recrawl)."""
+    gives what earlier crawls stored of each site (an incremental recrawl). Returns Scrapy's
+    stats of the crawl."""
     settings = build_settings(options)
     if options.render_js != "off":
         from minhbach.crawler.rendering import chromium_path, rendering_settings
@@ -49,3 +50,4 @@ def run_crawl(
         crawler.signals.connect(lambda site, **_: on_site_done(site), signal=site_finished, weak=False)
     process.crawl(crawler, targets=targets, earlier=earlier)
     process.start()
+    return crawler.stats.get_stats()

@@ -77,6 +77,8 @@ def build_settings(options: CrawlOptions) -> dict:
             "minhbach.crawler.middlewares.PrivateAddressGuard": 50,
             "minhbach.crawler.middlewares.SiteScopeMiddleware": 60,
             "minhbach.crawler.middlewares.ConditionalRequests": 70,
+            # after Scrapy's RobotsTxtMiddleware (100): a host's robots.txt is read by then
+            "minhbach.crawler.middlewares.CrawlDelay": 110,
         },
         "MINHBACH_PAGE_CAP": options.page_cap,
         "MINHBACH_SITE_TIME_BUDGET": options.site_time_budget,

@@ -38,15 +38,16 @@ def crawl_options(**kwargs):
     return options
 
 
-def run_with_progress(codes, options) -> int:
+def run_with_progress(codes, options, cluster=None) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from minhbach.audit.crawling import crawl_agencies
 
     sessions()
+    # on the workers, pages are counted where they are crawled: this process counts sites
+    pages = [] if cluster is not None else [TextColumn(_("pages: {n}").format(n="{task.fields[pages]}"))]
     progress = Progress(SpinnerColumn(), TextColumn("[bold]" + _("Crawling") + "[/]"), BarColumn(),
-                        MofNCompleteColumn(), TextColumn(_("pages: {n}").format(n="{task.fields[pages]}")), TimeElapsedColumn(), console=console,
-                        transient=False)
+                        MofNCompleteColumn(), *pages, TimeElapsedColumn(), console=console, transient=False)
     state = {}
 
     def on_start(run_id, n_sites):
@@ -55,13 +56,33 @@ def run_with_progress(codes, options) -> int:
     def on_page(_code):
         progress.update(state["task"], advance=0, pages=progress.tasks[0].fields["pages"] + 1)
 
-    def on_site_done(_site):
+    def on_site_done(*_site):
         progress.update(state["task"], advance=1)
 
     with progress:
+        if cluster is not None:  # the workers crawl; this process waits and counts sites
+            from minhbach.audit.cluster.coordinator import Coordinator
+
+            return Coordinator(cluster, config.database_url(), options).crawl(
+                codes or None, on_start=on_start, on_site_done=on_site_done)
         run_id = crawl_agencies(codes or None, options, config.database_url(), config.bodies_dir(),
                                 on_page=on_page, on_site_done=on_site_done, on_start=on_start)
     return run_id
+
+
+def cluster_for(distributed: bool | None):
+    """The cluster's settings when the crawl goes through the workers (the flag, else
+    `[cluster] distributed`), else None. Redis must answer: one line when it does not."""
+    from minhbach.audit.cluster.settings import ClusterSettings
+
+    cluster = ClusterSettings.load()
+    if not (cluster.distributed if distributed is None else distributed):
+        return None
+    try:
+        cluster.connect().ping()
+    except Exception as error:  # noqa: BLE001 - any failure to reach Redis is one line
+        fail(_("cannot reach Redis at {url} (the workers' queue): {error}").format(url=cluster.redis_url, error=error))
+    return cluster
 
 
 NUMBER_HEADERS = {"pages": N_("Pages"), "documents": N_("Documents"), "kilobytes": N_("KB"), "errors": N_("Errors")}
@@ -117,7 +138,10 @@ def print_crawl_summary(run_id: int) -> list[dict]:
 @click.option("--no-js", "render_js", flag_value="off", default=None,
               help=_("Render no page in the browser, not even those of sites registered render=js "
                      "(default: they are rendered in Debian's chromium when it is installed)."))
-def crawl(agency_codes, allowed_private_hosts, resolve, **kwargs) -> None:
+@click.option("--distributed/--local", default=None,
+              help=_("Crawl through the workers (`minhbach worker` on any number of machines, sharing Redis and "
+                     "PostgreSQL) and wait for them; default: `[cluster] distributed` in the settings, else here."))
+def crawl(agency_codes, allowed_private_hosts, resolve, distributed, **kwargs) -> None:
     from minhbach.crawler.resolver import parse_pins
 
     try:
@@ -130,11 +154,16 @@ def crawl(agency_codes, allowed_private_hosts, resolve, **kwargs) -> None:
     options = crawl_options(allowed_private_hosts=tuple(allowed_private_hosts) or None,
                             resolve=tuple(resolve) or None, **kwargs)
     sessions()
+    cluster = cluster_for(distributed)
     lock = hold_lock("crawl")  # never beside a nightly or a gc in the same store
+    from minhbach.audit.cluster.coordinator import ClusterUnavailable
+
     try:
-        run_id = run_with_progress(list(agency_codes), options)
+        run_id = run_with_progress(list(agency_codes), options, cluster)
     except ValueError as error:
         fail(str(error))
+    except ClusterUnavailable as gone:
+        fail(_("the crawl was interrupted: {reason}").format(reason=gone), code=130)
     finally:
         lock.release()
     print_crawl_summary(run_id)

@@ -33,8 +33,11 @@ def _log_to(path) -> logging.Handler:
               help=_("Allow private/loopback addresses (only for sites you run yourself)."))
 @click.option("--rubric", help=_("Rubric id (default: as for `minhbach audit`: the dashboard's choice, the settings "
                                  "file, else the rubric in force on the night's date)."))
-def nightly(night, allow_private, rubric) -> None:
-    from minhbach.audit.commands.crawling import crawl_options
+@click.option("--distributed/--local", default=None,
+              help=_("Crawl through the workers (`minhbach worker`) and audit each site as its crawl ends; default: "
+                     "`[cluster] distributed` in the settings, else on this machine."))
+def nightly(night, allow_private, rubric, distributed) -> None:
+    from minhbach.audit.commands.crawling import cluster_for, crawl_options
     from minhbach.audit.nightly import EXIT_FAILED, EXIT_INTERRUPTED, NightInterrupted, log_path, run_night
     from minhbach.audit.rubric import RubricError
     from minhbach.audit.rubric_choice import rubric_for_audit
@@ -46,11 +49,12 @@ def nightly(night, allow_private, rubric) -> None:
     options = crawl_options(allow_private=allow_private)
     with sessions()() as session:  # the store opens (and upgrades) before the lock: its errors are one line
         rubric_id = rubric_for_audit(session, rubric, day)
+    cluster = cluster_for(distributed)
     log_file = log_path(day)
     handler = _log_to(log_file)
     lock = hold_lock("nightly")
     try:
-        result = run_night(day, options, rubric_id, settings)
+        result = run_night(day, options, rubric_id, settings, cluster)
     except RubricError as error:
         fail("; ".join(error.problems))
     except NightInterrupted as stopped:

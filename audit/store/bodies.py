@@ -2,13 +2,16 @@
 
 An unchanged page is stored once however many runs fetch it, and every finding can show the
 page exactly as it was fetched. Files are written to a temporary name and renamed, so a crash
-never leaves a truncated body behind a name.
+never leaves a truncated body behind a name. The folder may be shared by several machines (a
+network filesystem mounted on every worker, `[store] bodies_dir`): a temporary name is unique
+across machines, and two workers storing the same body both rename the same bytes to one name.
 """
 from __future__ import annotations
 
 import gzip
 import hashlib
 import os
+import uuid
 from pathlib import Path
 
 
@@ -29,7 +32,7 @@ class BodyStore:
         if path.exists():
             return sha256
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         tmp.write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
         os.replace(tmp, path)
         return sha256

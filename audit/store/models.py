@@ -93,6 +93,8 @@ class CrawlRun(Base):
     pid: Mapped[Optional[int]] = mapped_column(Integer)
     hostname: Mapped[str] = mapped_column(String(200), default="")
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # why a run stopped before its end (e.g. the cluster's Redis was gone too long); "" otherwise
+    reason: Mapped[str] = mapped_column(Text, default="")
 
     sites: Mapped[list["SiteCrawl"]] = relationship(back_populates="run")
 
@@ -125,6 +127,11 @@ class SiteCrawl(Base):
     # copy), and pages the site's earlier crawl had that this one no longer found.
     pages_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     pages_disappeared: Mapped[int] = mapped_column(Integer, default=0)
+    # Distributed nights (audit/cluster/): each time a worker (re)starts the site, `attempt` goes
+    # up and the rows of the earlier attempt go; a lost worker's late writes carry the old number
+    # and are refused, so no page is stored twice. `worker` names the holder ("host:pid").
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str] = mapped_column(String(200), default="")
 
     run: Mapped[CrawlRun] = relationship(back_populates="sites")
     agency: Mapped[Agency] = relationship()

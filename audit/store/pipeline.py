@@ -1,13 +1,17 @@
 """The store pipeline: what the crawler collects goes to the store writer (a process of its
 own, see writer.py), and each site's outcome to the database when the crawl ends. The
-application installs it in each crawl (see audit/crawling.py)."""
+application installs it in each crawl (see audit/crawling.py).
+
+On a distributed night a worker crawls one site of the run (MINHBACH_SITE_CRAWL_ID) as one
+attempt (MINHBACH_ATTEMPT): only that site is written, only while the attempt is still the
+site's, and the run itself is closed by the coordinator (audit/cluster/coordinator.py)."""
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
 
 from scrapy import signals
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 
 from minhbach.audit.store.db import session_factory
 from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl, utcnow
@@ -22,6 +26,8 @@ class StorePipeline:
         self.database_url = settings.get("MINHBACH_DATABASE_URL")
         self.run_id = settings.getint("MINHBACH_RUN_ID")
         self.bodies_dir = Path(settings.get("MINHBACH_BODIES_DIR"))
+        self.only_site = settings.getint("MINHBACH_SITE_CRAWL_ID") or None
+        self.attempt = settings.getint("MINHBACH_ATTEMPT")
         self.writer: WriterProcess | None = None
         self.site_ids: dict[str, int] = {}
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -36,8 +42,10 @@ class StorePipeline:
                 select(SiteCrawl.id, SiteCrawl.agency_id).where(SiteCrawl.run_id == self.run_id)
             ).all()
             codes = dict(session.execute(select(Agency.id, Agency.code)).all())
-        self.site_ids = {codes[agency_id]: site_id for site_id, agency_id in rows}
-        self.writer = WriterProcess(self.database_url, self.bodies_dir, self.site_ids)
+        self.site_ids = {codes[agency_id]: site_id for site_id, agency_id in rows
+                         if self.only_site in (None, site_id)}
+        attempts = {self.only_site: self.attempt} if self.only_site else None
+        self.writer = WriterProcess(self.database_url, self.bodies_dir, self.site_ids, attempts)
         self.writer.start()
 
     def process_item(self, item):
@@ -59,14 +67,17 @@ class StorePipeline:
                 status = site.status
                 if status in ("pending", "running"):
                     status = "ok" if reason == "finished" else "interrupted"
+                ours = SiteCrawl.attempt == self.attempt if self.only_site else true()
                 session.execute(
                     update(SiteCrawl)
-                    .where(SiteCrawl.id == self.site_ids[site.code])
+                    .where(SiteCrawl.id == self.site_ids[site.code], ours)
                     .values(status=status, reason=site.reason, stop_reason=site.stop_reason,
                             error_counts=dict(site.errors), robots_blocked=site.robots_blocked,
                             tls_status=site.tls[0] if site.tls else "",
                             tls_detail=site.tls[1][:1000] if site.tls else "", finished_at=finished)
                 )
+            if self.only_site:
+                return
             session.execute(
                 update(CrawlRun).where(CrawlRun.id == self.run_id).values(
                     status="completed" if reason == "finished" else "interrupted",

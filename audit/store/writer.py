@@ -34,23 +34,39 @@ _CONTEXT = multiprocessing.get_context("spawn")
 
 
 class StoreWriter:
-    """Writes batches of crawl items (PageItem, DocumentInfo, UnreadItem) to the store."""
+    """Writes batches of crawl items (PageItem, DocumentInfo, UnreadItem) to the store.
 
-    def __init__(self, database_url: str, bodies_dir: Path, site_ids: dict[str, int]):
+    `attempts` (site id -> attempt number) fences a worker's writes on a distributed night: a
+    batch for a site that another worker has since started again is dropped, never stored."""
+
+    def __init__(self, database_url: str, bodies_dir: Path, site_ids: dict[str, int],
+                 attempts: dict[int, int] | None = None):
         self.sessions = session_factory(database_url)
         self.bodies = BodyStore(Path(bodies_dir))
         self.site_ids = site_ids
+        self.attempts = attempts
+        self.superseded: set[int] = set()
+
+    def _still_ours(self, session, batch: list) -> list:
+        """The items of sites whose attempt is still ours; the rows stay locked until commit, so
+        a worker starting the site again waits for this batch and then removes it."""
+        current = dict(session.execute(select(SiteCrawl.id, SiteCrawl.attempt)
+                                       .where(SiteCrawl.id.in_(list(self.attempts))).with_for_update()).all())
+        self.superseded |= {site for site, attempt in self.attempts.items() if current.get(site) != attempt}
+        return [item for item in batch if self.site_ids[item.agency_code] not in self.superseded]
 
     def write(self, batch: list) -> None:
-        pages = [i for i in batch if isinstance(i, PageItem)]
-        infos = [i for i in batch if isinstance(i, DocumentInfo)]
-        unread = [i for i in batch if isinstance(i, UnreadItem)]
-        # Bodies first: a page row never points at a body that is not on disk. A page the
-        # server said had not changed (304) points at the copy already stored.
-        digests = [p.carried_sha256 or self.bodies.put(p.body) for p in pages]
         counters: dict[int, dict[str, int]] = defaultdict(lambda: {"pages": 0, "bytes": 0, "docs": 0,
                                                                    "unchanged": 0})
         with self.sessions.begin() as session:
+            if self.attempts:
+                batch = self._still_ours(session, batch)
+            pages = [i for i in batch if isinstance(i, PageItem)]
+            infos = [i for i in batch if isinstance(i, DocumentInfo)]
+            unread = [i for i in batch if isinstance(i, UnreadItem)]
+            # Bodies first: a page row never points at a body that is not on disk. A page the
+            # server said had not changed (304) points at the copy already stored.
+            digests = [p.carried_sha256 or self.bodies.put(p.body) for p in pages]
             if pages:
                 rows = [
                     {
@@ -135,10 +151,10 @@ class StoreWriter:
 
 
 def _serve(items, errors, database_url: str, bodies_dir: str, site_ids: dict[str, int],
-           parent: int, batch_size: int, interval: float) -> None:
+           attempts: dict[int, int] | None, parent: int, batch_size: int, interval: float) -> None:
     """The writer process: batches of up to `batch_size` items, or whatever came in `interval`."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it then says stop
-    writer = StoreWriter(database_url, Path(bodies_dir), site_ids)
+    writer = StoreWriter(database_url, Path(bodies_dir), site_ids, attempts)
     batch: list = []
     deadline = time.monotonic() + interval
     stopping = False
@@ -166,12 +182,12 @@ class WriterProcess:
     """The crawl's side: hands items to the writer process and reports its failure, if any."""
 
     def __init__(self, database_url: str, bodies_dir: Path, site_ids: dict[str, int],
-                 batch_size: int = 200, interval: float = 0.5):
+                 attempts: dict[int, int] | None = None, batch_size: int = 200, interval: float = 0.5):
         self.items = _CONTEXT.Queue(maxsize=4 * batch_size)
         self.errors = _CONTEXT.Queue()
         self.process = _CONTEXT.Process(
             target=_serve, name="minhbach-store-writer", daemon=True,
-            args=(self.items, self.errors, database_url, str(bodies_dir), site_ids, os.getpid(),
+            args=(self.items, self.errors, database_url, str(bodies_dir), site_ids, attempts, os.getpid(),
                   batch_size, interval))
 
     def start(self) -> None:
