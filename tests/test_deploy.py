@@ -21,13 +21,17 @@ def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
             pytest.fail(message + " - .ci/run installs it")
         pytest.skip(message)
     minhbach = Path(sys.executable).with_name("minhbach")
-    for unit in ("minhbach-nightly.service", "minhbach-nightly.timer"):
+    for unit in ("minhbach-nightly.service", "minhbach-nightly.timer", "minhbach-worker.service"):
         text = (DEPLOY / "systemd" / unit).read_text(encoding="utf-8")
         # verify checks that ExecStart exists: point it at this checkout's minhbach
         (tmp_path / unit).write_text(text.replace("/opt/minhbach/.venv/bin/minhbach", str(minhbach)),
                                      encoding="utf-8")
+    # the worker's EnvironmentFile must exist for verify: the example stands in for it
+    worker = tmp_path / "minhbach-worker.service"
+    worker.write_text(worker.read_text(encoding="utf-8").replace(
+        "/etc/minhbach/minhbach.env", str(DEPLOY / "minhbach.env.example")), encoding="utf-8")
     result = subprocess.run([analyze, "verify", str(tmp_path / "minhbach-nightly.timer"),
-                             str(tmp_path / "minhbach-nightly.service")], capture_output=True, text=True)
+                             str(tmp_path / "minhbach-nightly.service"), str(worker)], capture_output=True, text=True)
     problems = [line for line in result.stderr.splitlines() if str(tmp_path) in line]
     assert result.returncode == 0 and not problems, result.stderr
 
@@ -45,3 +49,41 @@ def test_the_readme_quotes_the_crontab_line_and_the_units():
                      if line and not line.startswith("#") and "=" not in line.split()[0])
     assert cron_line in readme
     assert "deploy/systemd/minhbach-nightly.timer" in readme
+
+
+def _minhbach_commands() -> set[str]:
+    from minhbach.audit.cli import main
+
+    return set(main.commands)
+
+
+def test_the_worker_unit_stops_warmly_and_reads_the_cluster_environment():
+    unit = (DEPLOY / "systemd" / "minhbach-worker.service").read_text(encoding="utf-8")
+    assert "ExecStart=/opt/minhbach/.venv/bin/minhbach worker" in unit
+    assert "KillSignal=SIGTERM" in unit and "KillMode=mixed" in unit and "Restart=always" in unit
+    assert "EnvironmentFile=/etc/minhbach/minhbach.env" in unit
+    variables = {line.split("=", 1)[0] for line in (DEPLOY / "minhbach.env.example").read_text(encoding="utf-8")
+                 .splitlines() if line and not line.startswith("#")}
+    assert variables == {"MINHBACH_DATABASE_URL", "MINHBACH_REDIS_URL", "MINHBACH_BODIES_DIR", "MINHBACH_DATA_DIR",
+                         "MINHBACH_CONFIG"}
+
+
+def test_compose_runs_redis_postgres_two_workers_and_the_dashboard_with_real_commands():
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert {"redis", "postgres", "dashboard"} <= set(services)
+    workers = [name for name, service in services.items() if service.get("command", [])[:2] == ["minhbach", "worker"]]
+    assert len(workers) == 2
+    commands = _minhbach_commands()
+    for name, service in services.items():
+        command = service.get("command", [])
+        if command[:1] == ["minhbach"]:
+            assert command[1] in commands, f"{name}: minhbach {command[1]} does not exist"
+            assert service["environment"]["MINHBACH_DATABASE_URL"].startswith("postgresql+psycopg://")
+            assert service["environment"]["MINHBACH_REDIS_URL"] == "redis://redis:6379/0"
+            assert "bodies:/srv/minhbach/bodies" in service["volumes"]   # one bodies volume for all
+            assert set(service["depends_on"]) == {"postgres", "redis"}
+    assert services["dashboard"]["command"][:2] == ["minhbach", "serve"]
+    assert (ROOT / "Dockerfile").read_text(encoding="utf-8").count("chromium") >= 1
