@@ -82,6 +82,13 @@ class Cluster:
             self.workers.append(subprocess.Popen(
                 [sys.executable, "-m", "minhbach.audit.cli", "worker", "--concurrency", str(concurrency)],
                 env=self.env(machine), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True))
+        # as an operator does: the workers are up before the night starts
+        from redis import Redis
+        from rq import Queue, Worker
+
+        queue = Queue(self.queue, connection=Redis.from_url(self.redis_url))
+        expected = sum(1 for w in self.workers if w.args[3:4] == ["worker"]) * concurrency
+        wait_for(lambda: len(Worker.all(queue=queue)) >= expected, 60, "the workers to listen")
 
     def spawn(self, *args) -> subprocess.Popen:
         """`minhbach ARGS` as the coordinator, in the background (stopped at the test's end)."""
@@ -342,6 +349,19 @@ def test_a_worker_killed_mid_site_loses_nothing_and_the_night_completes(cluster,
     pages = stored(c.database_url, run_id)
     assert all(len(urls) == 31 for urls in pages.values())
     assert all(h.peak <= 2 for h in f.hosts)
+    # the night audited every site as its crawl ended, and wrote its folder
+    log = next((c.root / "coordinator" / "logs").glob("nightly-*.log")).read_text(encoding="utf-8")
+    assert all(f"site {code}: ok; audited" in log for code in sites), log
+    assert log.index("audited") < log.index(f"crawl {run_id} completed")
+    assert (c.root / "coordinator" / "nightly").glob("*/scores.csv")
+    from minhbach.audit.store.models import AuditRun, Score
+
+    engine = create_engine(c.database_url)
+    with engine.connect() as conn:
+        audit_id = conn.scalar(select(AuditRun.id).where(AuditRun.crawl_run_id == run_id))
+        totals = conn.execute(select(Score.total).where(Score.audit_run_id == audit_id)).scalars().all()
+    engine.dispose()
+    assert len(totals) == 3 and all(total is not None for total in totals)
 
 
 @pytest.fixture
@@ -426,3 +446,16 @@ def test_redis_gone_too_long_marks_the_crawl_interrupted_with_its_reason(cluster
     # every site is either done or marked interrupted with the reason: nothing left 'running'
     assert all(s in ("ok", "interrupted") for s, *_ in sites.values()), sites
     assert all("Redis" in reason or s == "ok" for s, _, _, reason in sites.values())
+
+
+def test_without_redis_or_with_sqlite_the_commands_say_so_in_one_line(tmp_path, redis_url, english):
+    from tests.conftest import run_cli
+
+    env = {"MINHBACH_DATA_DIR": str(tmp_path / "data"), "MINHBACH_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    for args in (["crawl", "--distributed"], ["worker"], ["workers"], ["nightly", "--distributed"]):
+        result = run_cli(*args, env=env)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip().startswith("error: cannot reach Redis at redis://127.0.0.1:"), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    result = run_cli("worker", env=dict(env, MINHBACH_REDIS_URL=redis_url))   # Redis, but an SQLite store
+    assert result.returncode == 2 and "set database_url to PostgreSQL" in result.stderr, result.stderr

@@ -79,9 +79,16 @@ def cluster_for(distributed: bool | None):
     if not (cluster.distributed if distributed is None else distributed):
         return None
     try:
-        cluster.connect().ping()
+        redis = cluster.connect()
+        redis.ping()
     except Exception as error:  # noqa: BLE001 - any failure to reach Redis is one line
         fail(_("cannot reach Redis at {url} (the workers' queue): {error}").format(url=cluster.redis_url, error=error))
+    from rq import Queue, Worker
+
+    if not Worker.all(queue=Queue(cluster.queue, connection=redis)):  # (drops workers whose heartbeat expired)
+        click.echo(_("note: no worker is listening on queue {queue} yet; the sites wait on it until `minhbach worker` "
+                     "starts on a machine that reaches {url}").format(queue=cluster.queue, url=cluster.redis_url),
+                   err=True)
     return cluster
 
 

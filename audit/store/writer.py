@@ -11,6 +11,7 @@ finishes the batch it holds and exits.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -216,3 +217,10 @@ class WriterProcess:
             self.process.join()
         if self.process.exitcode != 0:
             raise self._failure()
+        # Let go of the queues' semaphores now: a process that ends with os._exit (a job in an
+        # RQ worker) would otherwise leave them to the resource tracker, which warns of a leak.
+        for channel in (self.items, self.errors):
+            channel.close()
+            channel.join_thread()
+        self.items = self.errors = None
+        gc.collect()
