@@ -117,13 +117,16 @@ class StoredPages:
             raise LookupError(sha256) from missing
 
 
-def record_disappeared(sessions, run_id: int, site_id: int | None = None) -> None:
+def record_disappeared(sessions, run_id: int, site_id: int | None = None, attempt: int | None = None) -> None:
     """Pages a site's earlier crawl read that this crawl did not find, or found gone. Only for
     sites crawled to the end: a crawl cut short did not look everywhere, and pages it knew of
-    but left unread (the page cap) are not gone. (`site_id`: that site of the run only.)"""
+    but left unread (the page cap) are not gone. (`site_id`: that site of the run only, and
+    only while `attempt` is still the site's: a worker's, see audit/cluster/jobs.py.)"""
     query = select(SiteCrawl).where(SiteCrawl.run_id == run_id, SiteCrawl.status == "ok")
     if site_id is not None:
         query = query.where(SiteCrawl.id == site_id)
+    if attempt is not None:
+        query = query.where(SiteCrawl.attempt == attempt).with_for_update()
     with sessions.begin() as session:
         for site in session.scalars(query):
             earlier = earlier_site_crawl(session, site.agency_id, run_id)

@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from minhbach.audit.demo.server import with_validators
+
 
 def page(title: str, body: str) -> bytes:
     return (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>{body}"
@@ -82,8 +84,11 @@ class Farm:
                     if self.path != "/robots.txt":
                         time.sleep(host.delay)
                     status, kind, body = host.body(self.path)
+                    # ETags and 304 Not Modified, as a well-kept server: an incremental recrawl
+                    status, headers, body = with_validators(status, {"Content-Type": kind}, body, self.headers)
                     self.send_response(status)
-                    self.send_header("Content-Type", kind)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     if self.command != "HEAD":

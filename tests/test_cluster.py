@@ -284,6 +284,25 @@ def test_two_workers_crawl_the_farm_as_one_machine_does_politely(cluster, farm, 
     # and the audit of either crawl says the same of every agency
     assert scores(c.database_url, cluster_run) == scores(c.database_url, local_run)
 
+    # The next night, incremental, on the workers: unchanged pages are asked "changed since?"
+    # (304, read from the shared store), and a page no longer linked is recorded once as gone
+    f.hosts[2].pages -= 1
+    again = c.cli("crawl", "--distributed")
+    assert again.returncode == 0, again.stderr + c.logs()
+    next_run = run_id_of(again.stdout)
+    sites = site_rows(c.database_url, next_run)
+    assert {status for status, *_ in sites.values()} == {"ok"}, sites
+    from minhbach.audit.store.models import DisappearedPage, SiteCrawl
+
+    engine = create_engine(c.database_url)
+    with engine.connect() as conn:
+        unchanged = conn.scalar(select(func.sum(SiteCrawl.pages_unchanged)).where(SiteCrawl.run_id == next_run))
+        gone = conn.execute(select(DisappearedPage.url).join(SiteCrawl, DisappearedPage.site_crawl_id == SiteCrawl.id)
+                            .where(SiteCrawl.run_id == next_run)).scalars().all()
+    engine.dispose()
+    assert unchanged >= 60
+    assert gone == [f.url(2, "/tin/9")]
+
 
 def ancestors(pid: int) -> list[int]:
     chain = []

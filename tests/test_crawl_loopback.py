@@ -17,7 +17,7 @@ from minhbach.audit.registry import parse_registry
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
 from minhbach.audit.store.models import CrawlRun, Page, SiteCrawl
-from tests.conftest import ROOT, LoopbackSite, html, run_cli
+from tests.conftest import ROOT, LoopbackSite, html, needs_chromium, run_cli
 
 DEMO_REGISTRY = ROOT / "data" / "demo" / "agencies.csv"
 
@@ -214,6 +214,7 @@ def test_database_problems_are_one_line(tmp_path):
 
 
 def test_crawl_into_postgresql(tmp_path, pg_url):
+    needs_chromium("crawling the demo's Sở Tài chính")
     registry = parse_registry(DEMO_REGISTRY)
     servers = serve_demo([r for r in registry if r.code in ("stc-hs", "sgddt-hs")], date(2026, 11, 21))
     one = tmp_path / "one.csv"

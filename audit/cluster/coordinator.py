@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 
 from minhbach.audit.cluster.jobs import FINISHED, crawl_site
 from minhbach.audit.cluster.settings import ClusterSettings
-from minhbach.audit.crawling import close_abandoned_runs, record_disappeared, start_run
+from minhbach.audit.crawling import close_abandoned_runs, start_run
 from minhbach.audit.i18n import _
 from minhbach.audit.store.db import open_store
 from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl, utcnow
@@ -113,8 +113,7 @@ class Coordinator:
         except ClusterUnavailable as gone:
             self.close(run_id, "interrupted", str(gone))
             raise
-        record_disappeared(self.sessions, run_id)
-        self.close(run_id, "completed")
+        self.close(run_id, "completed")  # (each job recorded its site's disappeared pages)
         try:
             self.redis.delete(self.run_key(run_id))
         except RedisError:

@@ -108,7 +108,7 @@ def crawl_site(run_id: int, agency_code: str, options: CrawlOptions) -> dict:
         }, earlier=earlier)
         quiet = {key.removeprefix("minhbach/crawl_delay/"): value for key, value in stats.items()
                  if key.startswith("minhbach/crawl_delay/")}
-        record_disappeared(sessions, run_id, site_id)
+        record_disappeared(sessions, run_id, site_id, attempt)
         if lost_lease:  # the site is 'interrupted' (the coordinator starts it again); say why
             with sessions.begin() as session:
                 session.execute(update(SiteCrawl).where(SiteCrawl.id == site_id, SiteCrawl.attempt == attempt)
