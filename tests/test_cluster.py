@@ -313,6 +313,18 @@ def ancestors(pid: int) -> list[int]:
     return chain
 
 
+def descendants(root: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if root in ancestors(int(entry.name)):
+                    found.append(int(entry.name))
+            except (OSError, ValueError):
+                pass
+    return found
+
+
 def wait_for(predicate, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -348,13 +360,15 @@ def test_a_worker_killed_mid_site_loses_nothing_and_the_night_completes(cluster,
     assert listing.returncode == 0, listing.stderr
     agency = holder.split()[1]
     assert agency in listing.stdout and host in listing.stdout
-    job_pid = int(holder.split()[0].rsplit(":", 1)[1])
-    victim = next(w for w in c.workers if w.pid in ancestors(job_pid))  # the worker running that job
+    worker_pid = int(holder.split()[0].rsplit(":", 1)[1])   # the RQ worker, as `minhbach workers` lists it
+    assert str(worker_pid) in listing.stdout
+    victim = next(w for w in c.workers if w.pid in ancestors(worker_pid))  # its pool: one machine
     assert victim is not night
-    # the whole machine at once: the pool and its worker (one process group), the job RQ forked
-    # and its store writer (a group of their own)
-    os.killpg(job_pid, signal.SIGKILL)
-    os.killpg(victim.pid, signal.SIGKILL)
+    # the whole machine at once: the pool and its worker, the job RQ forked and its store
+    # writer (RQ gives the job a process group of its own)
+    groups = {os.getpgid(pid) for pid in descendants(victim.pid)} | {victim.pid}
+    for group in groups:
+        os.killpg(group, signal.SIGKILL)
     victim.wait()
 
     out, err = night.communicate(timeout=240)

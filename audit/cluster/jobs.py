@@ -42,8 +42,10 @@ def hosts_of(target: SiteTarget) -> list[str]:
     return sorted(h for h in hosts if h)
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def worker_name(in_rq: bool = True) -> str:
+    """"machine:PID" of the worker, as `minhbach workers` lists it (the job runs in a process
+    its RQ worker forked: the parent's PID)."""
+    return f"{socket.gethostname()}:{os.getppid() if in_rq else os.getpid()}"
 
 
 def start_attempt(sessions, site_id: int, worker: str) -> int | None:
@@ -81,8 +83,11 @@ def crawl_site(run_id: int, agency_code: str, options: CrawlOptions) -> dict:
         target = target_for(agency)
     job = get_current_job()
     redis = job.connection if job is not None else cluster.connect()
-    me = worker_name()
+    me = worker_name(job is not None)
     leases = HostLeases(redis, cluster.prefix, hosts_of(target), f"{me} {agency_code}", cluster.lease_seconds)
+    if job is not None:  # for `minhbach workers`: whose site, and what it waits for
+        job.meta.update(agency=agency_code, waiting_for=leases.hosts)
+        job.save_meta()
     leases.acquire()
     quiet: dict[str, float] = {}
     try:
@@ -90,7 +95,7 @@ def crawl_site(run_id: int, agency_code: str, options: CrawlOptions) -> dict:
         if attempt is None:
             return {"agency": agency_code, "status": "done before", "attempt": None}
         if job is not None:
-            job.meta.update(agency=agency_code, attempt=attempt, hosts=leases.hosts)
+            job.meta.update(agency=agency_code, attempt=attempt, waiting_for=[])
             job.save_meta()
 
         lost_lease: list[str] = []

@@ -98,13 +98,14 @@ class HostLeases:
                 pass  # not ours any more, or Redis is gone: the lease lapses by itself
 
 
-def leases_held(redis, prefix: str) -> list[tuple[str, str, float]]:
-    """(host, holder, seconds left) of every lease now held."""
+def leases_held(redis, prefix: str) -> list[tuple[str, str, str, float]]:
+    """(host, worker "machine:pid", site, seconds left) of every lease now held."""
     rows = []
     for key in redis.scan_iter(match=f"{prefix}lease:*", count=500):
         host = key.decode().removeprefix(f"{prefix}lease:")
         with redis.pipeline() as pipe:
             holder, ttl = pipe.get(key).pttl(key).execute()
         if holder:
-            rows.append((host, holder.decode(), max(0.0, (ttl or 0) / 1000)))
+            worker, site, *_ = holder.decode().split() + ["", ""]   # "{machine:pid} {site} {nonce}"
+            rows.append((host, worker, site, max(0.0, (ttl or 0) / 1000)))
     return sorted(rows)

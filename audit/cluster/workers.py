@@ -73,11 +73,12 @@ class LiveWorker:
     pid: int
     state: str
     agency: str
+    waiting_for: list[str]   # hosts another worker holds, before its crawl can start
     since: datetime | None
     last_heartbeat: datetime | None
 
 
-def live_workers(cluster: ClusterSettings) -> tuple[list[LiveWorker], list[tuple[str, str, float]]]:
+def live_workers(cluster: ClusterSettings) -> tuple[list[LiveWorker], list[tuple[str, str, str, float]]]:
     """The workers whose heartbeat has not expired, with the site each is crawling, and the
     host leases held now."""
     redis = cluster.connect()
@@ -85,12 +86,14 @@ def live_workers(cluster: ClusterSettings) -> tuple[list[LiveWorker], list[tuple
     rows = []
     for worker in Worker.all(queue=queue):
         job = worker.get_current_job()
-        agency = ""
+        agency, waiting = "", []
         if job is not None:
+            job.refresh()  # its meta, as the job process last saved it
             agency = job.meta.get("agency") or (job.args[1] if len(job.args) > 1 else "")
+            waiting = job.meta.get("waiting_for") or []
         since = job.started_at if job is not None else None
         rows.append(LiveWorker(worker.name, worker.hostname or "", worker.pid or 0, str(worker.get_state()),
-                               agency, _aware(since), _aware(worker.last_heartbeat)))
+                               agency, waiting, _aware(since), _aware(worker.last_heartbeat)))
     rows.sort(key=lambda w: (w.hostname, w.pid))
     return rows, leases_held(redis, cluster.prefix)
 

@@ -63,24 +63,28 @@ def workers() -> None:
     cluster = _cluster()
     rows, leases = live_workers(cluster)
     table = Table(title=_("Workers on queue {queue} ({url})").format(queue=cluster.queue, url=cluster.redis_url))
-    table.add_column(_("Machine"), no_wrap=True)
-    table.add_column(_("PID"), justify="right", no_wrap=True)
-    table.add_column(_("State"), no_wrap=True)
-    table.add_column(_("Site"), no_wrap=True)
-    table.add_column(_("Since"), no_wrap=True)
-    table.add_column(_("Heartbeat"), no_wrap=True)
+    # machine, PID and site never shrink; the state ("waiting for HOST") and the times wrap
+    table.add_column(_("Machine"), no_wrap=True, min_width=max([len(r.hostname) for r in rows] + [4]))
+    table.add_column(_("PID"), justify="right", no_wrap=True, min_width=max([len(str(r.pid)) for r in rows] + [3]))
+    table.add_column(_("State"), overflow="fold", ratio=2)
+    table.add_column(_("Site"), no_wrap=True, min_width=max([len(r.agency) for r in rows] + [4]))
+    table.add_column(_("Since"), ratio=1)
+    table.add_column(_("Heartbeat"), ratio=1)
     for row in rows:
-        table.add_row(row.hostname, str(row.pid), _state_name(row.state), row.agency or "–", _ago(row.since) if row.agency else "",
+        state = _("waiting for {hosts}").format(hosts=", ".join(row.waiting_for)) if row.waiting_for else \
+            _state_name(row.state)
+        table.add_row(row.hostname, str(row.pid), state, row.agency or "–", _ago(row.since) if row.agency else "",
                       _ago(row.last_heartbeat))
     console.print(table)
     if not rows:
         console.print(_("No live worker: start `minhbach worker` on a machine that reaches this Redis."))
     lease_table = Table(title=_("Host leases"))
     lease_table.add_column(_("Host"), no_wrap=True)
-    lease_table.add_column(_("Held by"), overflow="fold")
+    lease_table.add_column(_("Site"), no_wrap=True)
+    lease_table.add_column(_("Held by (machine:PID)"), overflow="fold")
     lease_table.add_column(_("Expires in"), justify="right", no_wrap=True)
-    for host, holder, seconds in leases:
-        lease_table.add_row(host, holder, _("{seconds:.0f} s").format(seconds=seconds))
+    for host, holder, site, seconds in leases:
+        lease_table.add_row(host, site, holder, _("{seconds:.0f} s").format(seconds=seconds))
     if leases:
         console.print(lease_table)
     else:
