@@ -19,6 +19,14 @@ PG_URL = os.environ.get("MINHBACH_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def unavailable(message: str, in_ci: str = "required under CI=true", elsewhere: str = ""):
+    """A service or tool a test needs is missing: the test is skipped with the reason on a
+    user's machine, and fails under CI=true, where everything must run."""
+    if IN_CI:
+        pytest.fail(f"{message} - {in_ci}")
+    pytest.skip(message + elsewhere)
+
+
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("MINHBACH_DATA_DIR", str(tmp_path / "data"))
@@ -44,10 +52,8 @@ def pg_url():
     """A PostgreSQL URL on a fresh schema. Skips off CI when PostgreSQL is absent; fails in CI."""
     problem = _postgres_available()
     if problem:
-        message = f"PostgreSQL not reachable at {PG_URL} ({problem})"
-        if IN_CI:
-            pytest.fail(message + " - required under CI=true")
-        pytest.skip(message + "; set MINHBACH_TEST_PG_URL to run these tests")
+        unavailable(f"PostgreSQL not reachable at {PG_URL} ({problem})",
+                    elsewhere="; set MINHBACH_TEST_PG_URL to run these tests")
     from sqlalchemy import create_engine, text
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -137,10 +143,8 @@ def needs_chromium(what: str) -> None:
     from minhbach.crawler.rendering import chromium_path
 
     if chromium_path() is None:
-        message = f"{what} needs Debian's chromium (apt-get install chromium): the demo's Sở Tài chính is drawn by JavaScript"
-        if IN_CI:
-            pytest.fail(message + " - .ci/run installs it")
-        pytest.skip(message)
+        unavailable(f"{what} needs Debian's chromium (apt-get install chromium): the demo's Sở Tài chính is "
+                    "drawn by JavaScript", in_ci=".ci/run installs it")
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.conftest import IN_CI, PASSWORD, ROOT, free_port
+from tests.conftest import PASSWORD, ROOT, free_port, unavailable
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -19,10 +19,7 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 @pytest.fixture
 def server(web):
     if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} not found (Debian package chromium)"
-        if IN_CI:
-            pytest.fail(message + " - .ci/run installs it")
-        pytest.skip(message)
+        unavailable(f"{CHROMIUM} not found (Debian package chromium)", in_ci=".ci/run installs it")
     import uvicorn
 
     client, _, sha = web

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from tests.cluster_farm import Farm
-from tests.conftest import IN_CI, ROOT, free_port
+from tests.conftest import ROOT, free_port, unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -42,10 +42,8 @@ def _redis_problem(url: str) -> str | None:
 def redis_url():
     problem = _redis_problem(REDIS_URL)
     if problem:
-        message = f"Redis not reachable at {REDIS_URL} ({problem})"
-        if IN_CI:
-            pytest.fail(message + " - required under CI=true")
-        pytest.skip(message + "; set MINHBACH_TEST_REDIS_URL to run these tests")
+        unavailable(f"Redis not reachable at {REDIS_URL} ({problem})",
+                    elsewhere="; set MINHBACH_TEST_REDIS_URL to run these tests")
     return REDIS_URL
 
 
@@ -402,10 +400,7 @@ def private_redis(tmp_path):
     """A redis-server of this test's own, to restart at will (it keeps nothing on disk)."""
     binary = shutil.which("redis-server")
     if binary is None:
-        message = "redis-server is not installed (Debian package redis-server)"
-        if IN_CI:
-            pytest.fail(message + " - required under CI=true")
-        pytest.skip(message)
+        unavailable("redis-server is not installed (Debian package redis-server)", in_ci=".ci/run installs it")
     port = free_port()
 
     class Server:

@@ -6,9 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import IN_CI, ROOT
+from tests.conftest import ROOT, unavailable
 
 DEPLOY = ROOT / "deploy"
 
@@ -16,10 +14,7 @@ DEPLOY = ROOT / "deploy"
 def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
-        message = "systemd-analyze is not installed (Debian package systemd)"
-        if IN_CI:
-            pytest.fail(message + " - .ci/run installs it")
-        pytest.skip(message)
+        unavailable("systemd-analyze is not installed (Debian package systemd)", in_ci=".ci/run installs it")
     minhbach = Path(sys.executable).with_name("minhbach")
     for unit in ("minhbach-nightly.service", "minhbach-nightly.timer", "minhbach-worker.service"):
         text = (DEPLOY / "systemd" / unit).read_text(encoding="utf-8")
