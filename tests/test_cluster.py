@@ -470,6 +470,8 @@ def test_redis_gone_too_long_marks_the_crawl_interrupted_with_its_reason(cluster
         status, reason = conn.execute(select(CrawlRun.status, CrawlRun.reason).order_by(CrawlRun.id.desc())).first()
     engine.dispose()
     assert status == "interrupted" and "Redis" in reason
+    listing = c.cli("runs")   # and the operator reads why
+    assert "Redis" in listing.stdout and private_redis.url.split("//")[1].split("/")[0] in listing.stdout.replace("\n", "")
     sites = site_rows(c.database_url, 1)
     # every site is either done or marked interrupted with the reason: nothing left 'running'
     assert all(s in ("ok", "interrupted") for s, *_ in sites.values()), sites

@@ -203,9 +203,10 @@ def runs(run_id: int | None) -> None:
         ).all()
     table = Table(title=_("All crawls"))
     for header in (_("Run"), _("Status"), _("Started"), _("Finished"), _("Sites"), _("Pages")):
-        table.add_column(header)
+        table.add_column(header, overflow="fold")
     for run, n_sites, n_pages in rows:
-        table.add_row(str(run.id), run_status_name(run.status), f"{run.started_at:%Y-%m-%d %H:%M}",
+        status = run_status_name(run.status) + (f"\n{run.reason}" if run.reason else "")  # why it stopped
+        table.add_row(str(run.id), status, f"{run.started_at:%Y-%m-%d %H:%M}",
                       f"{run.finished_at:%Y-%m-%d %H:%M}" if run.finished_at else "", str(n_sites), str(n_pages))
     console.print(table)
     print_audits()
