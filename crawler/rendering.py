@@ -5,10 +5,11 @@ turns out to be an empty shell that loads a script bundle. Other requests go thr
 HTTP handler. One browser context at a time and few pages in it keep memory bounded; a browser
 that crashes is started again; its time counts in the site's budget (crawler/handlers.py).
 
-Imported only by crawls that render: a crawl without JavaScript sites starts no browser.
+A crawl that renders nothing (no JavaScript site) starts neither Playwright nor a browser.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 
@@ -20,7 +21,25 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 class BudgetedPlaywrightDownloadHandler(SiteBudget, ScrapyPlaywrightDownloadHandler):
-    pass
+    """scrapy-playwright's handler, with the site's time budget, and Playwright (its driver
+    process) started by the first page to render rather than with every crawl: most crawls,
+    and every worker's job for a plain HTML site, render nothing."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.driver_lock = asyncio.Lock()
+
+    async def _maybe_launch_in_thread(self) -> None:
+        pass  # the engine started: nothing to render yet
+
+    def _engine_started(self):
+        return None
+
+    async def _download_request(self, request, spider=None):
+        async with self.driver_lock:
+            if getattr(self, "browser_provider", None) is None:
+                await self._launch()
+        return await super()._download_request(request, spider)
 
 
 def chromium_path() -> str | None:

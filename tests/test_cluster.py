@@ -18,7 +18,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import Integer, create_engine, func, select
 
 from tests.cluster_farm import Farm
 from tests.conftest import ROOT, free_port, unavailable
@@ -489,3 +489,42 @@ def test_without_redis_or_with_sqlite_the_commands_say_so_in_one_line(tmp_path, 
         assert len(result.stderr.strip().splitlines()) == 1
     result = run_cli("worker", env=dict(env, MINHBACH_REDIS_URL=redis_url))   # Redis, but an SQLite store
     assert result.returncode == 2 and "set database_url to PostgreSQL" in result.stderr, result.stderr
+
+
+def test_a_portal_drawn_by_javascript_is_rendered_on_a_worker(cluster):
+    """The demo's Sở Tài chính (a script-drawn portal) and the unreachable Sở Giáo dục, on a
+    worker: the one rendered in its job's own browser, the other unknown with its reason."""
+    from datetime import date
+
+    from minhbach.audit.demo.server import serve_demo
+    from minhbach.audit.registry import parse_registry
+    from minhbach.audit.store.models import Page, SiteCrawl
+    from tests.conftest import needs_chromium
+
+    needs_chromium("rendering the demo's Sở Tài chính")
+    registry_file = ROOT / "data" / "demo" / "agencies.csv"
+    chosen = ("stc-hs", "sgddt-hs")
+    servers = serve_demo([r for r in parse_registry(registry_file) if r.code in chosen], date(2026, 11, 21))
+    c = cluster()
+    lines = registry_file.read_text(encoding="utf-8").splitlines()
+    (c.root / "two.csv").write_text("\n".join([lines[0]] + [line for line in lines if line.startswith(
+        ("ubnd-hs,", "stc-hs,", "sgddt-hs,"))]), encoding="utf-8")
+    try:
+        assert c.cli("agencies", "import", str(c.root / "two.csv")).returncode == 0
+        c.start_workers(1)
+        result = c.cli("crawl", "--distributed", "--agency", "stc-hs", "--agency", "sgddt-hs")
+        assert result.returncode == 0, result.stderr + c.logs()
+    finally:
+        for server in servers:
+            server.stop()
+    engine = create_engine(c.database_url)
+    with engine.connect() as conn:
+        rows = {row.site_crawl_id: row for row in conn.execute(
+            select(Page.site_crawl_id, func.count().label("pages"), func.sum(func.cast(Page.rendered, Integer))
+                   .label("rendered")).group_by(Page.site_crawl_id))}
+        sites = conn.execute(select(SiteCrawl.id, SiteCrawl.status, SiteCrawl.reason)).all()
+    engine.dispose()
+    by_status = {status: (site_id, reason) for site_id, status, reason in sites}
+    rendered = rows[by_status["ok"][0]]
+    assert rendered.pages >= 20 and rendered.rendered == rendered.pages
+    assert "từ chối kết nối" in by_status["unreachable"][1]
