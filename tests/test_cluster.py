@@ -528,3 +528,52 @@ def test_a_portal_drawn_by_javascript_is_rendered_on_a_worker(cluster):
     rendered = rows[by_status["ok"][0]]
     assert rendered.pages >= 20 and rendered.rendered == rendered.pages
     assert "từ chối kết nối" in by_status["unreachable"][1]
+
+
+def test_a_superseded_attempt_writes_nothing_and_a_closed_run_starts_nothing(tmp_path, pg_url):
+    """The fence itself, without workers: a batch of attempt 1 arriving after attempt 2 began is
+    dropped; attempt 2 began by removing what attempt 1 had stored; a job whose run is closed
+    (its coordinator died) does not start."""
+    from sqlalchemy import update
+
+    from minhbach.audit.cluster.jobs import start_attempt
+    from minhbach.audit.crawling import start_run
+    from minhbach.audit.registry import import_registry
+    from minhbach.audit.store.db import open_store
+    from minhbach.audit.store.models import CrawlRun, Page, SiteCrawl
+    from minhbach.audit.store.writer import StoreWriter
+    from minhbach.crawler.items import PageItem
+    from minhbach.crawler.settings import CrawlOptions
+
+    registry = tmp_path / "one.csv"
+    registry.write_text("code,name,level,province,parent_code,portal_url\n"
+                        "so-a,Sở A,so,Hòa Sơn,,http://127.0.0.1:9/\n", encoding="utf-8")
+    sessions = open_store(pg_url)
+    with sessions.begin() as session:
+        import_registry(session, registry)
+    run_id, _ = start_run(sessions, None, CrawlOptions())
+    with sessions() as session:
+        site_id = session.scalar(select(SiteCrawl.id))
+
+    def page(path: str) -> PageItem:
+        return PageItem("so-a", f"http://127.0.0.1:9{path}", f"http://127.0.0.1:9{path}", 200, "text/html",
+                        f"<p>{path}</p>".encode())
+
+    def stored_urls() -> list[str]:
+        with sessions() as session:
+            return sorted(session.scalars(select(Page.requested_url).where(Page.site_crawl_id == site_id)))
+
+    assert start_attempt(sessions, site_id, "vm:1") == 1
+    first = StoreWriter(pg_url, tmp_path / "bodies", {"so-a": site_id}, attempts={site_id: 1})
+    first.write([page("/a")])
+    assert stored_urls() == ["http://127.0.0.1:9/a"]
+    assert start_attempt(sessions, site_id, "vm:2") == 2          # another worker starts the site again
+    assert stored_urls() == []                                     # attempt 1's page is gone
+    first.write([page("/b")])                                      # the lost worker's late batch
+    assert stored_urls() == [] and first.superseded == {site_id}
+    second = StoreWriter(pg_url, tmp_path / "bodies", {"so-a": site_id}, attempts={site_id: 2})
+    second.write([page("/a"), page("/b")])
+    assert stored_urls() == ["http://127.0.0.1:9/a", "http://127.0.0.1:9/b"]
+    with sessions.begin() as session:
+        session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(status="interrupted"))
+    assert start_attempt(sessions, site_id, "vm:3") is None        # the run is over: nothing starts

@@ -49,12 +49,13 @@ def worker_name(in_rq: bool = True) -> str:
 
 
 def start_attempt(sessions, site_id: int, worker: str) -> int | None:
-    """A new attempt of the site: its number, or None when the site is already done. The rows
+    """A new attempt of the site: its number, or None when the site is already done or its run
+    is closed (a job left on the queue by a coordinator that died). The rows
     an earlier attempt wrote are removed in the same transaction, which waits for a lost
     worker's batch in flight (it holds the row) and makes its later batches stale."""
     with sessions.begin() as session:
         site = session.execute(select(SiteCrawl).where(SiteCrawl.id == site_id).with_for_update()).scalar_one()
-        if site.status in FINISHED:
+        if site.status in FINISHED or site.run.status != "running":  # done, or its run is over (a dead coordinator's)
             return None
         pages = select(Page.id).where(Page.site_crawl_id == site_id)
         session.execute(delete(Link).where(Link.page_id.in_(pages)))
