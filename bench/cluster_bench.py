@@ -66,9 +66,8 @@ def process_tree_memory(root_pid: int) -> int:
 
 
 class Bench:
-    def __init__(self, root: Path, database_url: str, args):
-        self.root, self.database_url, self.args = root, database_url, args
-        self.queue = f"bench-{uuid.uuid4().hex[:8]}"
+    def __init__(self, root: Path, database_url: str, queue: str, args):
+        self.root, self.database_url, self.queue, self.args = root, database_url, queue, args
         self.config = root / "minhbach.toml"
         self.config.write_text(
             f'[crawl]\nallow_private = true\n\n[store]\nbodies_dir = "{root / "bodies"}"\n\n'
@@ -125,6 +124,16 @@ class Bench:
         return int(pages) / seconds, int(pages), seconds, peaks
 
 
+def bench_keys(redis_url: str, queue: str) -> None:
+    """Leave the shared Redis as found: the bench queue's jobs, registries and leases."""
+    from redis import Redis
+
+    redis = Redis.from_url(redis_url)
+    keys = [k for pattern in (f"rq:*{queue}*", f"minhbach:{queue}:*") for k in redis.scan_iter(match=pattern)]
+    if keys:
+        redis.delete(*keys)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sites", type=int, default=8)
@@ -132,14 +141,14 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.2, help="seconds each answer takes (default 0.2)")
     parser.add_argument("--concurrency", type=int, default=1, help="sites each worker crawls at once (default 1)")
     args = parser.parse_args()
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    schema, queue = f"bench_{uuid.uuid4().hex[:8]}", f"bench-{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'create schema "{schema}"'))
     farm = Farm(args.sites, pages=args.pages, delay=args.delay)
     try:
         with tempfile.TemporaryDirectory() as folder:
-            bench = Bench(Path(folder), f"{PG_URL}?options=-csearch_path%3D{schema}", args)
+            bench = Bench(Path(folder), f"{PG_URL}?options=-csearch_path%3D{schema}", queue, args)
             (bench.root / "agencies.csv").write_text(farm.registry(), encoding="utf-8")
             bench.cli("agencies", "import", str(bench.root / "agencies.csv"))
             print(f"farm: {args.sites} sites x {args.pages + 1} pages, {args.delay * 1000:.0f} ms per answer, "
@@ -156,6 +165,7 @@ def main() -> None:
                     host.peak = 0
     finally:
         farm.close()
+        bench_keys(REDIS_URL, queue)
         with admin.begin() as conn:
             conn.execute(text(f'drop schema "{schema}" cascade'))
         admin.dispose()

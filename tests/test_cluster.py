@@ -478,17 +478,21 @@ def test_redis_gone_too_long_marks_the_crawl_interrupted_with_its_reason(cluster
     assert all("Redis" in reason or s == "ok" for s, _, _, reason in sites.values())
 
 
-def test_without_redis_or_with_sqlite_the_commands_say_so_in_one_line(tmp_path, redis_url, english):
+def test_without_redis_or_with_sqlite_the_commands_say_so_in_one_line(tmp_path, redis_url, pg_url, english):
     from tests.conftest import run_cli
 
-    env = {"MINHBACH_DATA_DIR": str(tmp_path / "data"), "MINHBACH_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    env = {"MINHBACH_DATA_DIR": str(tmp_path / "data"), "MINHBACH_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+           "MINHBACH_DATABASE_URL": pg_url}
     for args in (["crawl", "--distributed"], ["worker"], ["workers"], ["nightly", "--distributed"]):
         result = run_cli(*args, env=env)
         assert result.returncode == 2, result.stderr
         assert result.stderr.strip().startswith("error: cannot reach Redis at redis://127.0.0.1:"), result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
-    result = run_cli("worker", env=dict(env, MINHBACH_REDIS_URL=redis_url))   # Redis, but an SQLite store
-    assert result.returncode == 2 and "set database_url to PostgreSQL" in result.stderr, result.stderr
+    env = {"MINHBACH_DATA_DIR": str(tmp_path / "data"), "MINHBACH_REDIS_URL": redis_url}   # an SQLite store
+    for args in (["worker"], ["crawl", "--distributed"], ["nightly", "--distributed"]):
+        result = run_cli(*args, env=env)
+        assert result.returncode == 2 and "set database_url to PostgreSQL" in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_a_portal_drawn_by_javascript_is_rendered_on_a_worker(cluster):

@@ -38,8 +38,9 @@ class ClusterUnavailable(RuntimeError):
     """The run could not go on: Redis was gone too long. The run is marked interrupted."""
 
 
-def job_id(run_id: int, agency_code: str) -> str:
-    return f"minhbach-crawl-{run_id}-{agency_code}"
+def job_id(queue: str, run_id: int, agency_code: str) -> str:
+    """Unique in a Redis that several deployments share (each its queue; run ids repeat)."""
+    return f"minhbach-{queue}-crawl-{run_id}-{agency_code}"
 
 
 class Coordinator:
@@ -57,7 +58,7 @@ class Coordinator:
 
     def enqueue(self, run_id: int, code: str) -> None:
         timeout = int(self.options.site_time_budget * 4 + 600)  # the budget counts downloads only
-        self.queue.enqueue(crawl_site, run_id, code, self.options, job_id=job_id(run_id, code),
+        self.queue.enqueue(crawl_site, run_id, code, self.options, job_id=job_id(self.cluster.queue, run_id, code),
                            job_timeout=timeout, result_ttl=7 * 86400, failure_ttl=7 * 86400,
                            retry=Retry(max=self.cluster.attempts - 1),
                            description=f"crawl {code} (run {run_id})")
@@ -160,7 +161,7 @@ class Coordinator:
         enqueue again each site whose job has ended, or vanished, without finishing it."""
         self.queue.started_job_registry.cleanup()
         states = self.sites(run_id)
-        jobs = Job.fetch_many([job_id(run_id, code) for code in pending], connection=self.redis)
+        jobs = Job.fetch_many([job_id(self.cluster.queue, run_id, code) for code in pending], connection=self.redis)
         for code, job in zip(pending, jobs):
             status, attempt = states[code]
             if status in FINISHED:
@@ -183,7 +184,7 @@ class Coordinator:
 
     def _cancel(self, run_id: int, codes: list[str]) -> None:
         try:
-            for job in Job.fetch_many([job_id(run_id, code) for code in codes], connection=self.redis):
+            for job in Job.fetch_many([job_id(self.cluster.queue, run_id, code) for code in codes], connection=self.redis):
                 if job is not None and job.get_status(refresh=False) == JobStatus.QUEUED:
                     job.cancel()
         except RedisError:

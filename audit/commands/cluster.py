@@ -29,16 +29,12 @@ def _cluster():
               help=_("Sites crawled at the same time on this machine (default: `[cluster] concurrency`, 4)."))
 @click.option("--burst", is_flag=True, help=_("Stop when the queue is empty (for tests and benchmarks)."))
 def worker(concurrency, burst) -> None:
-    from sqlalchemy.engine import make_url
-
-    from minhbach.audit import config
     from minhbach.audit.cluster.workers import run_workers
     from minhbach.audit.commands.common import sessions
+    from minhbach.audit.commands.crawling import require_shared_database
 
     cluster = _cluster()
-    if make_url(config.database_url()).get_backend_name() == "sqlite":
-        fail(_("workers on several machines share one database: set database_url to PostgreSQL "
-               "(an SQLite file cannot be shared)"))
+    require_shared_database()
     sessions()  # the store opens (and its schema is upgraded) before any job runs
     run_workers(cluster, concurrency or cluster.concurrency, burst=burst)
 

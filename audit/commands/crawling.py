@@ -70,6 +70,15 @@ def run_with_progress(codes, options, cluster=None) -> int:
     return run_id
 
 
+def require_shared_database() -> None:
+    """Workers on several machines write into one database: not an SQLite file."""
+    from sqlalchemy.engine import make_url
+
+    if make_url(config.database_url()).get_backend_name() == "sqlite":
+        fail(_("workers on several machines share one database: set database_url to PostgreSQL "
+               "(an SQLite file cannot be shared)"))
+
+
 def cluster_for(distributed: bool | None):
     """The cluster's settings when the crawl goes through the workers (the flag, else
     `[cluster] distributed`), else None. Redis must answer: one line when it does not."""
@@ -78,6 +87,7 @@ def cluster_for(distributed: bool | None):
     cluster = ClusterSettings.load()
     if not (cluster.distributed if distributed is None else distributed):
         return None
+    require_shared_database()
     try:
         redis = cluster.connect()
         redis.ping()
