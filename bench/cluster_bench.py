@@ -132,6 +132,7 @@ def bench_keys(redis_url: str, queue: str) -> None:
     keys = [k for pattern in (f"rq:*{queue}*", f"minhbach:{queue}:*") for k in redis.scan_iter(match=pattern)]
     if keys:
         redis.delete(*keys)
+    redis.srem("rq:queues", f"rq:queue:{queue}")  # RQ's list of queues
 
 
 def main() -> None:

@@ -118,6 +118,7 @@ class Cluster:
                 for k in redis.scan_iter(match=pattern)]
         if keys:
             redis.delete(*keys)
+        redis.srem("rq:queues", f"rq:queue:{self.queue}")  # RQ's list of queues
 
 
 @pytest.fixture
