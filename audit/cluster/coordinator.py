@@ -127,7 +127,8 @@ class Coordinator:
         said: float | None = None       # when (into the outage) it was last logged
         reset_at: float | None = None   # when Redis was found emptied (restarted)
         while True:
-            for code, (status, attempt) in self.sites(run_id).items():
+            states = self.sites(run_id)   # one read of the store a round
+            for code, (status, attempt) in states.items():
                 if code not in done and status in FINISHED:
                     done.add(code)
                     if on_site_done:
@@ -141,7 +142,7 @@ class Coordinator:
                     self.redis.set(self.run_key(run_id), "1")
                     reset_at = time.monotonic()
                 if reset_at is None or time.monotonic() - reset_at >= self.cluster.lease_seconds:
-                    self._recover(run_id, [c for c in codes if c not in done], done, on_site_done)
+                    self._recover(run_id, states, [c for c in codes if c not in done], done, on_site_done)
                 redis_gone_since = None
             except RedisError as error:
                 if redis_gone_since is None:
@@ -156,11 +157,11 @@ class Coordinator:
                         url=self.cluster.redis_url, seconds=gone, error=error)) from error
             time.sleep(self.poll)
 
-    def _recover(self, run_id: int, pending: list[str], done: set[str], on_site_done) -> None:
+    def _recover(self, run_id: int, states: dict[str, tuple[str, int]], pending: list[str], done: set[str],
+                 on_site_done) -> None:
         """Let RQ find abandoned jobs (a worker that died: retried while it has retries), then
         enqueue again each site whose job has ended, or vanished, without finishing it."""
         self.queue.started_job_registry.cleanup()
-        states = self.sites(run_id)
         jobs = Job.fetch_many([job_id(self.cluster.queue, run_id, code) for code in pending], connection=self.redis)
         for code, job in zip(pending, jobs):
             status, attempt = states[code]
