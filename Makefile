@@ -9,9 +9,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# The editable install maps the folders crawler/, rules/, audit/ and data/ to minhbach.*;
-# setuptools says so in a notice on every install, which tells a user nothing: silenced.
-PIP_INSTALL := PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install --quiet
+PIP_INSTALL := $(BIN)/pip install --quiet
 
 install: $(BIN)/python
 	$(PIP_INSTALL) -e .

@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from minhbach.audit.i18n import N_, _
+from minhbach.audit.words.i18n import N_, _
 
 
 class ConfigError(ValueError):

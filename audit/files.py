@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Callable
 
-from minhbach.audit.i18n import _
+from minhbach.audit.words.i18n import _
 
 
 class OutputError(Exception):

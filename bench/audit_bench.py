@@ -25,8 +25,8 @@ import lxml.html
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from minhbach.audit.auditor import run_audit  # noqa: E402
-from minhbach.audit.rubric import load_rubric  # noqa: E402
+from minhbach.audit.judge.auditor import run_audit  # noqa: E402
+from minhbach.audit.judge.rubric import load_rubric  # noqa: E402
 from minhbach.audit.store.bodies import BodyStore  # noqa: E402
 from minhbach.audit.store.db import open_store  # noqa: E402
 from minhbach.audit.store.models import Agency, CrawlRun, Page, SiteCrawl  # noqa: E402

@@ -136,10 +136,10 @@ def run_minhbach(port: int, sites: int, pages: int) -> dict:
     from sqlalchemy import func, select
 
     from minhbach.audit import config
-    from minhbach.audit.registry import import_registry
+    from minhbach.audit.registry.agencies import import_registry
     from minhbach.audit.store.db import open_store
     from minhbach.audit.store.models import Page
-    from minhbach.audit.crawling import crawl_agencies
+    from minhbach.audit.crawl.runs import crawl_agencies
     from minhbach.crawler.settings import CrawlOptions
 
     registry = Path(os.environ["MINHBACH_DATA_DIR"]) / "farm.csv"

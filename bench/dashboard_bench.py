@@ -33,7 +33,7 @@ GRADES = ((80, "Tốt"), (65, "Khá"), (50, "Trung bình"), (0, "Yếu"))
 def fill(data: Path, agencies: int, first: int, last: int) -> None:
     """Audits first..last (1-based) of `agencies` agencies, written with plain executemany."""
     os.environ["MINHBACH_DATA_DIR"] = str(data)
-    from minhbach.audit.accounts import add_user
+    from minhbach.audit.people.accounts import add_user
     from minhbach.audit.store.db import open_store
     from minhbach.rules.registry import all_rules
 

@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from minhbach.audit.demo.server import serve_demo  # noqa: E402
-from minhbach.audit.registry import parse_registry  # noqa: E402
+from minhbach.audit.ops.demo.server import serve_demo  # noqa: E402
+from minhbach.audit.registry.agencies import parse_registry  # noqa: E402
 
 REGISTRY = ROOT / "data" / "demo" / "agencies.csv"
 CODE = "stc-hs"

@@ -143,7 +143,7 @@ class DocumentRef:
     anchor_text: str
     doc_type: str
     page_url: str = ""
-    text: str = ""            # the document's text, when it was read (audit/store/attachments.py)
+    text: str = ""            # the document's text, when it was read (audit/crawl/attachments.py)
     text_status: str = ""     # "text", "image" (scanned), "unsupported", "unreadable", "" (not read)
     sha256: str = ""          # its stored copy
 

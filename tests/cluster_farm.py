@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from minhbach.audit.demo.server import with_validators
+from minhbach.audit.ops.demo.server import with_validators
 
 
 def page(title: str, body: str) -> bytes:

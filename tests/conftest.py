@@ -93,7 +93,7 @@ class LoopbackSite:
     (path, status, body bytes sent)."""
 
     def __init__(self, pages: dict[str, tuple[int, dict, bytes]], conditional: bool = False):
-        from minhbach.audit.demo.server import with_validators
+        from minhbach.audit.ops.demo.server import with_validators
 
         self.pages = pages
         self.hits: list[str] = []
@@ -182,7 +182,7 @@ def web(demo_store):
     page full of script payloads), with an admin and an agency account."""
     from fastapi.testclient import TestClient
 
-    from minhbach.audit.accounts import add_token, add_user
+    from minhbach.audit.people.accounts import add_token, add_user
     from minhbach.audit.store.bodies import BodyStore
     from minhbach.audit.store.db import open_store
     from minhbach.audit.store.models import Page, SiteCrawl

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from minhbach.audit.demo.portal import PortalBuilder
-from minhbach.audit.demo.server import PortalPages, minimal_pdf, to_windows_1258
+from minhbach.audit.ops.demo.portal import PortalBuilder
+from minhbach.audit.ops.demo.server import PortalPages, minimal_pdf, to_windows_1258
 from tests.legacy_text import to_legacy
 
 CONTENT_CODE = "ubnd-hs"   # the demo portal every content site serves

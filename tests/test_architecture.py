@@ -1,90 +1,74 @@
-"""The shape of the code, checked: dependencies run one way, and nothing is imported under the
-old top-level names.
+"""The shape of the code, checked.
 
+The contracts live in pyproject.toml ([tool.importlinter]) and import-linter checks them:
     rules    depends on nothing of minhbach (only minhbach.data, the resource files)
-    crawler  depends on rules (text helpers, lexicons) and data
-    audit    the application: depends on all of them
+    crawler  depends on rules (text helpers, lexicons, the link model) and data
+    audit    the application, in rooms that import only what lies below them:
+             cli > web > ops > reports | crawl > judge > registry | people > store > config | files > words
+and the dashboard never imports the crawler, Scrapy or Twisted.
 """
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# The installed name of each source folder, and what its modules may import of minhbach.
-FOLDERS = {"rules": "minhbach.rules", "crawler": "minhbach.crawler", "audit": "minhbach.audit",
-           "data": "minhbach.data"}
-ALLOWED = {
-    "minhbach.rules": {"minhbach.rules", "minhbach.data"},
-    "minhbach.crawler": {"minhbach.crawler", "minhbach.rules", "minhbach.data"},
-    "minhbach.audit": {"minhbach.audit", "minhbach.crawler", "minhbach.rules", "minhbach.data"},
-    "minhbach.data": {"minhbach.data"},
-}
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 OLD_NAMES = {"rules", "crawler", "audit"}
 
 
-def module_name(root: Path, path: Path) -> str:
-    folder, *rest = path.relative_to(root).with_suffix("").parts
-    parts = [FOLDERS[folder], *rest]
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+def lint_imports(project: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LINT_IMPORTS), "--config", str(project / "pyproject.toml"), "--no-cache"],
+                          cwd=project, capture_output=True, text=True, env={"PYTHONPATH": str(project)})
 
 
-def imports_of(path: Path, module: str) -> list[tuple[int, str]]:
-    """(line, absolute module name) for every import in the file, relative ones resolved."""
-    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                name = ".".join(base + ([node.module] if node.module else []))
-            else:
-                name = node.module or ""
-            found.append((node.lineno, name))
-    return found
+def test_every_import_follows_the_contracts():
+    result = subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout
 
 
-def wrong_way_imports(root: Path) -> list[str]:
-    problems = []
-    for folder in FOLDERS:
-        for path in sorted((root / folder).rglob("*.py")):
-            module = module_name(root, path)
-            layer = FOLDERS[folder]
-            for line, name in imports_of(path, module):
-                where = f"{path.relative_to(root)}:{line}"
-                top = name.split(".")[0]
-                if top in OLD_NAMES:
-                    problems.append(f"{where}: imports '{name}'; the installed name is 'minhbach.{name}'")
-                elif top == "minhbach":
-                    target = ".".join(name.split(".")[:2])
-                    if target not in ALLOWED[layer]:
-                        problems.append(f"{where}: {layer} must not import {target} ('{name}')")
-    return problems
+def test_the_contracts_catch_an_import_against_the_layers(tmp_path):
+    """The same kind of contract on a small package with one wrong-way import: it is caught."""
+    for module in ("pkg/__init__.py", "pkg/top/__init__.py", "pkg/low/__init__.py"):
+        (tmp_path / module).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / module).write_text("")
+    (tmp_path / "pkg/low/leaf.py").write_text("from pkg.top import app\n")
+    (tmp_path / "pkg/top/app.py").write_text("")
+    (tmp_path / "pyproject.toml").write_text(textwrap.dedent("""
+        [tool.importlinter]
+        root_packages = ["pkg"]
+        [[tool.importlinter.contracts]]
+        name = "top above low"
+        type = "layers"
+        containers = ["pkg"]
+        layers = ["top", "low"]
+    """))
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "pkg.low.leaf -> pkg.top.app" in result.stdout
 
 
-def test_dependencies_run_one_way():
-    problems = wrong_way_imports(ROOT)
-    assert not problems, "imports against the layering:\n" + "\n".join(problems)
-
-
-def test_the_check_catches_a_crawler_module_importing_the_application(tmp_path):
-    for folder in FOLDERS:
-        (tmp_path / folder).mkdir()
-        (tmp_path / folder / "__init__.py").write_text("")
-    (tmp_path / "crawler" / "spider.py").write_text("from minhbach.rules.text import fold\n"
-                                                    "from minhbach.audit.store.models import Page\n")
-    (tmp_path / "rules" / "lexicon.py").write_text("from ..crawler import spider\nimport crawler.urls\n")
-    assert wrong_way_imports(tmp_path) == [
-        "rules/lexicon.py:1: minhbach.rules must not import minhbach.crawler ('minhbach.crawler')",
-        "rules/lexicon.py:2: imports 'crawler.urls'; the installed name is 'minhbach.crawler.urls'",
-        "crawler/spider.py:2: minhbach.crawler must not import minhbach.audit ('minhbach.audit.store.models')",
-    ]
+def test_the_dashboard_process_loads_no_crawler():
+    """What the contract says, as the running process sees it: building the dashboard imports
+    neither Scrapy nor the crawler (they cost seconds and memory before the first page)."""
+    probe = ("import sys; import minhbach.audit.web.app; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted') "
+             "or m.startswith(('minhbach.crawler', 'minhbach.audit.crawl', 'minhbach.audit.ops'))))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_tests_and_benchmarks_import_the_installed_names():
-    old = [f"{path.relative_to(ROOT)}:{line}: '{name}'"
-           for folder in ("tests", "bench") for path in sorted((ROOT / folder).rglob("*.py"))
-           for line, name in imports_of(path, "x.y") if name.split(".")[0] in OLD_NAMES]
-    assert not old, "old top-level names:\n" + "\n".join(old)
+    old = []
+    for folder in ("tests", "bench", "audit", "crawler", "rules"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                         else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+                old += [f"{path.relative_to(ROOT)}:{node.lineno}: '{name}'" for name in names
+                        if name.split(".")[0] in OLD_NAMES]
+    assert not old, "old top-level names (the installed name is minhbach.*):\n" + "\n".join(old)

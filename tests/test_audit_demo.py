@@ -8,8 +8,8 @@ import sys
 
 from sqlalchemy import MetaData, create_engine, select
 
-from minhbach.audit.exports import write_csv
-from minhbach.audit.score_report import finding_columns
+from minhbach.audit.reports.exports import write_csv
+from minhbach.audit.reports.rows import finding_columns
 from minhbach.audit.store.db import upgrade
 from tests.conftest import ROOT, run_cli
 

@@ -1,4 +1,4 @@
-"""Workers on several machines (audit/cluster/), on this machine's real Redis and PostgreSQL:
+"""Workers on several machines (audit/ops/cluster/), on this machine's real Redis and PostgreSQL:
 two workers crawl a loopback farm as one machine would, no host ever gets more than two
 requests at once from the whole cluster, robots.txt's Crawl-delay holds across workers, a
 worker killed with SIGKILL mid-site loses nothing, and a Redis restarted mid-night is survived.
@@ -204,8 +204,8 @@ def scores(database_url: str, run_id: int) -> dict[str, tuple]:
 
     from sqlalchemy.orm import sessionmaker
 
-    from minhbach.audit.auditor import run_audit
-    from minhbach.audit.rubric import rubric_in_force
+    from minhbach.audit.judge.auditor import run_audit
+    from minhbach.audit.judge.rubric import rubric_in_force
     from minhbach.audit.store.bodies import BodyStore
     from minhbach.audit.store.models import Agency, Score
 
@@ -501,8 +501,8 @@ def test_a_portal_drawn_by_javascript_is_rendered_on_a_worker(cluster):
     worker: the one rendered in its job's own browser, the other unknown with its reason."""
     from datetime import date
 
-    from minhbach.audit.demo.server import serve_demo
-    from minhbach.audit.registry import parse_registry
+    from minhbach.audit.ops.demo.server import serve_demo
+    from minhbach.audit.registry.agencies import parse_registry
     from minhbach.audit.store.models import Page, SiteCrawl
     from tests.conftest import needs_chromium
 
@@ -541,12 +541,12 @@ def test_a_superseded_attempt_writes_nothing_and_a_closed_run_starts_nothing(tmp
     (its coordinator died) does not start."""
     from sqlalchemy import update
 
-    from minhbach.audit.cluster.jobs import start_attempt
-    from minhbach.audit.crawling import start_run
-    from minhbach.audit.registry import import_registry
+    from minhbach.audit.ops.cluster.jobs import start_attempt
+    from minhbach.audit.crawl.runs import start_run
+    from minhbach.audit.registry.agencies import import_registry
     from minhbach.audit.store.db import open_store
     from minhbach.audit.store.models import CrawlRun, Page, SiteCrawl
-    from minhbach.audit.store.writer import StoreWriter
+    from minhbach.audit.crawl.writer import StoreWriter
     from minhbach.crawler.items import PageItem
     from minhbach.crawler.settings import CrawlOptions
 

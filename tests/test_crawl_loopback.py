@@ -12,8 +12,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from minhbach.audit.demo.server import serve_demo
-from minhbach.audit.registry import parse_registry
+from minhbach.audit.ops.demo.server import serve_demo
+from minhbach.audit.registry.agencies import parse_registry
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
 from minhbach.audit.store.models import CrawlRun, Page, SiteCrawl

@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 from scrapy.http import HtmlResponse
 
-from minhbach.audit.demo.server import to_windows_1258
+from minhbach.audit.ops.demo.server import to_windows_1258
 from minhbach.crawler.encoding import decode_html
 from minhbach.rules.legacy import detect_legacy_encoding, to_unicode
 from minhbach.rules.text import fold, nfc

@@ -174,7 +174,7 @@ def test_every_export_keeps_its_types_and_vocabulary(demo_store, tmp_path):
 
 
 def test_the_category_columns_stay_when_no_site_was_reachable(data_dir):
-    from minhbach.audit.score_report import score_columns
+    from minhbach.audit.reports.rows import score_columns
     from minhbach.audit.store.db import open_store
     from minhbach.audit.store.models import AuditRun, CrawlRun
 

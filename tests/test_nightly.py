@@ -17,9 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from minhbach.audit.demo.server import serve_demo
-from minhbach.audit.locks import NightLock
-from minhbach.audit.registry import parse_registry
+from minhbach.audit.ops.demo.server import serve_demo
+from minhbach.audit.ops.locks import NightLock
+from minhbach.audit.registry.agencies import parse_registry
 from tests.conftest import ROOT, free_port, run_cli
 
 DEMO_REGISTRY = ROOT / "data" / "demo" / "agencies.csv"
@@ -219,8 +219,8 @@ def test_the_e_mail_logs_in_when_the_settings_give_a_login(monkeypatch):
     from aiosmtpd.handlers import Message
     from aiosmtpd.smtp import AuthResult
 
-    from minhbach.audit.changes import SiteChange
-    from minhbach.audit.notify import NightChanges, send_email
+    from minhbach.audit.judge.changes import SiteChange
+    from minhbach.audit.ops.notify import NightChanges, send_email
 
     received, logins = [], []
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from minhbach.audit.registry import RegistryError, import_registry, parse_registry
+from minhbach.audit.registry.agencies import RegistryError, import_registry, parse_registry
 from minhbach.audit.store.db import open_store
 from minhbach.audit.store.models import Agency, AgencyVersion
 from tests.conftest import ROOT, run_cli

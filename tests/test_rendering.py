@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from minhbach.audit.demo.server import serve_demo
-from minhbach.audit.registry import parse_registry
+from minhbach.audit.ops.demo.server import serve_demo
+from minhbach.audit.registry.agencies import parse_registry
 from tests.conftest import run_cli
 from tests.test_nightly import DEMO_REGISTRY
 

@@ -3,7 +3,7 @@ copy that a kept page or any finding refers to."""
 import os
 from datetime import date, datetime, timedelta, timezone
 
-from minhbach.audit.retention import Policy, runs_to_keep
+from minhbach.audit.ops.retention import Policy, runs_to_keep
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
 from minhbach.audit.store.models import Agency, AuditRun, CrawlRun, Finding, Page, SiteCrawl

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from minhbach.audit.rubric import RUBRICS_DIR, RubricError, load_rubric
-from minhbach.audit.scoring import NO_GRADE, score_site
+from minhbach.audit.judge.rubric import RUBRICS_DIR, RubricError, load_rubric
+from minhbach.audit.judge.scoring import NO_GRADE, score_site
 from minhbach.rules.registry import all_rules
 
 # What the errors say, in their English source (users read them in Vietnamese: tests/test_i18n.py).
@@ -127,7 +127,7 @@ def test_scoring_partial_excluded_and_unknown():
 def test_rubrics_carry_their_dates_and_the_one_in_force_is_picked_by_date():
     from datetime import date
 
-    from minhbach.audit.rubric import dates_warning, rubric_in_force
+    from minhbach.audit.judge.rubric import dates_warning, rubric_in_force
 
     old, new = load_rubric("vp-qd26-2017"), load_rubric("nd224-2026")
     assert (old.effective_from, old.effective_until) == (date(2017, 8, 27), date(2022, 8, 14))

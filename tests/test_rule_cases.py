@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from minhbach.audit.rule_docs import instruments
+from minhbach.audit.reports.rule_docs import instruments
 from minhbach.rules.artifacts import DocumentRef, PageSource, Site, UnreadRef
 from minhbach.rules.registry import FAMILIES, Context, all_rules
 from tests.conftest import SHARED

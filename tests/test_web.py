@@ -7,7 +7,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from minhbach.audit.accounts import add_user
+from minhbach.audit.people.accounts import add_user
 from minhbach.audit.store.db import open_store
 from tests.conftest import PASSWORD, run_cli
 
@@ -209,7 +209,7 @@ def test_an_admin_edits_an_agency_with_the_imports_checks_and_its_history_kept(w
 
 
 def test_an_admin_chooses_the_rubric_of_the_audits_to_come(web):
-    from minhbach.audit.rubric_choice import rubric_for_audit
+    from minhbach.audit.judge.choice import rubric_for_audit
     from minhbach.audit.store.models import RubricChoice
 
     client, _, _ = web

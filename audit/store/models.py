@@ -127,7 +127,7 @@ class SiteCrawl(Base):
     # copy), and pages the site's earlier crawl had that this one no longer found.
     pages_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     pages_disappeared: Mapped[int] = mapped_column(Integer, default=0)
-    # Distributed nights (audit/cluster/): each time a worker (re)starts the site, `attempt` goes
+    # Distributed nights (audit/ops/cluster/): each time a worker (re)starts the site, `attempt` goes
     # up and the rows of the earlier attempt go; a lost worker's late writes carry the old number
     # and are refused, so no page is stored twice. `worker` names the holder ("host:pid").
     attempt: Mapped[int] = mapped_column(Integer, default=0)

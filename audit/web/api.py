@@ -10,10 +10,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from minhbach.audit.rubric import audit_warning
-from minhbach.audit.accounts import token_valid
-from minhbach.audit.changes import ChangesError, diff_audits, diff_records, history, pick_audits
-from minhbach.audit.score_report import finding_json, finding_rows, score_json, score_rows
+from minhbach.audit.judge.rubric import audit_warning
+from minhbach.audit.people.accounts import token_valid
+from minhbach.audit.judge.changes import ChangesError, diff_audits, diff_records, history, pick_audits
+from minhbach.audit.reports.rows import finding_json, finding_rows, score_json, score_rows
 from minhbach.audit.store.models import Agency, AuditRun, MonthlyReport
 
 _bearer = HTTPBearer(auto_error=False)

@@ -20,21 +20,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from minhbach.audit import config
-from minhbach.audit.accounts import authenticate
-from minhbach.audit.changes import ChangesError, diff_audits, history, pick_audits
-from minhbach.audit.monthly.content import last_complete_audit, previous_month
-from minhbach.audit.monthly.freeze import MonthlyError, freeze
-from minhbach.audit.monthly.publish import DEFAULT_ISSUER, publish
-from minhbach.audit.nightly import previous_audit
-from minhbach.audit.registry import OPTIONAL, REQUIRED, RegistryError, agency_data, import_registry
-from minhbach.audit.rubric import RubricError, audit_warning, available, load_rubric
-from minhbach.audit.rubric_choice import choice_history, choose, current_choice, rubric_for_audit
-from minhbach.audit.score_report import finding_rows, latest_audit, score_columns, score_rows
+from minhbach.audit.people.accounts import authenticate
+from minhbach.audit.judge.changes import ChangesError, diff_audits, history, pick_audits, previous_audit
+from minhbach.audit.reports.monthly.content import last_complete_audit, previous_month
+from minhbach.audit.reports.monthly.freeze import MonthlyError, freeze
+from minhbach.audit.reports.monthly.publish import DEFAULT_ISSUER, publish
+from minhbach.audit.registry.agencies import OPTIONAL, REQUIRED, RegistryError, agency_data, import_registry
+from minhbach.audit.judge.rubric import RubricError, audit_warning, available, load_rubric
+from minhbach.audit.judge.choice import choice_history, choose, current_choice, rubric_for_audit
+from minhbach.audit.reports.rows import finding_rows, latest_audit, score_columns, score_rows
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
-from minhbach.audit import names
-from minhbach.audit.i18n import _, language, ngettext
-from minhbach.audit.disputes import DisputeError, DisputeForbidden, comment, decide, may_decide, may_open, open_dispute
+from minhbach.audit.words import names
+from minhbach.audit.words.i18n import _, language, ngettext
+from minhbach.audit.judge.disputes import DisputeError, DisputeForbidden, comment, decide, may_decide, may_open, open_dispute
 from minhbach.audit.store.models import (Agency, AuditRun, CrawlRun, Dispute, DisputeEvent, Document, Finding,
                                          MonthlyReport, Page, Score, SiteCrawl)
 from minhbach.audit.web.api import create_api

@@ -9,7 +9,7 @@ from collections import defaultdict, deque
 from fastapi import HTTPException, Request
 from sqlalchemy import select
 
-from minhbach.audit.i18n import _
+from minhbach.audit.words.i18n import _
 from minhbach.audit.store.models import Agency, User
 
 LOGIN_ATTEMPTS = 5           # failures allowed per address and user name...

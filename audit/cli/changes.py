@@ -1,0 +1,105 @@
+"""`minhbach history` and `minhbach diff`: an agency's scores over time, and what changed
+between two audits."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from minhbach.audit.cli.common import console, fail, score_text, sessions
+from minhbach.audit.words.i18n import _
+from minhbach.audit.words.names import change_kind_name, outcome_name, reachability_name
+
+
+@click.command(help=_("An agency's score, grade and coverage at every audit."))
+@click.option("--agency", "agency_code", required=True, metavar="CODE")
+def history(agency_code) -> None:
+    from minhbach.audit.judge.changes import ChangesError, history as agency_history
+
+    with sessions()() as session:
+        try:
+            rows = agency_history(session, agency_code)
+        except ChangesError as error:
+            fail(str(error))
+    table = Table(title=_("Score history – {code}").format(code=agency_code))
+    for header, justify in ((_("Audit"), "right"), (_("Date"), "left"), (_("Rubric"), "left"),
+                            (_("Crawl"), "right"), (_("Score"), "right"), (_("Grade"), "left"),
+                            (_("Coverage"), "right"), (_("Reason / note"), "left")):
+        table.add_column(header, justify=justify, overflow="fold")
+    for row in rows:
+        table.add_row(str(row["audit"]), f"{row['audit_date']:%d/%m/%Y}", row["rubric"], str(row["crawl_run"]),
+                      score_text(row["score"]), row["grade"], f"{row['coverage_pct']}%", row["reason"])
+    console.print(table)
+
+
+@click.command(help=_("What changed between two audits (default: the last two): rules whose outcome "
+                      "changed, regressions first; score and grade changes; sites lost or recovered."))
+@click.option("--from", "from_id", type=int, metavar="AUDIT", help=_("The earlier audit."))
+@click.option("--to", "to_id", type=int, metavar="AUDIT", help=_("The later audit."))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help=_("Write to this file instead of the terminal."))
+def diff(from_id, to_id, fmt, out) -> None:
+    from minhbach.audit.judge.changes import DIFF_KEYS, ChangesError, diff_audits, diff_records, pick_audits
+    from minhbach.audit.files import OutputError, write_atomically
+
+    with sessions()() as session:
+        try:
+            before, after = pick_audits(session, from_id, to_id)
+        except ChangesError as error:
+            fail(str(error))
+        rows, sites = diff_audits(session, before, after)
+    if fmt == "table":
+        if out:
+            fail(_("--out goes with --format csv or json"))
+        print_diff(before, after, rows, sites)
+        return
+    records = diff_records(rows, sites)
+    if fmt == "json":
+        text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=DIFF_KEYS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        text = buffer.getvalue()
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomically(out, lambda handle: handle.write(text), encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+    except OutputError as error:
+        fail(str(error))
+    console.print(_("Wrote {n} rows to {out}").format(n=len(records), out=out))
+
+
+def print_diff(before, after, rows: list[dict], sites) -> None:
+    title = _("Changes from audit {old} ({old_date}) to audit {new} ({new_date})").format(
+        old=before.id, old_date=f"{before.audit_date:%d/%m/%Y}", new=after.id, new_date=f"{after.audit_date:%d/%m/%Y}")
+    if not rows and not sites:
+        console.print(title + ": " + _("nothing changed."))
+        return
+    if sites:
+        table = Table(title=title + " – " + _("scores"))
+        for header, justify in ((_("Code"), "left"), (_("Agency"), "left"), (_("Score before"), "right"),
+                                (_("Score after"), "right"), (_("Grade"), "left"), (_("Reachability"), "left")):
+            table.add_column(header, justify=justify, overflow="fold")
+        for s in sites:
+            grade = s.grade_after if s.grade_before == s.grade_after else f"{s.grade_before or '–'} → {s.grade_after or '–'}"
+            access = reachability_name(s.reachable)
+            table.add_row(s.agency_code, s.agency_name, score_text(s.score_before), score_text(s.score_after),
+                          grade, access, style="red" if s.reachable == "lost" else None)
+        console.print(table)
+    if rows:
+        table = Table(title=title + " – " + _("rules"))
+        for header in (_("Code"), _("Rule"), _("Before"), _("After"), _("Change"), _("Note")):
+            table.add_column(header, overflow="fold")
+        colours = {"regression": "red", "improvement": "green"}
+        for row in rows:
+            table.add_row(row["agency_code"], row["rule_code"], outcome_name(row["before"]),
+                          outcome_name(row["after"]), change_kind_name(row["change"]), row["note"],
+                          style=colours.get(row["change"]))
+        console.print(table)

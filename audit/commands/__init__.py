@@ -1,1 +1,0 @@
-"""The command groups of the `minhbach` command line, one module each."""

@@ -1,0 +1,131 @@
+"""The monthly report as an XLSX workbook (pandas writes the tables through openpyxl; openpyxl
+then gives them what an officer needs): typed cells, frozen headers, widths that fit Vietnamese
+text, A4 landscape fitted to the page width, clickable evidence, and the title block.
+
+Sheets: "Tổng hợp" (one row per agency), one per level, "Theo nhóm" (roll-ups), "Bằng chứng"
+(every finding), "Phương pháp"."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from minhbach.audit.words.i18n import _
+from minhbach.audit.files import OutputError
+from minhbach.audit.reports.sheets import HEADER_ROW, frame, shape
+from minhbach.audit.reports.monthly.layout import SUMMARY_COLUMNS, summary_rows, title_lines
+
+SHEET_FOR_LEVEL = {"tinh": "Cấp tỉnh", "so": "Sở, ngành", "huyen": "Cấp huyện", "xa": "Cấp xã", "khac": "Khác"}
+
+EVIDENCE_COLUMNS = [("agency_code", "Mã", "text"), ("rule_code", "Mã tiêu chí", "text"),
+                    ("rule_title", "Tiêu chí", "text"), ("family_vi", "Nhóm", "text"),
+                    ("outcome_vi", "Kết quả", "text"), ("evidence_url", "Địa chỉ bằng chứng", "link"),
+                    ("date", "Ngày", "date"), ("value", "Giá trị", "text"), ("note", "Ghi chú", "text"),
+                    ("citation", "Căn cứ", "text")]
+
+
+def _title(sheet: Worksheet, lines: tuple[str, ...], width: int) -> None:
+    for row, (text, size) in enumerate(zip(lines, (11, 11, 13)), start=1):
+        cell = sheet.cell(row=row, column=1, value=text)
+        cell.font = Font(bold=True, size=size)
+        cell.alignment = Alignment(horizontal="left" if row < 3 else "center")
+        if row == 3:
+            sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=max(width, 1))
+
+
+def _table(writer, name: str, rows: list[dict], columns, lines: tuple[str, ...], freeze_column: int = 3) -> None:
+    frame(rows, columns).to_excel(writer, sheet_name=name, startrow=HEADER_ROW - 1, index=False)
+    sheet = writer.sheets[name]
+    _title(sheet, lines, len(columns))
+    shape(sheet, columns, len(rows), freeze_column=freeze_column)
+
+
+def _rollups(writer, content: dict, lines: tuple[str, ...]) -> None:
+    grades = content["rubric"]["grades"]
+    columns = ([("group", "Nhóm", "text"), ("agencies", "Số cơ quan", "int"), ("unknown", "Không xác định", "int")]
+               + [(g, g, "int") for g in grades]
+               + [("average", "Điểm trung bình", "number"), ("coverage", "Độ bao phủ", "percent"),
+                  ("most_failed", "Tiêu chí chưa đạt nhiều nhất", "text")])
+    name = "Theo nhóm"
+    row = HEADER_ROW
+    first = True
+    for by, label in (("level", "Theo cấp"), ("parent", "Theo cơ quan cấp trên"), ("province", "Theo tỉnh")):
+        data = [{**r, "coverage": r["coverage_pct"] / 100} for r in content["rollups"][by]]
+        frame(data, columns).to_excel(writer, sheet_name=name, startrow=row, index=False)
+        sheet = writer.sheets[name]
+        sheet.cell(row=row, column=1, value=label).font = Font(bold=True, italic=True)
+        shape(sheet, columns, len(data), header_row=row + 1, freeze_column=2)
+        if first:
+            _title(sheet, lines, len(columns))
+            first = False
+        row += len(data) + 3
+    sheet.freeze_panes = None
+    sheet.print_title_rows = None
+
+
+def _method(writer, content: dict, lines: tuple[str, ...], report_meta: dict) -> None:
+    rubric = content["rubric"]
+    text = [("Lưu ý", rubric["warning"])] if rubric.get("warning") else []
+    text += [
+        ("Bộ tiêu chí", f"{rubric['title']} ({rubric['id']}, phiên bản {rubric['version']})"),
+        ("Ngày đánh giá", datetime.fromisoformat(content["audit_date"]).strftime("%d/%m/%Y")),
+        ("Lượt đánh giá / lượt thu thập", f"{content['audit']} / {content['crawl_run']}"),
+        ("Phiên bản báo cáo", f"{report_meta['version']} – lập {report_meta['created']}"
+                              + (f" – lý do: {report_meta['reason']}" if report_meta["reason"] else "")),
+        ("Mã kiểm tra (SHA-256)", report_meta["sha256"]),
+        ("Cách tính điểm", "Mỗi tiêu chí có trọng số; Đạt được đủ trọng số, Không đạt (một phần) được một nửa, "
+                           "Không đạt được 0. Tiêu chí Không áp dụng, Cần xem lại hoặc Không đánh giá được không "
+                           "tính vào điểm. Điểm = tổng điểm đạt / tổng trọng số được đánh giá × 100."),
+        ("Xếp loại", ", ".join(rubric["grades"]) + f"; chỉ xếp loại khi độ bao phủ từ {rubric['min_coverage']:.0%}."),
+        ("Không xác định", "Trang web không truy cập được khi thu thập (lý do ghi kèm): không chấm điểm, "
+                           "không tính là 0 điểm."),
+        ("Thu thập chưa đầy đủ", "Lượt thu thập dừng trước khi đọc hết trang web (hết thời gian, lỗi máy chủ): "
+                                 "các mục chưa đọc được ghi Cần xem lại, không tính là Không đạt."),
+        ("Mục 5, 6, 8", "Số liệu do cơ quan cung cấp (minhbach monthly import-survey); "
+                        "\"chưa có số liệu\" khi chưa nhập."),
+        ("Căn cứ", "Kế hoạch nâng cao Chỉ số Tính minh bạch (phụ lục nội dung báo cáo hàng tháng); "
+                   + "; ".join(rubric.get("legal_basis") or ["QĐ 26/2017/QĐ-UBND", "NĐ 43/2011/NĐ-CP",
+                                                              "Luật Tiếp cận thông tin 2016"]) + "."),
+    ] + [(f"Nhóm: {c['title']}", f"trọng số {c['weight']:g}: {', '.join(c['rules'])}") for c in rubric["categories"]]
+    frame = pd.DataFrame(text, columns=["Nội dung", "Giải thích"])
+    frame.to_excel(writer, sheet_name="Phương pháp", startrow=HEADER_ROW - 1, index=False)
+    sheet = writer.sheets["Phương pháp"]
+    _title(sheet, lines, 2)
+    # (the widths come from the headers, before the row heights are worked out from them)
+    shape(sheet, [("a", "Nội dung", "text"), ("b", "Giải thích", "text")], len(text), freeze_column=1)
+
+
+def write_workbook(path: Path, content: dict, report_meta: dict, issuer: str) -> Path:
+    lines = title_lines(content, issuer)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            _table(writer, "Tổng hợp", summary_rows(content), SUMMARY_COLUMNS, lines, freeze_column=4)
+            for level, name in SHEET_FOR_LEVEL.items():
+                agencies = [a for a in content["agencies"] if a["level"] == level]
+                if agencies:
+                    columns = SUMMARY_COLUMNS + [(f"link{k}", f"Bằng chứng mục {k}", "link") for k in (1, 2, 3, 4, 7)]
+                    rows = summary_rows(content, agencies)
+                    for row, agency in zip(rows, agencies):
+                        for k in (1, 2, 3, 4, 7):
+                            links = agency["items"][str(k)].get("links") or []
+                            row[f"link{k}"] = links[0] if links else None
+                    _table(writer, name, rows, columns, lines, freeze_column=4)
+            _rollups(writer, content, lines)
+            evidence = [{**f, "date": date.fromisoformat(f["date"]) if f["date"] else None}
+                        for f in content["findings"]]
+            _table(writer, "Bằng chứng", evidence, EVIDENCE_COLUMNS, lines, freeze_column=3)
+            _method(writer, content, lines, report_meta)
+            created = datetime.fromisoformat(report_meta["created_iso"]).replace(tzinfo=None)
+            props = writer.book.properties
+            props.creator, props.title = "minhbach", lines[2]
+            props.created = props.modified = created  # the same report, the same file metadata
+        tmp.replace(path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(_("{path}: cannot write ({error})").format(
+            path=path, error=error.strerror or error)) from error
+    return path

@@ -1,0 +1,87 @@
+"""Tables in XLSX sheets as people read them: typed cells (numbers, percentages, real dates
+shown dd/mm/yyyy; codes and phone numbers as text), a styled header, widths that fit Vietnamese
+text, rows as tall as their wrapped text, frozen panes, clickable links, A4 landscape fitted to
+the page width. Columns are (key, header, kind) with kind one of text, int, number, percent,
+signed, date, link."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from minhbach.audit.words.i18n import _
+from minhbach.audit.files import OutputError
+
+HEADER_ROW = 5  # rows 1-3: title block, 4: blank
+FORMATS = {"int": "0", "number": "0.0", "percent": "0%", "signed": "+0.0;-0.0;0.0", "date": "DD/MM/YYYY"}
+WIDTHS = {"text": 24, "int": 9, "number": 10, "percent": 10, "signed": 11, "date": 12, "link": 30}
+LINE_HEIGHT = 13.5  # points per line of 10-11 pt text
+NARROW_TEXT = {"Mã": 13, "STT": 5, "Cấp": 10, "Xếp loại": 14, "Mã tiêu chí": 9, "Kết quả": 14,
+               "9. Nhận xét": 48, "Ghi chú": 40, "Tiêu chí": 32, "Nội dung": 30, "Giải thích": 110}
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+THIN = Side(style="thin", color="999999")
+def frame(rows: list[dict], columns) -> pd.DataFrame:
+    frame = pd.DataFrame([[row.get(key) for key, _, _ in columns] for row in rows],
+                         columns=[header for _, header, _ in columns], dtype=object)
+    return frame.where(frame.notna(), None)
+
+
+def shape(sheet: Worksheet, columns, n_rows: int, header_row: int = HEADER_ROW, freeze_column: int = 3) -> None:
+    """Header style, typed cell formats, widths, wrapping, borders, frozen panes, print set-up."""
+    for index, (_key, header, kind) in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        head = sheet.cell(row=header_row, column=index)
+        head.font, head.fill = Font(bold=True), HEADER_FILL
+        head.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        head.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+        sheet.column_dimensions[letter].width = NARROW_TEXT.get(header, WIDTHS[kind])
+        for row in range(header_row + 1, header_row + 1 + n_rows):
+            cell = sheet.cell(row=row, column=index)
+            cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+            if kind in FORMATS and isinstance(cell.value, (int, float, date)):
+                cell.number_format = FORMATS[kind]
+                cell.alignment = Alignment(vertical="top", horizontal="right")
+            else:
+                cell.number_format = "@"  # codes and phone numbers stay text
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if kind == "link" and cell.value:
+                cell.hyperlink = str(cell.value)
+                cell.font = Font(color="0563C1", underline="single")
+    sheet.row_dimensions[header_row].height = 62
+    # Spreadsheets do not grow a row to its wrapped text when they open a file: each row gets
+    # the height its longest cell needs at its column's width.
+    for row in range(header_row + 1, header_row + 1 + n_rows):
+        lines = 1
+        for index in range(1, len(columns) + 1):
+            value = sheet.cell(row=row, column=index).value
+            if isinstance(value, str) and value:
+                width = sheet.column_dimensions[get_column_letter(index)].width or 10
+                lines = max(lines, sum(1 + len(part) // max(1, int(width * 1.05)) for part in value.split("\n")))
+        sheet.row_dimensions[row].height = LINE_HEIGHT * lines + 2
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=freeze_column)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    setup = sheet.page_setup
+    setup.orientation, setup.paperSize = "landscape", sheet.PAPERSIZE_A4
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+
+
+
+def write_table(path: Path, sheet_name: str, columns, rows: list[dict]) -> Path:
+    """One table in one sheet (the header on row 1), written whole or not at all."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            frame(rows, columns).to_excel(writer, sheet_name=sheet_name, index=False)
+            shape(writer.sheets[sheet_name], columns, len(rows), header_row=1, freeze_column=3)
+        tmp.replace(path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(_("{path}: cannot write ({error})").format(
+            path=path, error=error.strerror or error)) from error
+    return path
