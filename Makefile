@@ -36,7 +36,7 @@ catalogues: install-test
 		audit crawler rules $$($(BIN)/python -c 'import click, os; print(os.path.dirname(click.__file__))')
 	for lang in vi en; do \
 		if [ -f $(LOCALE)/$$lang/LC_MESSAGES/minhbach.po ]; then \
-			$(BIN)/pybabel -q update --no-fuzzy-matching -i $(LOCALE)/minhbach.pot -d $(LOCALE) -D minhbach -l $$lang; \
+			$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i $(LOCALE)/minhbach.pot -d $(LOCALE) -D minhbach -l $$lang; \
 		else $(BIN)/pybabel -q init -i $(LOCALE)/minhbach.pot -d $(LOCALE) -D minhbach -l $$lang; fi; \
 	done
 	$(BIN)/pybabel -q compile -d $(LOCALE) -D minhbach

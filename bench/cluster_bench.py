@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
-from tests.cluster_farm import Farm  # noqa: E402
+from tests.support.cluster_farm import Farm  # noqa: E402
 
 PG_URL = os.environ.get("MINHBACH_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("MINHBACH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

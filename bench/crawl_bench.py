@@ -137,7 +137,7 @@ def run_minhbach(port: int, sites: int, pages: int) -> dict:
 
     from minhbach.audit import config
     from minhbach.audit.registry.agencies import import_registry
-    from minhbach.audit.store.db import open_store
+    from minhbach.audit.store.db import Store
     from minhbach.audit.store.models import Page
     from minhbach.audit.crawl.runs import crawl_agencies
     from minhbach.crawler.settings import CrawlOptions
@@ -145,11 +145,12 @@ def run_minhbach(port: int, sites: int, pages: int) -> dict:
     registry = Path(os.environ["MINHBACH_DATA_DIR"]) / "farm.csv"
     rows = [f"farm{n},Cơ quan {n},so,Hòa Sơn,,http://{site_address(n)}:{port}/" for n in range(sites)]
     registry.write_text("code,name,level,province,parent_code,portal_url\n" + "\n".join(rows), encoding="utf-8")
-    sessions = open_store()
+    store = Store.open(config.load())
+    sessions = store.sessions
     with sessions() as session:
         import_registry(session, registry)
     started = time.perf_counter()
-    crawl_agencies(None, CrawlOptions(allow_private=True, document_head_limit=0), config.database_url(), config.bodies_dir())
+    crawl_agencies(None, CrawlOptions(allow_private=True, document_head_limit=0), store)
     seconds = time.perf_counter() - started
     with sessions() as session:
         stored = session.scalar(select(func.count(Page.id)))

@@ -34,10 +34,12 @@ def fill(data: Path, agencies: int, first: int, last: int) -> None:
     """Audits first..last (1-based) of `agencies` agencies, written with plain executemany."""
     os.environ["MINHBACH_DATA_DIR"] = str(data)
     from minhbach.audit.people.accounts import add_user
-    from minhbach.audit.store.db import open_store
+    from minhbach.audit import config
+    from minhbach.audit.store.db import Store
     from minhbach.rules.registry import all_rules
 
-    sessions = open_store()
+    store = Store.open(config.load())
+    sessions = store.sessions
     rules = list(all_rules().values())[:30]
     db = sqlite3.connect(data / "minhbach.sqlite")
     now = datetime(2026, 11, 29, tzinfo=timezone.utc).isoformat(sep=" ")

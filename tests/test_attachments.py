@@ -6,7 +6,7 @@ import sqlite3
 from minhbach.audit.ops.demo.server import minimal_pdf, xlsx_bytes
 from minhbach.audit.crawl.attachments import extract_text
 from minhbach.rules.extract import find_dates, find_document_numbers
-from tests.test_audit_demo import read_csv
+from tests.support.files import read_csv
 
 
 def test_text_of_a_pdf_a_scan_a_docx_and_a_workbook():

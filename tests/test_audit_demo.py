@@ -11,7 +11,9 @@ from sqlalchemy import MetaData, create_engine, select
 from minhbach.audit.reports.exports import write_csv
 from minhbach.audit.reports.rows import finding_columns
 from minhbach.audit.store.db import upgrade
-from tests.conftest import ROOT, run_cli
+from tests.support.cli import run_cli
+from tests.support.paths import ROOT
+from tests.support.files import read_csv
 
 # P pass · F fail · f fail, present but stale or incomplete (half credit) · R needs review ·
 # - not applicable · E error (site unreachable)
@@ -29,11 +31,6 @@ sct-hs         P    P    P    P    P    P    P    P    P    P    F    P    P    
 """
 LETTER = {"Đạt": "P", "Không đạt": "F", "Không đạt (một phần)": "f", "Cần xem lại": "R", "Không áp dụng": "-",
           "Không đánh giá được": "E"}
-
-
-def read_csv(path):
-    with path.open(encoding="utf-8-sig") as handle:
-        return list(csv.DictReader(handle))
 
 
 def test_every_agency_and_rule_has_the_expected_outcome(demo_output):

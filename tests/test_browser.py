@@ -8,7 +8,13 @@ import time
 
 import pytest
 
-from tests.conftest import PASSWORD, ROOT, free_port, unavailable
+from tests.support.paths import ROOT
+
+from tests.support.services import unavailable
+
+from tests.support.sites import free_port
+
+from tests.support.web import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"

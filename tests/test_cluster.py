@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Integer, create_engine, func, select
 
-from tests.cluster_farm import Farm
-from tests.conftest import ROOT, free_port, unavailable
+from tests.support.cluster_farm import Farm
+from tests.support.paths import ROOT
+from tests.support.services import unavailable
+from tests.support.sites import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -213,7 +215,7 @@ def scores(database_url: str, run_id: int) -> dict[str, tuple]:
     with sessionmaker(engine)() as session:
         import minhbach.audit.config as config
 
-        audit_id = run_audit(session, BodyStore(config.bodies_dir()), rubric_in_force(date.today()),
+        audit_id = run_audit(session, BodyStore(config.load().bodies_dir), rubric_in_force(date.today()),
                              date.today(), run_id)
         rows = session.execute(select(Agency.code, Score.total, Score.grade)
                                .join(Agency, Score.agency_id == Agency.id).where(Score.audit_run_id == audit_id)).all()
@@ -275,7 +277,7 @@ def test_two_workers_crawl_the_farm_as_one_machine_does_politely(cluster, farm, 
     from minhbach.audit import config
     from minhbach.audit.store.bodies import BodyStore
 
-    shared = BodyStore(config.bodies_dir())
+    shared = BodyStore(config.load().bodies_dir)
     assert shared.root == c.root / "shared-bodies"
     for pages in stored(c.database_url, cluster_run).values():
         assert all(shared.has(sha) for _, _, sha in pages)
@@ -480,7 +482,7 @@ def test_redis_gone_too_long_marks_the_crawl_interrupted_with_its_reason(cluster
 
 
 def test_without_redis_or_with_sqlite_the_commands_say_so_in_one_line(tmp_path, redis_url, pg_url, english):
-    from tests.conftest import run_cli
+    from tests.support.cli import run_cli
 
     env = {"MINHBACH_DATA_DIR": str(tmp_path / "data"), "MINHBACH_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
            "MINHBACH_DATABASE_URL": pg_url}
@@ -504,7 +506,7 @@ def test_a_portal_drawn_by_javascript_is_rendered_on_a_worker(cluster):
     from minhbach.audit.ops.demo.server import serve_demo
     from minhbach.audit.registry.agencies import parse_registry
     from minhbach.audit.store.models import Page, SiteCrawl
-    from tests.conftest import needs_chromium
+    from tests.support.services import needs_chromium
 
     needs_chromium("rendering the demo's Sở Tài chính")
     registry_file = ROOT / "data" / "demo" / "agencies.csv"

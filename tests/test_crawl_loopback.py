@@ -16,8 +16,12 @@ from minhbach.audit.ops.demo.server import serve_demo
 from minhbach.audit.registry.agencies import parse_registry
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
+from tests.support.stores import current_sessions
 from minhbach.audit.store.models import CrawlRun, Page, SiteCrawl
-from tests.conftest import ROOT, LoopbackSite, html, needs_chromium, run_cli
+from tests.support.cli import run_cli
+from tests.support.paths import ROOT
+from tests.support.services import needs_chromium
+from tests.support.sites import LoopbackSite, html
 
 DEMO_REGISTRY = ROOT / "data" / "demo" / "agencies.csv"
 
@@ -76,7 +80,7 @@ def test_links_and_redirects_to_private_addresses_are_not_followed(tmp_path, dat
         assert result.returncode == 0, result.stderr
         assert target.hits == []
         assert "/lien-he" in site.hits and "/go" in site.hits
-        with open_store()() as session:
+        with current_sessions()() as session:
             errors = session.scalar(select(SiteCrawl.error_counts).order_by(SiteCrawl.id.desc()))
         assert errors["private_address"] == 3  # two links and one redirect hop
         # With the explicit allowance the same crawl does reach it: the refusal above was the guard.
@@ -139,12 +143,12 @@ def test_sigkill_halfway_leaves_a_consistent_store_and_the_next_run_completes(tm
                 " join crawl_runs r on r.id = s.run_id").fetchone()
         assert pages == counted and status == "running"  # page rows and counters commit together
         bodies = BodyStore(data_dir / "bodies")
-        with open_store()() as session:
+        with current_sessions()() as session:
             assert all(bodies.has(sha) for sha in session.scalars(select(Page.sha256)))
 
         result = run_cli("crawl", "--allow-private")
         assert result.returncode == 0, result.stderr
-        with open_store()() as session:
+        with current_sessions()() as session:
             runs = session.execute(select(CrawlRun.id, CrawlRun.status).order_by(CrawlRun.id)).all()
             last = session.scalar(select(SiteCrawl).where(SiteCrawl.run_id == runs[-1][0]))
         assert [status for _, status in runs] == ["interrupted", "completed"]

@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, unavailable
+from tests.support.paths import ROOT
+
+from tests.support.services import unavailable
 
 DEPLOY = ROOT / "deploy"
 

@@ -9,7 +9,7 @@ from minhbach.audit.ops.demo.server import to_windows_1258
 from minhbach.crawler.encoding import decode_html
 from minhbach.rules.legacy import detect_legacy_encoding, to_unicode
 from minhbach.rules.text import fold, nfc
-from tests.legacy_text import to_legacy
+from tests.support.legacy_text import to_legacy
 
 TEXT = "Cộng hòa xã hội chủ nghĩa Việt Nam. Độc lập – Tự do – Hạnh phúc. Công khai ngân sách năm 2026."
 

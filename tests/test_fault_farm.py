@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.fault_farm import SITES, TLS_EXPECTED, FaultFarm, registry_csv
+from tests.support.paths import ROOT
+from tests.support.fault_farm import SITES, TLS_EXPECTED, FaultFarm, registry_csv
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2026, 11, 21)

@@ -173,7 +173,7 @@ def test_unknown_language_falls_back_to_vietnamese(monkeypatch):
 
 
 def test_dashboard_follows_the_language(web, monkeypatch):
-    from tests.test_web import login
+    from tests.support.web import login
 
     client, _token, _sha = web
     login(client)

@@ -9,7 +9,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.conftest import run_cli
+from tests.support.cli import run_cli
 
 MONTH = "2026-11"
 NAME = "bao-cao-thang-2026-11"
@@ -175,10 +175,10 @@ def test_every_export_keeps_its_types_and_vocabulary(demo_store, tmp_path):
 
 def test_the_category_columns_stay_when_no_site_was_reachable(data_dir):
     from minhbach.audit.reports.rows import score_columns
-    from minhbach.audit.store.db import open_store
+    from tests.support.stores import current_sessions
     from minhbach.audit.store.models import AuditRun, CrawlRun
 
-    sessions = open_store()
+    sessions = current_sessions()
     with sessions() as session:
         run = CrawlRun(status="completed")
         session.add(run)

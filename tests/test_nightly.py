@@ -20,9 +20,11 @@ import pytest
 from minhbach.audit.ops.demo.server import serve_demo
 from minhbach.audit.ops.locks import NightLock
 from minhbach.audit.registry.agencies import parse_registry
-from tests.conftest import ROOT, free_port, run_cli
+from tests.support.cli import run_cli
+from tests.support.paths import ROOT
+from tests.support.sites import free_port
+from tests.support.paths import DEMO_REGISTRY
 
-DEMO_REGISTRY = ROOT / "data" / "demo" / "agencies.csv"
 NIGHT = "2026-11-21"
 SECRET = "bí mật chung"
 
@@ -175,7 +177,8 @@ def test_a_second_nightly_while_one_runs_exits_with_the_lock_message(store, data
     try:
         from minhbach.audit import config
 
-        lock = NightLock(config.database_url(), config.data_dir())
+        settings = config.load()
+        lock = NightLock(settings.store_url, settings.ensure_data_dir())
         lock.acquire()
         try:
             result = run_cli("nightly", "--date", NIGHT, env=env)
@@ -241,8 +244,11 @@ def test_the_e_mail_logs_in_when_the_settings_give_a_login(monkeypatch):
         changes = NightChanges(date(2026, 11, 21), 3, 2, [], [SiteChange(
             "sgddt-hs", "Sở Giáo dục và Đào tạo", 55.0, None, "Trung bình", "", "lost",
             "máy chủ từ chối kết nối", "http://sgddt.hoason.gov.vn/")])
-        send_email({"notify.smtp_host": "127.0.0.1", "notify.smtp_port": port, "notify.smtp_username": "minhbach",
-                    "notify.email_from": "minhbach@hoason.gov.vn"}, ["stttt@hoason.gov.vn"], changes)
+        from minhbach.audit import config
+
+        settings = config.load(notify={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_username": "minhbach",
+                                       "email_from": "minhbach@hoason.gov.vn"})
+        send_email(settings.notify, ["stttt@hoason.gov.vn"], changes)
     finally:
         controller.stop()
     assert logins == [(b"minhbach", b"mat-khau")]

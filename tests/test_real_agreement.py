@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import SHARED
-from tests.real_agreement import compare
+from tests.support.paths import SHARED
+from tests.support.real_agreement import compare
 
 REAL = SHARED / "fixtures" / "real"
 ACCEPTED = Path(__file__).with_name("real_disagreements.yaml")

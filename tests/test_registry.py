@@ -5,9 +5,10 @@ import pytest
 from sqlalchemy import func, select
 
 from minhbach.audit.registry.agencies import RegistryError, import_registry, parse_registry
-from minhbach.audit.store.db import open_store
+from tests.support.stores import current_sessions
 from minhbach.audit.store.models import Agency, AgencyVersion
-from tests.conftest import ROOT, run_cli
+from tests.support.cli import run_cli
+from tests.support.paths import ROOT
 
 # What the errors say, in their English source (users read them in Vietnamese: tests/test_i18n.py).
 pytestmark = pytest.mark.usefixtures("english")
@@ -79,7 +80,7 @@ def test_hostile_files_are_one_line_each(tmp_path):
 
 
 def test_reimport_changes_nothing_and_a_changed_row_keeps_history(tmp_path, data_dir):
-    sessions = open_store()
+    sessions = current_sessions()
     path = write(tmp_path, GOOD)
     with sessions() as session:
         first = import_registry(session, path)
@@ -104,7 +105,7 @@ def test_cli_bad_file_stores_nothing_and_keeps_what_was_there(tmp_path, data_dir
     assert lines[0] == f"{bad}:4: portal_url: bad URL 'not-a-url' (needs http:// or https:// and a host)"
     assert lines[1] == f"{bad}:5: name: empty name"
     assert lines[2] == "2 problems; nothing was imported."
-    with open_store()() as session:
+    with current_sessions()() as session:
         assert session.scalar(select(func.count(Agency.id))) == 2
         assert session.scalar(select(func.count(AgencyVersion.id))) == 2
     listing = run_cli("agencies", "list")
@@ -117,7 +118,7 @@ def test_example_registry_is_valid():
 
 
 def test_agencies_stop_restart_and_merge_without_losing_history(tmp_path, data_dir):
-    from tests.conftest import LoopbackSite, html
+    from tests.support.sites import LoopbackSite, html
 
     site = LoopbackSite({"/": html("<p>Trang chủ</p>")})
     text = HEADER + f"a,Sở A,so,Hòa Sơn,,{site.base}/\nb,Sở B,so,Hòa Sơn,,{site.base}/b/\nc,Sở C,so,Hòa Sơn,,{site.base}/c/\n"
@@ -132,7 +133,7 @@ def test_agencies_stop_restart_and_merge_without_losing_history(tmp_path, data_d
         assert run_cli("agencies", "import", str(path)).returncode == 0  # re-import changes no state
         crawl = run_cli("crawl", "--allow-private")
         assert crawl.returncode == 0, crawl.stderr
-        with open_store()() as session:
+        with current_sessions()() as session:
             from minhbach.audit.store.models import SiteCrawl
 
             crawled = {s.agency.code for s in session.scalars(select(SiteCrawl))}

@@ -11,8 +11,8 @@ import pytest
 
 from minhbach.audit.ops.demo.server import serve_demo
 from minhbach.audit.registry.agencies import parse_registry
-from tests.conftest import run_cli
-from tests.test_nightly import DEMO_REGISTRY
+from tests.support.cli import run_cli
+from tests.support.paths import DEMO_REGISTRY
 
 CHROMIUM = "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),

@@ -5,9 +5,9 @@ from datetime import date, datetime, timedelta, timezone
 
 from minhbach.audit.ops.retention import Policy, runs_to_keep
 from minhbach.audit.store.bodies import BodyStore
-from minhbach.audit.store.db import open_store
+from tests.support.stores import current_sessions
 from minhbach.audit.store.models import Agency, AuditRun, CrawlRun, Finding, Page, SiteCrawl
-from tests.conftest import run_cli
+from tests.support.cli import run_cli
 
 TODAY = date(2026, 11, 29)
 
@@ -42,7 +42,7 @@ def _crawl(session, agency, night: date, bodies, content: bytes) -> tuple[int, s
 
 
 def test_gc_keeps_what_evidence_cites_and_what_the_policy_keeps(data_dir):
-    sessions = open_store()
+    sessions = current_sessions()
     bodies = BodyStore(data_dir / "bodies")
     with sessions.begin() as session:
         agency = Agency(code="a", name="Sở A", level="so", province="Hòa Sơn", portal_url="http://a/")

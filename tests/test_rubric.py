@@ -154,7 +154,7 @@ def test_bad_dates_are_named_by_line_and_field(tmp_path):
 def test_every_rule_of_the_new_rubric_has_pass_and_fail_fixtures():
     import yaml
 
-    from tests.test_rule_cases import CASES_DIR
+    from tests.support.paths import CASES_DIR
 
     rubric = load_rubric("nd224-2026")
     for code in rubric.items:
@@ -166,7 +166,7 @@ def test_every_rule_of_the_new_rubric_has_pass_and_fail_fixtures():
 
 
 def test_audit_picks_the_rubric_in_force_on_its_date_and_warns_outside_its_dates(demo_store):
-    from tests.conftest import run_cli
+    from tests.support.cli import run_cli
 
     today = run_cli("audit", "--date", "2026-11-30")
     assert today.returncode == 0, today.stderr

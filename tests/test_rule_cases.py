@@ -12,9 +12,9 @@ import yaml
 from minhbach.audit.reports.rule_docs import instruments
 from minhbach.rules.artifacts import DocumentRef, PageSource, Site, UnreadRef
 from minhbach.rules.registry import FAMILIES, Context, all_rules
-from tests.conftest import SHARED
+from tests.support.paths import SHARED
+from tests.support.paths import CASES_DIR
 
-CASES_DIR = Path(__file__).with_name("rule_cases")
 REAL = SHARED / "fixtures" / "real"
 RULES = all_rules()
 

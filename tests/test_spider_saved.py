@@ -12,7 +12,7 @@ from minhbach.crawler.middlewares import SiteScopeMiddleware
 from minhbach.crawler.settings import CrawlOptions, build_settings
 from minhbach.crawler.site import SiteTarget
 from minhbach.crawler.spider import HOME_PRIORITY, AgencySpider
-from tests.conftest import SHARED
+from tests.support.paths import SHARED
 
 REAL = SHARED / "fixtures" / "real"
 needs_real_pages = pytest.mark.skipif(not REAL.exists(), reason=f"{REAL} not found (shared/ beside the repo)")

@@ -8,14 +8,10 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from minhbach.audit.people.accounts import add_user
-from minhbach.audit.store.db import open_store
-from tests.conftest import PASSWORD, run_cli
-
-
-def login(client, username="quantri", password=PASSWORD):
-    page = client.get("/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    return client.post("/login", data={"username": username, "password": password, "csrf": csrf, "next": "/"})
+from tests.support.stores import current_sessions
+from tests.support.cli import run_cli
+from tests.support.web import PASSWORD
+from tests.support.web import login
 
 
 def test_every_route_but_login_health_and_static_needs_a_login(web):
@@ -128,7 +124,7 @@ def _csrf(client, path="/"):
 
 def test_a_dispute_accepted_by_an_admin_overrides_the_finding_now_and_later(web):
     client, _, _ = web
-    sessions = open_store()
+    sessions = current_sessions()
     with sessions() as session:
         add_user(session, "thanhtra", PASSWORD, "inspector")
         finding = session.execute(
@@ -198,7 +194,7 @@ def test_an_admin_edits_an_agency_with_the_imports_checks_and_its_history_kept(w
     assert bad.status_code == 400 and "biểu mẫu:2: portal_url:" in bad.text
     good = client.post("/registry/stp-hs/edit", data={**values, "name": "Sở Tư pháp tỉnh Hòa Sơn (mới)"})
     assert good.status_code == 303 and "Sở Tư pháp tỉnh Hòa Sơn (mới)" in client.get("/registry").text
-    with open_store()() as session:
+    with current_sessions()() as session:
         sources = session.execute(__import__("sqlalchemy").text(
             "select v.source_file from agency_versions v join agencies a on a.id = v.agency_id "
             "where a.code = 'stp-hs' order by v.version")).scalars().all()
@@ -225,7 +221,7 @@ def test_an_admin_chooses_the_rubric_of_the_audits_to_come(web):
     assert refused.status_code == 400 and "khong-co" in refused.text
     done = client.post("/settings/rubric", data={"rubric": "vp-qd26-2017", "reason": "Theo chỉ đạo", "csrf": csrf})
     assert done.status_code == 303
-    sessions = open_store()
+    sessions = current_sessions()
     with sessions() as session:
         assert rubric_for_audit(session) == "vp-qd26-2017"
         assert rubric_for_audit(session, "khac") == "khac"  # --rubric still wins

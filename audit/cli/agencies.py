@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 from sqlalchemy import select
 
-from minhbach.audit.cli.common import console, fail, sessions
+from minhbach.audit.cli.common import App, console, fail, pass_app
 from minhbach.audit.words.i18n import _, ngettext
 from minhbach.audit.words.names import level_name
 
@@ -20,10 +20,11 @@ def agencies() -> None:
 
 @agencies.command("import", help=_("Validate FILE whole, then add or update its agencies."))
 @click.argument("file", type=click.Path(path_type=Path))
-def agencies_import(file: Path) -> None:
+@pass_app
+def agencies_import(app: App, file: Path) -> None:
     from minhbach.audit.registry.agencies import RegistryError, import_registry
 
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
             result = import_registry(session, file)
         except RegistryError as error:
@@ -37,10 +38,11 @@ def agencies_import(file: Path) -> None:
 
 
 @agencies.command("list", help=_("Show the registered agencies."))
-def agencies_list() -> None:
+@pass_app
+def agencies_list(app: App) -> None:
     from minhbach.audit.store.models import Agency
 
-    with sessions()() as session:
+    with app.sessions() as session:
         rows = list(session.scalars(select(Agency).order_by(Agency.code)))
     table = Table(title=_("Registered agencies ({n})").format(n=len(rows)))
     for header in (_("Code"), _("Agency name"), _("Level"), _("Parent agency"), _("Portal"), _("Version"), _("Status")):
@@ -60,10 +62,10 @@ def lifecycle_text(agency) -> str:
     return _("No longer followed") + (f": {agency.lifecycle_note}" if agency.lifecycle_note else "")
 
 
-def _lifecycle(change) -> None:
+def _lifecycle(app: App, change) -> None:
     from minhbach.audit.registry.agencies import LifecycleError
 
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
             for agency in change(session):
                 click.echo(f"{agency.code}: {lifecycle_text(agency)} (" + _("version {n}").format(n=agency.version) + ")")
@@ -74,18 +76,20 @@ def _lifecycle(change) -> None:
 @agencies.command("deactivate", help=_("Stop crawling an agency; its audits and history are kept."))
 @click.argument("code")
 @click.option("--reason", default="", help=_("Why (shown in the agency list)."))
-def agencies_deactivate(code: str, reason: str) -> None:
+@pass_app
+def agencies_deactivate(app: App, code: str, reason: str) -> None:
     from minhbach.audit.registry.agencies import set_active
 
-    _lifecycle(lambda session: [set_active(session, code, False, reason)])
+    _lifecycle(app, lambda session: [set_active(session, code, False, reason)])
 
 
 @agencies.command("activate", help=_("Crawl an agency again."))
 @click.argument("code")
-def agencies_activate(code: str) -> None:
+@pass_app
+def agencies_activate(app: App, code: str) -> None:
     from minhbach.audit.registry.agencies import set_active
 
-    _lifecycle(lambda session: [set_active(session, code, True)])
+    _lifecycle(app, lambda session: [set_active(session, code, True)])
 
 
 @agencies.command("merge", help=_("Record that the agency INTO replaced the agencies CODES (a merger): they "
@@ -93,7 +97,8 @@ def agencies_activate(code: str) -> None:
 @click.option("--into", required=True, metavar="CODE", help=_("The agency that replaced them."))
 @click.argument("codes", nargs=-1, required=True)
 @click.option("--reason", default="", help=_("E.g. the decision that merged them."))
-def agencies_merge(into: str, codes: tuple[str, ...], reason: str) -> None:
+@pass_app
+def agencies_merge(app: App, into: str, codes: tuple[str, ...], reason: str) -> None:
     from minhbach.audit.registry.agencies import merge
 
-    _lifecycle(lambda session: merge(session, into, list(codes), reason))
+    _lifecycle(app, lambda session: merge(session, into, list(codes), reason))

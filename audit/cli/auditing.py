@@ -9,18 +9,16 @@ import click
 from rich.table import Table
 from sqlalchemy import func, select
 
-from minhbach.audit import config
-from minhbach.audit.cli.common import console, fail, score_text, sessions
+from minhbach.audit.cli.common import App, console, fail, pass_app, score_text
 from minhbach.audit.words.i18n import _
 from minhbach.audit.words.names import level_name
 
 
-def run_audit_command(run_id: int | None, rubric_id: str, audit_date: date, allow_partial: bool = False) -> int:
+def run_audit_command(app: App, run_id: int | None, rubric_id: str, audit_date: date, allow_partial: bool = False) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from minhbach.audit.judge.auditor import AuditError, resolve_run, run_audit
     from minhbach.audit.judge.rubric import RubricError, load_rubric
-    from minhbach.audit.store.bodies import BodyStore
     from minhbach.audit.store.models import SiteCrawl
 
     try:
@@ -29,16 +27,16 @@ def run_audit_command(run_id: int | None, rubric_id: str, audit_date: date, allo
         for problem in error.problems:
             click.echo(problem, err=True)
         sys.exit(2)
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
             run = resolve_run(session, run_id, allow_partial)
         except AuditError as error:
             fail(str(error))
         n_sites = session.scalar(select(func.count(SiteCrawl.id)).where(SiteCrawl.run_id == run.id))
-        progress = Progress(TextColumn("[bold]" + _("Auditing") + "[/]"), BarColumn(), MofNCompleteColumn(), console=console)
+        progress = Progress(TextColumn("[bold]" + _("Auditing") + "[/]"), BarColumn(), MofNCompleteColumn(), console=app.console)
         with progress:
             task = progress.add_task("audit", total=n_sites)
-            return run_audit(session, BodyStore(config.bodies_dir()), rubric, audit_date, run.id,
+            return run_audit(session, app.store.bodies, rubric, audit_date, run.id,
                              on_site=lambda _code: progress.advance(task))
 
 
@@ -52,13 +50,13 @@ def audit_or_exit(session, audit_id: int | None):
     return audit
 
 
-def print_score_table(audit_id: int | None = None, wide: bool = False) -> list[dict]:
+def print_score_table(app: App, audit_id: int | None = None, wide: bool = False) -> list[dict]:
     """The score table: code, agency, score, grade, coverage and reason, which fits 100 columns;
     `wide` adds the level and one column per rubric category."""
     from minhbach.audit.reports.rows import score_columns, score_rows
     from minhbach.audit.store.models import CrawlRun
 
-    with sessions()() as session:
+    with app.sessions() as session:
         audit = audit_or_exit(session, audit_id)
         rows = score_rows(session, audit)
         columns = score_columns(session, audit)
@@ -100,12 +98,12 @@ def print_rubric_warning(audit) -> None:
         console.print(f"[bold yellow]{warning}[/]", highlight=False, soft_wrap=True)
 
 
-def print_rollup(audit_id: int | None, by: str) -> None:
+def print_rollup(app: App, audit_id: int | None, by: str) -> None:
     from minhbach.audit.reports.rollups import ROLLUP_COLUMNS, rollup
     from minhbach.audit.judge.rubric import RubricError, load_rubric
     from minhbach.audit.reports.rows import finding_rows, score_rows
 
-    with sessions()() as session:
+    with app.sessions() as session:
         audit = audit_or_exit(session, audit_id)
         try:
             grades = [grade.name for grade in load_rubric(audit.rubric_id).grades]
@@ -135,17 +133,18 @@ def print_rollup(audit_id: int | None, by: str) -> None:
               help=_("Audit date that freshness is judged against (default: today)."))
 @click.option("--allow-partial", is_flag=True,
               help=_("Audit an interrupted crawl; what it did not reach is not judged (needs review)."))
-def audit(run_id, rubric_id, audit_date, allow_partial) -> None:
+@pass_app
+def audit(app: App, run_id, rubric_id, audit_date, allow_partial) -> None:
     from minhbach.audit.judge.choice import pick_rubric
 
     day = audit_date.date() if audit_date else date.today()
     if day > date.today():
         fail(_("--date {day} is in the future; freshness can only be judged up to today").format(day=day.isoformat()))
-    with sessions()() as session:
-        rubric_id, why = pick_rubric(session, rubric_id, day)
+    with app.sessions() as session:
+        rubric_id, why = pick_rubric(session, rubric_id, day, app.settings.default_rubric)
     console.print(_("Rubric: {rubric} ({why}).").format(rubric=rubric_id, why=why), highlight=False)
-    audit_id = run_audit_command(run_id, rubric_id, day, allow_partial)
-    print_score_table(audit_id)
+    audit_id = run_audit_command(app, run_id, rubric_id, day, allow_partial)
+    print_score_table(app, audit_id)
     console.print(_("Audit {id}. Details: minhbach report --agency CODE").format(id=audit_id))
 
 
@@ -156,16 +155,17 @@ def audit(run_id, rubric_id, audit_date, allow_partial) -> None:
               help=_("Roll up the scores per province, parent agency or level."))
 @click.option("--wide", is_flag=True, help=_("Add the level and one column per rubric category."))
 @click.option("--audit", "audit_id", type=int, help=_("Audit to show (default: the newest)."))
-def report(agency_code, by, wide, audit_id) -> None:
+@pass_app
+def report(app: App, agency_code, by, wide, audit_id) -> None:
     from minhbach.audit.reports.rows import finding_rows, score_rows
 
     if by:
-        print_rollup(audit_id, by)
+        print_rollup(app, audit_id, by)
         return
     if not agency_code:
-        print_score_table(audit_id, wide)
+        print_score_table(app, audit_id, wide)
         return
-    with sessions()() as session:
+    with app.sessions() as session:
         audit_run = audit_or_exit(session, audit_id)
         findings = finding_rows(session, audit_run, agency_code)
         score = next((r for r in score_rows(session, audit_run) if r["agency_code"] == agency_code), None)
@@ -192,11 +192,11 @@ def report(agency_code, by, wide, audit_id) -> None:
             console.print(f"  {code}  {url}", soft_wrap=True, highlight=False, markup=False)
 
 
-def export_audit(fmt: str, findings: bool, out: Path, audit_id: int | None = None) -> int:
+def export_audit(app: App, fmt: str, findings: bool, out: Path, audit_id: int | None = None) -> int:
     from minhbach.audit.reports.exports import write_audit_file
     from minhbach.audit.files import OutputError
 
-    with sessions()() as session:
+    with app.sessions() as session:
         audit_run = audit_or_exit(session, audit_id)
         try:
             return write_audit_file(session, audit_run, fmt, findings, out)
@@ -211,11 +211,12 @@ def export_audit(fmt: str, findings: bool, out: Path, audit_id: int | None = Non
 @click.option("--findings", is_flag=True, help=_("One row per agency and rule instead of the score table."))
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help=_("File to write."))
 @click.option("--audit", "audit_id", type=int, help=_("Audit to export (default: the newest)."))
-def export(fmt, findings, out, audit_id) -> None:
+@pass_app
+def export(app: App, fmt, findings, out, audit_id) -> None:
     suffix = out.suffix.lower().lstrip(".")
     fmt = fmt or (suffix if suffix in ("csv", "json", "xlsx") else "csv")
     if suffix != fmt and not out.is_dir():  # a folder gets its own message when written
         fail(_("--out {out}: a {kind} file should end in .{fmt} (or give --format {suffix})").format(
             out=out, kind=fmt.upper(), fmt=fmt, suffix=suffix or "csv"))
-    written = export_audit(fmt, findings, out, audit_id)
+    written = export_audit(app, fmt, findings, out, audit_id)
     console.print(_("Wrote {n} rows to {out}").format(n=written, out=out))

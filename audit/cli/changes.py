@@ -10,17 +10,18 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from minhbach.audit.cli.common import console, fail, score_text, sessions
+from minhbach.audit.cli.common import App, console, fail, pass_app, score_text
 from minhbach.audit.words.i18n import _
 from minhbach.audit.words.names import change_kind_name, outcome_name, reachability_name
 
 
 @click.command(help=_("An agency's score, grade and coverage at every audit."))
 @click.option("--agency", "agency_code", required=True, metavar="CODE")
-def history(agency_code) -> None:
+@pass_app
+def history(app: App, agency_code) -> None:
     from minhbach.audit.judge.changes import ChangesError, history as agency_history
 
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
             rows = agency_history(session, agency_code)
         except ChangesError as error:
@@ -42,11 +43,12 @@ def history(agency_code) -> None:
 @click.option("--to", "to_id", type=int, metavar="AUDIT", help=_("The later audit."))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help=_("Write to this file instead of the terminal."))
-def diff(from_id, to_id, fmt, out) -> None:
+@pass_app
+def diff(app: App, from_id, to_id, fmt, out) -> None:
     from minhbach.audit.judge.changes import DIFF_KEYS, ChangesError, diff_audits, diff_records, pick_audits
     from minhbach.audit.files import OutputError, write_atomically
 
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
             before, after = pick_audits(session, from_id, to_id)
         except ChangesError as error:

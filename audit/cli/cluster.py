@@ -7,18 +7,16 @@ from datetime import datetime, timezone
 import click
 from rich.table import Table
 
-from minhbach.audit.cli.common import console, fail
+from minhbach.audit.cli.common import App, console, pass_app
 from minhbach.audit.words.i18n import _
 
 
-def _cluster():
+def _cluster(app: App):
+    """The cluster's settings, Redis answering (else one line, from ClusterError)."""
     from minhbach.audit.ops.cluster.settings import ClusterSettings
 
-    cluster = ClusterSettings.load()
-    try:
-        cluster.connect().ping()
-    except Exception as error:  # noqa: BLE001 - any failure to reach Redis is one line
-        fail(_("cannot reach Redis at {url} (the workers' queue): {error}").format(url=cluster.redis_url, error=error))
+    cluster = ClusterSettings.from_settings(app.settings)
+    cluster.reachable()
     return cluster
 
 
@@ -28,15 +26,14 @@ def _cluster():
 @click.option("--concurrency", type=click.IntRange(min=1),
               help=_("Sites crawled at the same time on this machine (default: `[cluster] concurrency`, 4)."))
 @click.option("--burst", is_flag=True, help=_("Stop when the queue is empty (for tests and benchmarks)."))
-def worker(concurrency, burst) -> None:
+@pass_app
+def worker(app: App, concurrency, burst) -> None:
+    from minhbach.audit.ops.cluster.settings import require_shared_database
     from minhbach.audit.ops.cluster.workers import run_workers
-    from minhbach.audit.cli.common import sessions
-    from minhbach.audit.cli.crawling import require_shared_database
 
-    cluster = _cluster()
-    require_shared_database()
-    sessions()  # the store opens (and its schema is upgraded) before any job runs
-    run_workers(cluster, concurrency or cluster.concurrency, burst=burst)
+    cluster = _cluster(app)
+    require_shared_database(app.store)  # the store opens (its schema checked) before any job runs
+    run_workers(app.settings, concurrency or cluster.concurrency, burst=burst)
 
 
 def _state_name(state: str) -> str:
@@ -53,10 +50,11 @@ def _ago(moment: datetime | None) -> str:
 
 
 @click.command(help=_("List the live workers of the cluster, the site each is crawling and the host leases held."))
-def workers() -> None:
+@pass_app
+def workers(app: App) -> None:
     from minhbach.audit.ops.cluster.workers import live_workers
 
-    cluster = _cluster()
+    cluster = _cluster(app)
     rows, leases = live_workers(cluster)
     table = Table(title=_("Workers on queue {queue} ({url})").format(queue=cluster.queue, url=cluster.redis_url))
     # machine, PID and site never shrink; the state ("waiting for HOST") and the times wrap

@@ -7,47 +7,20 @@ import click
 from rich.table import Table
 from sqlalchemy import func, select
 
-from minhbach.audit import config
-from minhbach.audit.cli.common import console, fail, hold_lock, sessions
+from minhbach.audit.cli.common import App, console, fail, hold_lock, pass_app
 from minhbach.audit.words.i18n import N_, _
 from minhbach.audit.words.names import run_status_name, site_status_name
 
 
-# Settings-file keys and the crawl options they set (command-line flags win over them).
-FROM_SETTINGS = {
-    "crawl.page_cap": "page_cap", "crawl.time_budget": "site_time_budget",
-    "crawl.download_timeout": "download_timeout", "crawl.depth": "depth_cap",
-    "crawl.concurrency": "concurrent_requests", "crawl.allow_private": "allow_private",
-    "crawl.allow_private_hosts": "allowed_private_hosts", "contact_url": "contact_url",
-    "crawl.sites_at_once": "sites_at_once", "crawl.incremental": "incremental",
-    "crawl.render_js": "render_js",
-}
-
-
-def crawl_options(**kwargs):
-    """The crawl's options: defaults, then the settings file, then what the command line gave."""
-    from minhbach.crawler.settings import CrawlOptions
-
-    options = CrawlOptions()
-    for key, value in config.load_settings().items():
-        if key in FROM_SETTINGS:
-            setattr(options, FROM_SETTINGS[key], tuple(value) if isinstance(value, list) else value)
-    for key, value in kwargs.items():
-        if value is not None:
-            setattr(options, key, value)
-    return options
-
-
-def run_with_progress(codes, options, cluster=None) -> int:
+def run_with_progress(app: App, codes, options, cluster=None) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from minhbach.audit.crawl.runs import crawl_agencies
 
-    sessions()
     # on the workers, pages are counted where they are crawled: this process counts sites
     pages = [] if cluster is not None else [TextColumn(_("pages: {n}").format(n="{task.fields[pages]}"))]
     progress = Progress(SpinnerColumn(), TextColumn("[bold]" + _("Crawling") + "[/]"), BarColumn(),
-                        MofNCompleteColumn(), *pages, TimeElapsedColumn(), console=console, transient=False)
+                        MofNCompleteColumn(), *pages, TimeElapsedColumn(), console=app.console, transient=False)
     state = {}
 
     def on_start(run_id, n_sites):
@@ -63,52 +36,30 @@ def run_with_progress(codes, options, cluster=None) -> int:
         if cluster is not None:  # the workers crawl; this process waits and counts sites
             from minhbach.audit.ops.cluster.coordinator import Coordinator
 
-            return Coordinator(cluster, config.database_url(), options).crawl(
+            return Coordinator(cluster, app.store, options).crawl(
                 codes or None, on_start=on_start, on_site_done=on_site_done)
-        run_id = crawl_agencies(codes or None, options, config.database_url(), config.bodies_dir(),
-                                on_page=on_page, on_site_done=on_site_done, on_start=on_start)
+        run_id = crawl_agencies(codes or None, options, app.store, on_page=on_page, on_site_done=on_site_done,
+                                on_start=on_start)
     return run_id
 
 
-def require_shared_database() -> None:
-    """Workers on several machines write into one database: not an SQLite file."""
-    from sqlalchemy.engine import make_url
+def cluster_or_none(app: App, distributed: bool | None):
+    """The cluster when this crawl goes through the workers (its note printed), else None."""
+    from minhbach.audit.ops.cluster.settings import cluster_for
 
-    if make_url(config.database_url()).get_backend_name() == "sqlite":
-        fail(_("workers on several machines share one database: set database_url to PostgreSQL "
-               "(an SQLite file cannot be shared)"))
-
-
-def cluster_for(distributed: bool | None):
-    """The cluster's settings when the crawl goes through the workers (the flag, else
-    `[cluster] distributed`), else None. Redis must answer: one line when it does not."""
-    from minhbach.audit.ops.cluster.settings import ClusterSettings
-
-    cluster = ClusterSettings.load()
-    if not (cluster.distributed if distributed is None else distributed):
-        return None
-    require_shared_database()
-    try:
-        redis = cluster.connect()
-        redis.ping()
-    except Exception as error:  # noqa: BLE001 - any failure to reach Redis is one line
-        fail(_("cannot reach Redis at {url} (the workers' queue): {error}").format(url=cluster.redis_url, error=error))
-    from rq import Queue, Worker
-
-    if not Worker.all(queue=Queue(cluster.queue, connection=redis)):  # (drops workers whose heartbeat expired)
-        click.echo(_("note: no worker is listening on queue {queue} yet; the sites wait on it until `minhbach worker` "
-                     "starts on a machine that reaches {url}").format(queue=cluster.queue, url=cluster.redis_url),
-                   err=True)
+    cluster, note = cluster_for(app.settings, app.store, distributed)
+    if note:
+        click.echo(note, err=True)
     return cluster
 
 
 NUMBER_HEADERS = {"pages": N_("Pages"), "documents": N_("Documents"), "kilobytes": N_("KB"), "errors": N_("Errors")}
 
 
-def print_crawl_summary(run_id: int) -> list[dict]:
+def print_crawl_summary(app: App, run_id: int) -> list[dict]:
     from minhbach.audit.reports.crawl_table import crawl_summary
 
-    with sessions()() as session:
+    with app.sessions() as session:
         rows = crawl_summary(session, run_id)
     table = Table(title=_("Crawl results – run {id}").format(id=run_id))
     # Codes and numbers never wrap; names and reasons share what is left. Under 100 columns the
@@ -158,7 +109,8 @@ def print_crawl_summary(run_id: int) -> list[dict]:
 @click.option("--distributed/--local", default=None,
               help=_("Crawl through the workers (`minhbach worker` on any number of machines, sharing Redis and "
                      "PostgreSQL) and wait for them; default: `[cluster] distributed` in the settings, else here."))
-def crawl(agency_codes, allowed_private_hosts, resolve, distributed, **kwargs) -> None:
+@pass_app
+def crawl(app: App, agency_codes, allowed_private_hosts, resolve, distributed, **kwargs) -> None:
     from minhbach.crawler.resolver import parse_pins
 
     try:
@@ -168,44 +120,46 @@ def crawl(agency_codes, allowed_private_hosts, resolve, distributed, **kwargs) -
     contact = kwargs.get("contact_url")
     if contact is not None and not contact.startswith(("http://", "https://", "mailto:")):
         fail(_("--contact-url {url!r}: give an http(s):// or mailto: address where site owners reach you").format(url=contact))
-    options = crawl_options(allowed_private_hosts=tuple(allowed_private_hosts) or None,
+    from minhbach.audit.ops.options import crawl_options
+
+    options = crawl_options(app.settings, allowed_private_hosts=tuple(allowed_private_hosts) or None,
                             resolve=tuple(resolve) or None, **kwargs)
-    sessions()
-    cluster = cluster_for(distributed)
-    lock = hold_lock("crawl")  # never beside a nightly or a gc in the same store
+    cluster = cluster_or_none(app, distributed)
+    lock = hold_lock(app, "crawl")  # never beside a nightly or a gc in the same store
     from minhbach.audit.ops.cluster.coordinator import ClusterUnavailable
 
     try:
-        run_id = run_with_progress(list(agency_codes), options, cluster)
+        run_id = run_with_progress(app, list(agency_codes), options, cluster)
     except ValueError as error:
         fail(str(error))
     except ClusterUnavailable as gone:
         fail(_("the crawl was interrupted: {reason}").format(reason=gone), code=130)
     finally:
         lock.release()
-    print_crawl_summary(run_id)
-    if run_status(run_id) == "interrupted":  # Ctrl-C: the store is consistent, the run marked so
+    print_crawl_summary(app, run_id)
+    if run_status(app, run_id) == "interrupted":  # Ctrl-C: the store is consistent, the run marked so
         click.echo(_("Crawl {id} was stopped half-way (Ctrl-C); run `minhbach crawl` again, "
                      "or `minhbach audit --run {id} --allow-partial`.").format(id=run_id), err=True)
         sys.exit(130)
 
 
-def run_status(run_id: int) -> str:
+def run_status(app: App, run_id: int) -> str:
     from minhbach.audit.store.models import CrawlRun
 
-    with sessions()() as session:
+    with app.sessions() as session:
         return session.get(CrawlRun, run_id).status
 
 
 @click.command(help=_("List crawl runs and audits, or show one run's sites with --run."))
 @click.option("--run", "run_id", type=int, help=_("Show the sites of this run."))
-def runs(run_id: int | None) -> None:
+@pass_app
+def runs(app: App, run_id: int | None) -> None:
     from minhbach.audit.store.models import CrawlRun, SiteCrawl
 
     if run_id is not None:
-        print_crawl_summary(run_id)
+        print_crawl_summary(app, run_id)
         return
-    with sessions()() as session:
+    with app.sessions() as session:
         rows = session.execute(
             select(CrawlRun, func.count(SiteCrawl.id), func.coalesce(func.sum(SiteCrawl.pages_fetched), 0))
             .outerjoin(SiteCrawl, SiteCrawl.run_id == CrawlRun.id).group_by(CrawlRun.id)
@@ -219,14 +173,14 @@ def runs(run_id: int | None) -> None:
         table.add_row(str(run.id), status, f"{run.started_at:%Y-%m-%d %H:%M}",
                       f"{run.finished_at:%Y-%m-%d %H:%M}" if run.finished_at else "", str(n_sites), str(n_pages))
     console.print(table)
-    print_audits()
+    print_audits(app)
 
 
-def print_audits() -> None:
+def print_audits(app: App) -> None:
     """The audits, so that no id has to be guessed for report, export or diff."""
     from minhbach.audit.store.models import AuditRun
 
-    with sessions()() as session:
+    with app.sessions() as session:
         audits = list(session.scalars(select(AuditRun).order_by(AuditRun.id.desc())))
     if not audits:
         return

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from minhbach.audit.cli.auditing import export_audit, print_score_table, run_audit_command
-from minhbach.audit.cli.common import console, fail, sessions
-from minhbach.audit.cli.crawling import crawl_options, print_crawl_summary, run_with_progress
+from minhbach.audit.cli.common import App, console, fail
+from minhbach.audit.cli.crawling import print_crawl_summary, run_with_progress
 from minhbach.audit.words.i18n import _
 
 
@@ -24,17 +24,17 @@ def demo(out_dir: Path, today) -> None:
     from minhbach.audit.reports.exports import write_csv
     from minhbach.audit.reports.monthly.freeze import freeze
     from minhbach.audit.reports.monthly.publish import publish
-    from minhbach.audit.store.bodies import BodyStore
     from minhbach.audit.registry.agencies import import_registry, parse_registry
     from minhbach.audit.judge.rubric import rubric_in_force
     from minhbach.audit.judge.choice import DEFAULT_RUBRIC
 
+    from minhbach.audit.ops.options import crawl_options
+
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    # The demo keeps its own store in its output folder, apart from the user's real registry.
-    os.environ["MINHBACH_DATA_DIR"] = str(out_dir)
-    os.environ.pop("MINHBACH_DATABASE_URL", None)
-    os.environ.pop("MINHBACH_CONFIG", None)  # nor the operator's settings
+    # The demo keeps its own store in its output folder, apart from the user's real registry and
+    # settings (neither the settings file nor the environment's store is read).
+    app = App(overrides={"data_dir": out_dir}, use_environment=False)
     registry = DEMO_DIR / "agencies.csv"
     serve_date = today.date() if today else date.today()
     try:
@@ -44,15 +44,15 @@ def demo(out_dir: Path, today) -> None:
     console.print(_("The demo province Hòa Sơn: {n} portals running on 127.0.0.1 (crawled with "
                     "--allow-private, since the demo sites are on this machine).").format(n=len(servers)))
     try:
-        with sessions()() as session:
+        with app.sessions() as session:
             result = import_registry(session, registry)
         console.print(_("Agency list: {added} added, {updated} updated, {unchanged} unchanged.").format(
             added=len(result.added), updated=len(result.updated), unchanged=len(result.unchanged)))
-        run_id = run_with_progress(None, crawl_options(allow_private=True, site_time_budget=120.0))
+        run_id = run_with_progress(app, None, crawl_options(app.settings, allow_private=True, site_time_budget=120.0))
     finally:
         for server in servers:
             server.stop()
-    rows = print_crawl_summary(run_id)
+    rows = print_crawl_summary(app, run_id)
     write_csv(out_dir / "crawl.csv", crawl_columns(), rows)
     # The province scored twice: first by the old rubric, for comparison (its dates ended in
     # 2022: its table says so), then by the rubric in force on the demo's day, which the files,
@@ -66,18 +66,18 @@ def demo(out_dir: Path, today) -> None:
         else:
             console.print("[bold]" + _("For comparison, by the earlier rubric {rubric} (no longer in force)").format(
                 rubric=rubric_id) + "[/]", highlight=False)
-        audit_id = run_audit_command(run_id, rubric_id, serve_date)
-        print_score_table(audit_id)
-    export_audit("csv", False, out_dir / "scores.csv", audit_id)
-    export_audit("csv", True, out_dir / "findings.csv", audit_id)
+        audit_id = run_audit_command(app, run_id, rubric_id, serve_date)
+        print_score_table(app, audit_id)
+    export_audit(app, "csv", False, out_dir / "scores.csv", audit_id)
+    export_audit(app, "csv", True, out_dir / "findings.csv", audit_id)
     console.print(_("Wrote {files}").format(files=", ".join(str(out_dir / name) for name in
                                                           ("crawl.csv", "scores.csv", "findings.csv"))))
-    with sessions()() as session:  # the month's report, as an officer sends it
-        report, _made = freeze(session, BodyStore(out_dir / "bodies"), f"{serve_date:%Y-%m}", audit_id=audit_id)
+    with app.sessions() as session:  # the month's report, as an officer sends it
+        report, _made = freeze(session, app.store.bodies, f"{serve_date:%Y-%m}", audit_id=audit_id)
         paths = publish(report, out_dir)
     console.print(_("Monthly report: ") + ", ".join(str(p) for p in paths), soft_wrap=True, highlight=False)
     console.print(_("To look again: {command}").format(command=f"MINHBACH_DATA_DIR={out_dir} minhbach report --agency ubnd-hs"))
-    password = demo_admin()
+    password = demo_admin(app)
     where = os.path.relpath(out_dir) if not os.path.relpath(out_dir).startswith("..") else str(out_dir)
     console.print(_("Dashboard: {command}, then open http://127.0.0.1:8000/ and log in: admin / {password}").format(
         command=f"MINHBACH_DATA_DIR={where} .venv/bin/minhbach serve", password=password), soft_wrap=True, highlight=False)
@@ -86,14 +86,14 @@ def demo(out_dir: Path, today) -> None:
 HISTORICAL_RUBRIC = "vp-qd26-2017"  # the demo also shows what the law before 2022 would have given
 
 
-def demo_admin() -> str:
+def demo_admin(app: App) -> str:
     """An admin account for the demo's dashboard, with a fresh password each run."""
     import secrets
 
     from minhbach.audit.people.accounts import AccountError, add_user, set_password
 
     password = secrets.token_urlsafe(9)
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
             add_user(session, "admin", password, "admin")
         except AccountError:  # a demo run before made it: a new password

@@ -2,7 +2,6 @@
 (a module per command group)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -12,8 +11,9 @@ from minhbach.audit.cli.auditing import audit, export, report
 from minhbach.audit.cli.changes import diff, history
 from minhbach.audit.cli.cluster import worker, workers
 from minhbach.audit.cli.crawling import crawl, runs
+from minhbach.audit.cli.db import db
 from minhbach.audit.cli.demo import demo
-from minhbach.audit.cli.common import fail
+from minhbach.audit.cli.common import App, fail
 from minhbach.audit.words.i18n import _, use_for_libraries
 from minhbach.audit.cli.monthly import monthly
 from minhbach.audit.cli.nightly import gc, nightly
@@ -33,14 +33,17 @@ class OneLineErrors(click.Group):
         from sqlalchemy.exc import DBAPIError, OperationalError
 
         from minhbach.audit.config import ConfigError
+        from minhbach.audit.ops.cluster.settings import ClusterError
+        from minhbach.audit.store.db import SchemaError
 
         try:
             return super().invoke(ctx)
-        except ConfigError as error:
+        except (ConfigError, SchemaError, ClusterError) as error:
             fail(str(error))
         except (OperationalError, DBAPIError) as error:
             reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-            fail(_("cannot use the database ({database}): {reason}").format(database=database_label(), reason=reason))
+            fail(_("cannot use the database ({database}): {reason}").format(
+                database=database_label(ctx.find_object(App)), reason=reason))
         except PermissionError as error:
             fail(_("{file}: permission denied").format(file=error.filename))
         except OSError as error:
@@ -49,14 +52,12 @@ class OneLineErrors(click.Group):
             fail(f"{error.filename}: {error.strerror}")
 
 
-def database_label() -> str:
+def database_label(app: "App | None") -> str:
     """The configured database, without a password."""
     from sqlalchemy.engine import make_url
 
-    from minhbach.audit import config
-
     try:
-        return make_url(config.database_url()).render_as_string(hide_password=True)
+        return make_url(app.settings.store_url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - the label is only for the message
         return "MINHBACH_DATABASE_URL"
 
@@ -66,13 +67,13 @@ def database_label() -> str:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help=_("Settings file (TOML; see data/minhbach.example.toml). Default: MINHBACH_CONFIG, "
                      "else minhbach.toml in the data folder."))
-def main(config_file: Path | None) -> None:
-    if config_file is not None:
-        os.environ["MINHBACH_CONFIG"] = str(config_file)
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None) -> None:
+    ctx.obj = App(config_file)
 
 
 for command in (agencies, crawl, runs, audit, report, export, history, diff, nightly, monthly, gc, serve, users,
-                tokens, rules_command, rubrics_command, demo, worker, workers):
+                tokens, rules_command, rubrics_command, demo, worker, workers, db):
     main.add_command(command)
 
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from minhbach.audit import config
-from minhbach.audit.cli.common import console, fail, sessions
+from minhbach.audit.cli.common import App, console, fail, pass_app
 from minhbach.audit.words.i18n import _
 
 
@@ -32,7 +31,8 @@ def _month(_ctx, _param, value):
 @click.option("--reason", default="", help=_("Why the report is republished."))
 @click.option("--version", "version", type=int, help=_("Write this earlier version again."))
 @click.pass_context
-def monthly(ctx, month, province, audit_id, out_dir, republish, reason, version) -> None:
+@pass_app
+def monthly(app: App, ctx, month, province, audit_id, out_dir, republish, reason, version) -> None:
     if ctx.invoked_subcommand is not None:
         return
     if month is None:
@@ -40,16 +40,15 @@ def monthly(ctx, month, province, audit_id, out_dir, republish, reason, version)
     from minhbach.audit.files import OutputError
     from minhbach.audit.reports.monthly.freeze import MonthlyError, freeze
     from minhbach.audit.reports.monthly.publish import DEFAULT_ISSUER, publish
-    from minhbach.audit.store.bodies import BodyStore
 
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
-            report, made = freeze(session, BodyStore(config.bodies_dir()), month, province, audit_id,
-                                  config.setting("default_rubric"), republish, reason, version)
+            report, made = freeze(session, app.store.bodies, month, province, audit_id,
+                                  app.settings.default_rubric, republish, reason, version)
         except MonthlyError as error:
             fail(str(error))
         try:
-            paths = publish(report, out_dir, config.setting("report.issuer", DEFAULT_ISSUER))
+            paths = publish(report, out_dir, app.settings.report.issuer or DEFAULT_ISSUER)
         except OutputError as error:
             fail(str(error))
     state = _("new") if made else _("made on {time}, unchanged").format(time=f"{report.created_at:%d/%m/%Y %H:%M}")
@@ -64,10 +63,11 @@ def monthly(ctx, month, province, audit_id, out_dir, republish, reason, version)
                                          "items 5, 6, 8). The whole file is checked first; nothing is stored "
                                          "when a line is wrong."))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_survey_command(file: Path) -> None:
+@pass_app
+def import_survey_command(app: App, file: Path) -> None:
     from minhbach.audit.reports.monthly.survey import SurveyError, import_survey
 
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
             count = import_survey(session, file)
         except SurveyError as error:

@@ -8,8 +8,7 @@ from datetime import date
 
 import click
 
-from minhbach.audit import config
-from minhbach.audit.cli.common import console, fail, hold_lock, sessions
+from minhbach.audit.cli.common import App, console, fail, hold_lock, pass_app
 from minhbach.audit.words.i18n import _
 from minhbach.audit.words.names import site_status_name
 
@@ -36,8 +35,10 @@ def _log_to(path) -> logging.Handler:
 @click.option("--distributed/--local", default=None,
               help=_("Crawl through the workers (`minhbach worker`) and audit each site as its crawl ends; default: "
                      "`[cluster] distributed` in the settings, else on this machine."))
-def nightly(night, allow_private, rubric, distributed) -> None:
-    from minhbach.audit.cli.crawling import cluster_for, crawl_options
+@pass_app
+def nightly(app: App, night, allow_private, rubric, distributed) -> None:
+    from minhbach.audit.cli.crawling import cluster_or_none
+    from minhbach.audit.ops.options import crawl_options
     from minhbach.audit.ops.nightly import EXIT_FAILED, EXIT_INTERRUPTED, NightInterrupted, log_path, run_night
     from minhbach.audit.judge.rubric import RubricError
     from minhbach.audit.judge.choice import rubric_for_audit
@@ -45,16 +46,16 @@ def nightly(night, allow_private, rubric, distributed) -> None:
     day = night.date() if night else date.today()
     if day > date.today():
         fail(_("--date {day} is in the future; a night can only be judged up to today").format(day=day.isoformat()))
-    settings = config.load_settings()
-    options = crawl_options(allow_private=allow_private)
-    with sessions()() as session:  # the store opens (and upgrades) before the lock: its errors are one line
-        rubric_id = rubric_for_audit(session, rubric, day)
-    cluster = cluster_for(distributed)
-    log_file = log_path(day)
+    settings = app.settings
+    options = crawl_options(settings, allow_private=allow_private)
+    with app.sessions() as session:  # the store opens (and upgrades) before the lock: its errors are one line
+        rubric_id = rubric_for_audit(session, rubric, day, settings.default_rubric)
+    cluster = cluster_or_none(app, distributed)
+    log_file = log_path(settings, day)
     handler = _log_to(log_file)
-    lock = hold_lock("nightly")
+    lock = hold_lock(app, "nightly")
     try:
-        result = run_night(day, options, rubric_id, settings, cluster)
+        result = run_night(day, options, rubric_id, settings, app.store, cluster)
     except RubricError as error:
         fail("; ".join(error.problems))
     except NightInterrupted as stopped:
@@ -109,16 +110,15 @@ def print_night(result, log_file) -> None:
 @click.command(help=_("Apply the retention policy now: drop the crawled pages of nights it does not keep, then the "
                       "stored copies no kept page and no finding refers to. Findings and scores are never removed."))
 @click.option("--dry-run", is_flag=True, help=_("Only say what would be removed."))
-def gc(dry_run) -> None:
+@pass_app
+def gc(app: App, dry_run) -> None:
     from minhbach.audit.ops.retention import Policy, collect
-    from minhbach.audit.store.bodies import BodyStore
 
-    session_factory = sessions()
-    lock = hold_lock("gc")
+    lock = hold_lock(app, "gc")
     try:
-        with session_factory() as session:
-            result = collect(session, BodyStore(config.bodies_dir()), Policy.from_settings(config.load_settings()),
-                             date.today(), dry_run=dry_run)
+        with app.sessions() as session:
+            result = collect(session, app.store.bodies, Policy.from_settings(app.settings), date.today(),
+                             dry_run=dry_run)
     finally:
         lock.release()
     message = (_("Would drop {pages} pages of the crawls: {runs}; {bodies} stored copies ({kb} KB). Audit results "

@@ -6,7 +6,7 @@ import sys
 import click
 from rich.table import Table
 
-from minhbach.audit.cli.common import console, fail, sessions
+from minhbach.audit.cli.common import App, console, fail, pass_app
 from minhbach.audit.words.i18n import _
 from minhbach.audit.words.names import role_name
 
@@ -15,14 +15,15 @@ from minhbach.audit.words.names import role_name
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--secure-cookies", is_flag=True, help=_("Send the session cookie only over HTTPS (behind a TLS proxy)."))
-def serve(host, port, secure_cookies) -> None:
+@pass_app
+def serve(app: App, host, port, secure_cookies) -> None:
     import uvicorn
 
     from minhbach.audit.web.app import create_app
 
-    sessions()
+    dashboard = create_app(app.settings, app.store, secure_cookies=secure_cookies)
     console.print(_("Dashboard: {url} (Ctrl-C to stop)").format(url=f"http://{host}:{port}/"), highlight=False)
-    uvicorn.run(create_app(secure_cookies=secure_cookies), host=host, port=port, log_level="warning")
+    uvicorn.run(dashboard, host=host, port=port, log_level="warning")
 
 
 def _password(stdin: bool) -> str:
@@ -41,10 +42,11 @@ def users() -> None:
 @click.option("--role", type=click.Choice(["admin", "inspector", "agency"]), required=True)
 @click.option("--agency", "agency_code", metavar="CODE", help=_("The agency of an agency account."))
 @click.option("--password-stdin", is_flag=True, help=_("Read the password from standard input."))
-def users_add(username, role, agency_code, password_stdin) -> None:
+@pass_app
+def users_add(app: App, username, role, agency_code, password_stdin) -> None:
     from minhbach.audit.people.accounts import AccountError, add_user
 
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
             add_user(session, username, _password(password_stdin), role, agency_code)
         except AccountError as error:
@@ -53,12 +55,13 @@ def users_add(username, role, agency_code, password_stdin) -> None:
 
 
 @users.command("list", help=_("Show the accounts."))
-def users_list() -> None:
+@pass_app
+def users_list(app: App) -> None:
     from sqlalchemy import select
 
     from minhbach.audit.store.models import User
 
-    with sessions()() as session:
+    with app.sessions() as session:
         rows = list(session.scalars(select(User).order_by(User.username)))
     table = Table(title=_("Accounts"))
     for header in (_("User name"), _("Role"), _("Agency"), _("Status"), _("Added at")):
@@ -71,10 +74,11 @@ def users_list() -> None:
 
 @users.command("disable", help=_("Disable an account (it can no longer log in)."))
 @click.argument("username")
-def users_disable(username) -> None:
+@pass_app
+def users_disable(app: App, username) -> None:
     from minhbach.audit.people.accounts import AccountError, set_active
 
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
             set_active(session, username, False)
         except AccountError as error:
@@ -85,10 +89,11 @@ def users_disable(username) -> None:
 @users.command("passwd", help=_("Set a new password for an account."))
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help=_("Read the password from standard input."))
-def users_passwd(username, password_stdin) -> None:
+@pass_app
+def users_passwd(app: App, username, password_stdin) -> None:
     from minhbach.audit.people.accounts import AccountError, set_password
 
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
             set_password(session, username, _password(password_stdin))
         except AccountError as error:
@@ -103,10 +108,11 @@ def tokens() -> None:
 
 @tokens.command("add", help=_("Make a token and print it once."))
 @click.argument("name")
-def tokens_add(name) -> None:
+@pass_app
+def tokens_add(app: App, name) -> None:
     from minhbach.audit.people.accounts import AccountError, add_token
 
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
             token = add_token(session, name)
         except AccountError as error:
@@ -117,10 +123,11 @@ def tokens_add(name) -> None:
 
 @tokens.command("revoke", help=_("Revoke a token."))
 @click.argument("name")
-def tokens_revoke(name) -> None:
+@pass_app
+def tokens_revoke(app: App, name) -> None:
     from minhbach.audit.people.accounts import AccountError, revoke_token
 
-    with sessions()() as session:
+    with app.sessions() as session:
         try:
             revoke_token(session, name)
         except AccountError as error:

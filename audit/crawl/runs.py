@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select, update
 
 from minhbach.audit.words.i18n import _
 from minhbach.audit.store.bodies import BodyStore
-from minhbach.audit.store.db import open_store
+from minhbach.audit.store.db import Store
 from minhbach.audit.store.models import (Agency, CrawlRun, DisappearedPage, Document, Page, SiteCrawl, UnreadPage,
                                          utcnow)
 from minhbach.crawler.previous import StoredPage
@@ -174,26 +174,25 @@ def start_run(sessions, agency_codes: list[str] | None, options: CrawlOptions) -
 def crawl_agencies(
     agency_codes: list[str] | None,
     options: CrawlOptions,
-    database_url: str,
-    bodies_dir: Path,
+    store: Store,
     on_page: Callable[[str], None] | None = None,
     on_site_done: Callable[[SiteState], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
 ) -> int:
     """Crawl the given agencies (all registered ones when None) in this process and return the
     run id. (On several machines: audit/ops/cluster/coordinator.py.)"""
-    sessions = open_store(database_url)
+    sessions = store.sessions
     close_abandoned_runs(sessions)
     run_id, targets = start_run(sessions, agency_codes, options)
     if on_start:
         on_start(run_id, len(targets))
-    earlier = StoredPages(sessions, BodyStore(bodies_dir), run_id) if options.incremental else None
+    earlier = StoredPages(sessions, store.bodies, run_id) if options.incremental else None
     run_crawl(
         targets, options,
         pipelines={STORE_PIPELINE: 300},
         extra_settings={
-            "MINHBACH_DATABASE_URL": database_url,
-            "MINHBACH_BODIES_DIR": str(bodies_dir),
+            "MINHBACH_DATABASE_URL": store.url,
+            "MINHBACH_BODIES_DIR": str(store.bodies.root),
             "MINHBACH_RUN_ID": run_id,
         },
         on_page=on_page, on_site_done=on_site_done, earlier=earlier,

@@ -9,7 +9,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minhbach.audit import config
 from minhbach.audit.words.i18n import _
 from minhbach.audit.judge.rubric import RubricError, available, load_rubric, rubric_in_force
 from minhbach.audit.store.models import RubricChoice
@@ -40,14 +39,15 @@ def choose(session: Session, rubric_id: str, actor: str, reason: str = "") -> Ru
     return choice
 
 
-def pick_rubric(session: Session, given: str | None = None, day: date | None = None) -> tuple[str, str]:
-    """(rubric id, why it was taken: one sentence for the user)."""
+def pick_rubric(session: Session, given: str | None = None, day: date | None = None,
+                configured: str | None = None) -> tuple[str, str]:
+    """(rubric id, why it was taken: one sentence for the user); `configured` is the settings
+    file's default_rubric."""
     if given:
         return given, _("given with --rubric")
     choice = current_choice(session)
     if choice is not None:
         return choice.rubric_id, _("chosen by {user} in the dashboard").format(user=choice.chosen_by)
-    configured = config.setting("default_rubric")
     if configured:
         return configured, _("default_rubric of the settings file")
     day = day or date.today()
@@ -57,5 +57,6 @@ def pick_rubric(session: Session, given: str | None = None, day: date | None = N
     return DEFAULT_RUBRIC, _("no rubric is in force on {day}; the built-in default").format(day=f"{day:%d/%m/%Y}")
 
 
-def rubric_for_audit(session: Session, given: str | None = None, day: date | None = None) -> str:
-    return pick_rubric(session, given, day)[0]
+def rubric_for_audit(session: Session, given: str | None = None, day: date | None = None,
+                     configured: str | None = None) -> str:
+    return pick_rubric(session, given, day, configured)[0]

@@ -21,6 +21,9 @@ from minhbach.audit.words.i18n import _
 ADVISORY_KEY = int.from_bytes(b"minhbach", "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
+EXIT_LOCKED = 3  # a command that finds the lock held exits with this code
+
+
 class LockHeld(RuntimeError):
     """Another run holds the lock; the message says who and since when."""
 

@@ -18,15 +18,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from minhbach.audit.words.i18n import N_, _
-from minhbach.audit import config
+from minhbach.audit.config import Settings
+from minhbach.audit.ops.locks import EXIT_LOCKED  # noqa: F401 - exit 3: another run holds the lock
 from minhbach.audit.judge.changes import diff_audits, diff_records, previous_audit
 from minhbach.audit.crawl.runs import crawl_agencies
 from minhbach.audit.reports.exports import write_audit_file, write_csv
 from minhbach.audit.files import write_atomically
 from minhbach.audit.ops.notify import NightChanges, notify
 from minhbach.audit.ops.retention import Collection, Policy, collect
-from minhbach.audit.store.bodies import BodyStore
-from minhbach.audit.store.db import open_store
+from minhbach.audit.store.db import Store
 from minhbach.audit.store.models import AuditRun, CrawlRun, NightlyRun, Score, SiteCrawl, utcnow
 from minhbach.crawler.settings import CrawlOptions
 
@@ -36,7 +36,6 @@ log = logging.getLogger("minhbach.nightly")
 EXIT_OK = 0            # the night completed (sites that could not be reached are a normal night)
 EXIT_FAILED = 1        # the night failed: see its log file
 EXIT_USAGE = 2         # a bad option, settings file or database: one line says which
-EXIT_LOCKED = 3        # another nightly (or gc, or crawl) is running: one line says which, since when
 EXIT_INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM: the run is marked interrupted
 
 CHANGE_COLUMNS = [("agency_code", N_("Agency code")), ("rule_code", N_("Rule code")), ("family", N_("Family")),
@@ -84,13 +83,8 @@ class NightResult:
         }
 
 
-def output_root(settings: dict) -> Path:
-    configured = settings.get("nightly.output_dir")
-    return Path(configured).expanduser() if configured else config.data_dir() / "nightly"
-
-
-def log_path(night: date) -> Path:
-    return config.data_dir() / "logs" / f"nightly-{night.isoformat()}.log"
+def log_path(settings: Settings, night: date) -> Path:
+    return settings.logs_dir / f"nightly-{night.isoformat()}.log"
 
 
 def close_abandoned_nights(sessions) -> list[int]:
@@ -104,16 +98,17 @@ def close_abandoned_nights(sessions) -> list[int]:
     return [n.id for n in abandoned]
 
 
-def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: dict, cluster=None) -> NightResult:
+def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: Settings, store: Store,
+              cluster=None) -> NightResult:
     """The night; with `cluster` (a ClusterSettings) the crawl goes through the workers and each
     site is audited as soon as its crawl ends."""
     from minhbach.audit.judge.auditor import run_audit
     from minhbach.audit.judge.rubric import audit_warning, load_rubric
 
     rubric = load_rubric(rubric_id)  # a bad rubric stops the night before any crawling
-    sessions = open_store()
+    sessions = store.sessions
     close_abandoned_nights(sessions)
-    folder = output_root(settings) / night.isoformat()
+    folder = settings.nightly_dir / night.isoformat()
     with sessions.begin() as session:
         row = NightlyRun(night=night, pid=os.getpid(), hostname=socket.gethostname(), output_dir=str(folder))
         session.add(row)
@@ -122,12 +117,12 @@ def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: dict
     log.info("night %s: run %s started (rubric %s, output %s)", night, result.nightly_id, rubric.id, folder)
     try:
         if cluster is not None:
-            _crawl_and_audit_on_workers(result, sessions, options, cluster, rubric)
+            _crawl_and_audit_on_workers(result, store, options, cluster, rubric)
         else:
-            _crawl(result, sessions, options)
+            _crawl(result, store, options)
         with sessions() as session:
             if result.audit_id is None:
-                result.audit_id = run_audit(session, BodyStore(config.bodies_dir()), rubric, night,
+                result.audit_id = run_audit(session, store.bodies, rubric, night,
                                             result.crawl_run_id)
             log.info("audit %s of crawl %s done", result.audit_id, result.crawl_run_id)
             audit = session.get(AuditRun, result.audit_id)
@@ -137,9 +132,9 @@ def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: dict
             result.grades = _grades(session, audit)
             _compare(result, session, audit)
             _write_folder(result, session, audit)
-        result.sent = notify(result.changes, settings)
+        result.sent = notify(result.changes, settings.notify)
         with sessions() as session:
-            result.collection = collect(session, BodyStore(config.bodies_dir()), Policy.from_settings(settings), night)
+            result.collection = collect(session, store.bodies, Policy.from_settings(settings), night)
         log.info("retention: pages of %d crawl(s) removed (%d pages), %d stored copies (%d bytes)",
                  len(result.collection.runs_pruned), result.collection.pages, len(result.collection.bodies),
                  result.collection.bytes)
@@ -165,21 +160,21 @@ def _started(result: NightResult, sessions):
     return started
 
 
-def _crawl(result: NightResult, sessions, options: CrawlOptions) -> None:
+def _crawl(result: NightResult, store: Store, options: CrawlOptions) -> None:
     def site_done(site):
         log.info("site %s: %s%s", site.code, site.status, f" ({site.reason})" if site.reason else "")
 
-    crawl_agencies(None, options, config.database_url(), config.bodies_dir(), on_site_done=site_done,
-                   on_start=_started(result, sessions))
-    _count_crawl(result, sessions)
+    crawl_agencies(None, options, store, on_site_done=site_done, on_start=_started(result, store.sessions))
+    _count_crawl(result, store.sessions)
 
 
-def _crawl_and_audit_on_workers(result: NightResult, sessions, options: CrawlOptions, cluster, rubric) -> None:
+def _crawl_and_audit_on_workers(result: NightResult, store: Store, options: CrawlOptions, cluster, rubric) -> None:
     """The crawl through the workers (audit/ops/cluster/); each site is judged as soon as its crawl
     ends, in one transaction committed when the last one is: the audit appears whole or not at all."""
     from minhbach.audit.judge.auditor import AuditBuilder
     from minhbach.audit.ops.cluster.coordinator import ClusterUnavailable, Coordinator
 
+    sessions = store.sessions
     audit_session = sessions()
     builder: list[AuditBuilder] = []
     started = _started(result, sessions)
@@ -187,14 +182,14 @@ def _crawl_and_audit_on_workers(result: NightResult, sessions, options: CrawlOpt
     def on_start(run_id, n_sites):
         started(run_id, n_sites)
         run = audit_session.get(CrawlRun, run_id)
-        builder.append(AuditBuilder(audit_session, BodyStore(config.bodies_dir()), rubric, result.night, run))
+        builder.append(AuditBuilder(audit_session, store.bodies, rubric, result.night, run))
 
     def site_done(code, status):
         log.info("site %s: %s; audited", code, status)
         builder[0].add_agency(code)
 
     try:
-        Coordinator(cluster, config.database_url(), options).crawl(None, on_start=on_start, on_site_done=site_done)
+        Coordinator(cluster, store, options).crawl(None, on_start=on_start, on_site_done=site_done)
         audit_session.commit()
         result.audit_id = builder[0].audit_run.id
     except ClusterUnavailable as gone:

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import smtplib
 import urllib.request
 from dataclasses import dataclass, field
@@ -126,21 +125,21 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def send_email(settings: dict, recipients: list[str], changes: NightChanges) -> None:
+def send_email(settings, recipients: list[str], changes: NightChanges) -> None:
     message = EmailMessage()
     message["Subject"] = subject(changes)
-    message["From"] = settings.get("notify.email_from", "minhbach@localhost")
+    message["From"] = settings.email_from
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="minhbach")
     message.set_content(email_text(changes))  # UTF-8, NFC text as the rules wrote it
-    host, port = settings.get("notify.smtp_host", "127.0.0.1"), settings.get("notify.smtp_port", 25)
+    host, port = settings.smtp_host, settings.smtp_port
     with smtplib.SMTP(host, port, timeout=30) as smtp:
-        if settings.get("notify.smtp_starttls"):
+        if settings.smtp_starttls:
             smtp.starttls()
-        username = settings.get("notify.smtp_username")
+        username = settings.smtp_username
         if username:
-            smtp.login(username, os.environ.get("MINHBACH_SMTP_PASSWORD") or settings.get("notify.smtp_password", ""))
+            smtp.login(username, settings.smtp_password)
         smtp.send_message(message)
 
 
@@ -153,15 +152,15 @@ def post_webhook(url: str, secret: str, changes: NightChanges) -> None:
         response.read()
 
 
-def notify(changes: NightChanges, settings: dict) -> list[str]:
+def notify(changes: NightChanges, settings) -> list[str]:
     """Send what the settings ask for; returns one line per message sent or failed."""
     if changes.previous_audit_id is None or not changes.worth_telling():
         return []
     sent = []
     deliveries = []
-    if settings.get("notify.email_to"):
-        deliveries.append((list(settings["notify.email_to"]), changes))
-    for code, recipients in (settings.get("notify.agency_email") or {}).items():
+    if settings.email_to:
+        deliveries.append((list(settings.email_to), changes))
+    for code, recipients in settings.agency_email.items():
         own = changes.only(code)
         if recipients and own.worth_telling():
             deliveries.append((list(recipients), own))
@@ -172,9 +171,9 @@ def notify(changes: NightChanges, settings: dict) -> list[str]:
         except (OSError, smtplib.SMTPException) as error:
             log.error("e-mail to %s not sent: %s", ", ".join(recipients), error)
             sent.append(f"e-mail to {', '.join(recipients)} FAILED: {error}")
-    url = settings.get("notify.webhook_url")
+    url = settings.webhook_url
     if url:
-        secret = os.environ.get("MINHBACH_WEBHOOK_SECRET") or settings.get("notify.webhook_secret", "")
+        secret = settings.webhook_secret
         try:
             post_webhook(url, secret, changes)
             sent.append(f"webhook {url}")

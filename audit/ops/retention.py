@@ -23,9 +23,8 @@ class Policy:
     monthly: bool = True
 
     @classmethod
-    def from_settings(cls, settings: dict) -> "Policy":
-        return cls(settings.get("retention.nights", 14), settings.get("retention.weekly_months", 6),
-                   settings.get("retention.monthly", True))
+    def from_settings(cls, settings) -> "Policy":
+        return cls(settings.retention.nights, settings.retention.weekly_months, settings.retention.monthly)
 
 
 def _months_between(earlier: date, later: date) -> int:

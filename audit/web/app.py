@@ -29,8 +29,8 @@ from minhbach.audit.registry.agencies import OPTIONAL, REQUIRED, RegistryError, 
 from minhbach.audit.judge.rubric import RubricError, audit_warning, available, load_rubric
 from minhbach.audit.judge.choice import choice_history, choose, current_choice, rubric_for_audit
 from minhbach.audit.reports.rows import finding_rows, latest_audit, score_columns, score_rows
-from minhbach.audit.store.bodies import BodyStore
-from minhbach.audit.store.db import open_store
+from minhbach.audit.config import Settings
+from minhbach.audit.store.db import Store
 from minhbach.audit.words import names
 from minhbach.audit.words.i18n import _, language, ngettext
 from minhbach.audit.judge.disputes import DisputeError, DisputeForbidden, comment, decide, may_decide, may_open, open_dispute
@@ -49,22 +49,26 @@ SORTS = {"code": "agency_code", "name": "agency_name", "score": "score", "grade"
 REGISTRY_FIELDS = list(REQUIRED + OPTIONAL)
 
 
-def _secret() -> str:
+def _secret(settings: Settings) -> str:
     """The key that signs session cookies: made once per data folder, kept there."""
-    path = config.data_dir() / "web-secret"
+    path = settings.ensure_data_dir() / "web-secret"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
 
 
-def create_app(secure_cookies: bool = False) -> FastAPI:
-    sessions = open_store()
+def create_app(settings: Settings | None = None, store: Store | None = None, secure_cookies: bool = False) -> FastAPI:
+    """The dashboard on `store` (default: the one `settings` name; default: the settings the
+    environment and the settings file give)."""
+    settings = settings or config.load()
+    store = store or Store.open(settings)
+    sessions = store.sessions
     app = FastAPI(title="minhbach", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.sessions = sessions
+    app.state.settings, app.state.store, app.state.sessions = settings, store, sessions
     app.state.throttle = LoginThrottle()
-    app.state.bodies = BodyStore(config.bodies_dir())
-    app.add_middleware(SessionMiddleware, secret_key=_secret(), session_cookie="minhbach_session",
+    app.state.bodies = store.bodies
+    app.add_middleware(SessionMiddleware, secret_key=_secret(settings), session_cookie="minhbach_session",
                        same_site="lax", https_only=secure_cookies, max_age=12 * 3600)
     app.mount("/api/v1", create_api(sessions))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -349,7 +353,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
             if report is None:
                 raise HTTPException(status_code=404)
             folder = Path(tempfile.mkdtemp(prefix="minhbach-monthly-"))
-            path = next(p for p in publish(report, folder, config.setting("report.issuer", DEFAULT_ISSUER))
+            path = next(p for p in publish(report, folder, settings.report.issuer or DEFAULT_ISSUER)
                         if p.suffix == f".{fmt}")
         return FileResponse(path, filename=path.name, background=BackgroundTask(shutil.rmtree, folder, True))
 
@@ -361,7 +365,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
             raise HTTPException(status_code=403, detail=_("Only an administrator remakes a report."))
         with sessions() as session:
             try:
-                freeze(session, app.state.bodies, month, "", None, config.setting("default_rubric"), True, reason)
+                freeze(session, app.state.bodies, month, "", None, settings.default_rubric, True, reason)
             except MonthlyError as error:
                 raise HTTPException(status_code=400, detail=str(error))
         return RedirectResponse("/monthly", status_code=303)
@@ -418,7 +422,7 @@ def create_app(secure_cookies: bool = False) -> FastAPI:
         user = _admin(request, _("Only an administrator changes the settings."))
         with sessions() as session:
             choice, past = current_choice(session), choice_history(session)
-            in_use = rubric_for_audit(session)
+            in_use = rubric_for_audit(session, configured=settings.default_rubric)
         rubrics = []
         for rubric_id in available():
             try:

@@ -22,10 +22,9 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select, update
 
 from minhbach.audit.ops.cluster.jobs import FINISHED, crawl_site
-from minhbach.audit.ops.cluster.settings import ClusterSettings
+from minhbach.audit.ops.cluster.settings import ClusterSettings, require_shared_database
 from minhbach.audit.crawl.runs import close_abandoned_runs, start_run
 from minhbach.audit.words.i18n import _
-from minhbach.audit.store.db import open_store
 from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl, utcnow
 from minhbach.crawler.settings import CrawlOptions
 
@@ -44,13 +43,10 @@ def job_id(queue: str, run_id: int, agency_code: str) -> str:
 
 
 class Coordinator:
-    def __init__(self, cluster: ClusterSettings, database_url: str, options: CrawlOptions,
-                 poll_seconds: float = 1.0):
+    def __init__(self, cluster: ClusterSettings, store, options: CrawlOptions, poll_seconds: float = 1.0):
+        require_shared_database(store)
         self.cluster, self.options, self.poll = cluster, options, poll_seconds
-        self.sessions = open_store(database_url)
-        if self.sessions.kw["bind"].dialect.name == "sqlite":
-            raise ValueError(_("workers on several machines share one database: set database_url to PostgreSQL "
-                               "(an SQLite file cannot be shared)"))
+        self.sessions = store.sessions
         self.redis = cluster.connect()
         self.queue = Queue(cluster.queue, connection=self.redis)
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, select, update
 
 from minhbach.audit import config
+from minhbach.audit.config import Settings
 from minhbach.audit.ops.cluster.leases import HostLeases
 from minhbach.audit.ops.cluster.settings import ClusterSettings
 from minhbach.audit.words.i18n import _
@@ -70,12 +71,18 @@ def start_attempt(sessions, site_id: int, worker: str) -> int | None:
         return site.attempt
 
 
+# The settings of `minhbach worker` on this machine, set before its pool forks the workers (a
+# job runs in a process forked from them); a job run elsewhere reads them itself.
+WORKER_SETTINGS: Settings | None = None
+
+
 def crawl_site(run_id: int, agency_code: str, options: CrawlOptions) -> dict:
     """RQ job: crawl `agency_code`'s site for crawl run `run_id`. Returns its status."""
     from rq import get_current_job
 
-    cluster = ClusterSettings.load()
-    database_url, bodies_dir = config.database_url(), config.bodies_dir()
+    settings = WORKER_SETTINGS or config.load()
+    cluster = ClusterSettings.from_settings(settings)
+    database_url, bodies_dir = settings.store_url, settings.bodies_dir
     sessions = session_factory(database_url)
     with sessions() as session:
         agency = session.scalar(select(Agency).where(Agency.code == agency_code))

@@ -25,7 +25,10 @@ log = logging.getLogger(__name__)
 
 class SiteWorker(Worker):
     def __init__(self, *args, **kwargs):
-        self.lease_seconds = ClusterSettings.load().lease_seconds
+        from minhbach.audit.ops.cluster import jobs
+
+        self.lease_seconds = (jobs.WORKER_SETTINGS.cluster.lease_seconds if jobs.WORKER_SETTINGS
+                              else ClusterSettings().lease_seconds)
         kwargs.setdefault("job_monitoring_interval", max(1, int(self.lease_seconds / 3)))
         kwargs.setdefault("worker_ttl", max(2, int(self.lease_seconds)))
         super().__init__(*args, **kwargs)
@@ -54,12 +57,13 @@ class SiteWorker(Worker):
             self.log.warning("worker %s: heartbeat failed (%s); the job goes on", self.name, error)
 
 
-def run_workers(cluster: ClusterSettings, concurrency: int, burst: bool = False) -> None:
+def run_workers(settings, concurrency: int, burst: bool = False) -> None:
     """Run `concurrency` workers on the cluster's queue until stopped (SIGINT/SIGTERM: each
     finishes its site first), or until the queue is empty with `burst`."""
     from minhbach.audit.ops.cluster import jobs  # loaded once here, not again in every forked job
 
-    del jobs
+    jobs.WORKER_SETTINGS = settings  # the forked workers and their jobs inherit them
+    cluster = ClusterSettings.from_settings(settings)
 
     pool = WorkerPool([cluster.queue], connection=cluster.connect(), num_workers=concurrency,
                       worker_class=SiteWorker)

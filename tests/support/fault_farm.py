@@ -19,7 +19,7 @@ from pathlib import Path
 
 from minhbach.audit.ops.demo.portal import PortalBuilder
 from minhbach.audit.ops.demo.server import PortalPages, minimal_pdf, to_windows_1258
-from tests.legacy_text import to_legacy
+from tests.support.legacy_text import to_legacy
 
 CONTENT_CODE = "ubnd-hs"   # the demo portal every content site serves
 MB = 1024 * 1024
