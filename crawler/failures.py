@@ -1,4 +1,6 @@
-"""Why a request came to nothing: a short kind (stored, counted) and a Vietnamese reason.
+"""Why a request came to nothing: a short kind (stored, counted) and a reason, a code with its
+values ({"kind": "refused", "host": "..."}) that the application says in the reader's language
+(minhbach.audit.words.reasons). The crawler stores no words.
 
 Order matters: an HTTP error is a subclass of Scrapy's IgnoreRequest, so it is recognised
 before any refusal; our own refusals carry their kind and reason with them.
@@ -29,32 +31,21 @@ NOT_SEEN_KINDS = frozenset({
 # Of those, the faults that make a crawl incomplete ("partial"); robots.txt, the page cap and
 # the private-address guard are the crawl's own policy, not faults of the site.
 INCOMPLETE_KINDS = NOT_SEEN_KINDS - {"robots", "page_cap", "private_address"}
-_LABELS = {
-    "time_budget": "chưa tải (hết thời gian dành cho trang)", "page_cap": "chưa tải (giới hạn số trang)",
-    "timeout": "hết thời gian chờ", "no_response": "không phản hồi", "too_large": "quá dung lượng",
-    "tls": "lỗi TLS", "dns": "lỗi DNS", "refused": "bị từ chối kết nối", "robots": "bị robots.txt chặn",
-    "private_address": "trỏ tới địa chỉ nội bộ", "redirect_loop": "chuyển hướng vòng lặp",
-    "parse_error": "không phân tích được", "other": "lỗi khác",
-}
-
-
-def unread_label(kind: str) -> str:
-    """How a kind of unread page is named in a Vietnamese reason: "HTTP 403", "hết thời gian chờ"."""
-    if kind.startswith("http_"):
-        return f"lỗi HTTP {kind[5:]}"
-    return _LABELS.get(kind, kind)
-
-
 # HTTP answers that mean "this page is not there": the site's own broken link, judged as absent.
 GONE_STATUSES = frozenset({404, 410})
+
+
+def reason(kind: str, /, **values) -> dict:
+    """A reason as it is stored: its kind and its values."""
+    return {"kind": kind, **values}
 
 
 class Refused(IgnoreRequest):
     """A request minhbach itself declined to send (scope, budget, safety)."""
 
-    def __init__(self, kind: str, reason: str):
-        super().__init__(reason)
-        self.kind, self.reason = kind, reason
+    def __init__(self, kind: str, /, **values):
+        super().__init__(f"{kind} {values}")
+        self.kind, self.reason = kind, reason(kind, **values)
 
 
 def is_not_seen(kind: str) -> bool:
@@ -64,8 +55,8 @@ def is_not_seen(kind: str) -> bool:
     return kind in NOT_SEEN_KINDS
 
 
-def classify_failure(failure) -> tuple[str, str]:
-    """(kind, Vietnamese reason) for a failed request."""
+def classify_failure(failure) -> tuple[str, dict]:
+    """(kind, reason) for a failed request."""
     exc = failure.value
     request = getattr(failure, "request", None)
     host = urlsplit(request.url).netloc if request is not None else ""
@@ -74,32 +65,32 @@ def classify_failure(failure) -> tuple[str, str]:
         exc = exc.__cause__  # Scrapy wraps Twisted's ResponseFailed; its reasons say more
     if isinstance(exc, HttpError):
         status = exc.response.status
-        return f"http_{status}", f"máy chủ trả về lỗi HTTP {status} ({host})"
+        return f"http_{status}", reason("http_error", status=status, host=host)
     if isinstance(exc, Refused):
         return exc.kind, exc.reason
     if isinstance(exc, IgnoreRequest):
-        message = str(exc)
-        if "robots.txt" in message.lower():
-            return "robots", "robots.txt không cho phép thu thập"
-        if "redirection" in message.lower():
-            return "redirect_loop", f"chuyển hướng vòng lặp hoặc quá nhiều lần ({host})"
-        if "maxsize" in message.lower() or "max size" in message.lower():
-            return "too_large", f"phản hồi vượt giới hạn dung lượng sau khi giải nén ({host})"
-        return "ignored", f"yêu cầu bị bỏ qua ({host})"
+        message = str(exc).lower()
+        if "robots.txt" in message:
+            return "robots", reason("robots")
+        if "redirection" in message:
+            return "redirect_loop", reason("redirect_loop", host=host)
+        if "maxsize" in message or "max size" in message:
+            return "too_large", reason("too_large_unpacked", host=host)
+        return "ignored", reason("ignored", host=host)
     if isinstance(exc, (DNSLookupError, CannotResolveHostError)):
-        return "dns", f"lỗi DNS: không tìm thấy tên miền ({host})"
+        return "dns", reason("dns", host=host)
     if isinstance(exc, (ConnectionRefusedError, DownloadConnectionRefusedError)):
-        return "refused", f"máy chủ từ chối kết nối ({host})"
+        return "refused", reason("refused", host=host)
     if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
-        return "timeout", f"hết thời gian chờ phản hồi ({host})"
+        return "timeout", reason("timeout", host=host)
     if isinstance(exc, DownloadCancelledError):
-        return "too_large", f"phản hồi vượt giới hạn dung lượng ({host})"
+        return "too_large", reason("too_large", host=host)
     text = f"{type(exc).__name__}: {exc}"
     if "SSL" in text or "TLS" in text or "certificate" in text.lower():
-        return "tls", f"lỗi kết nối bảo mật TLS/HTTPS ({host})"
+        return "tls", reason("tls", host=host)
     if isinstance(exc, ResponseNeverReceived) and https:
         # Closed before any answer on an https address: the TLS handshake did not complete.
-        return "tls", f"không thiết lập được kết nối HTTPS: máy chủ đóng kết nối khi bắt tay TLS ({host})"
+        return "tls", reason("tls_handshake", host=host)
     if isinstance(exc, (ResponseFailed, ResponseDataLossError)):
-        return "no_response", f"máy chủ đóng kết nối, không trả lời trọn vẹn ({host})"
-    return "other", f"lỗi tải trang {type(exc).__name__} ({host})"
+        return "no_response", reason("no_response", host=host)
+    return "other", reason("download_error", error=type(exc).__name__, host=host)

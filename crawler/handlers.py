@@ -27,7 +27,7 @@ class SiteBudget:
         if site is not None:
             left = site.time_left()
             if left <= 0:
-                raise Refused("time_budget", "hết thời gian dành cho trang này")
+                raise Refused("time_budget")
             timeout = request.meta.get("download_timeout") or crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
             request.meta["download_timeout"] = max(MIN_TIMEOUT, min(timeout, left))
             if request.meta.get("playwright"):  # the browser's own clock, in milliseconds

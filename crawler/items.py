@@ -52,5 +52,5 @@ class UnreadItem:
     agency_code: str
     url: str
     kind: str
-    reason: str
+    reason: dict  # a code and its values (failures.reason)
     anchor_text: str = ""

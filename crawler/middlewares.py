@@ -55,8 +55,7 @@ class PrivateAddressGuard(CrawlerMiddleware):
                 return None  # let the download fail with its own DNS error
         if not is_public_address(address):
             self.crawler.stats.inc_value("minhbach/private_address_refused")
-            raise Refused("private_address", f"địa chỉ nội bộ {address} ({host}) bị từ chối; "
-                                             "chỉ thu thập địa chỉ nội bộ với --allow-private")
+            raise Refused("private_address", address=str(address), host=host)
         return None
 
 
@@ -72,15 +71,15 @@ class SiteScopeMiddleware(CrawlerMiddleware):
             return None
         site = spider.sites[code]
         if not request.meta.get("home") and not site.in_scope(request.url):
-            raise Refused("offsite", f"ngoài phạm vi trang: {netloc_of(request.url)}")
+            raise Refused("offsite", host=netloc_of(request.url))
         if site.out_of_time():
-            raise Refused("time_budget", "hết thời gian dành cho trang này")
+            raise Refused("time_budget")
         if request.meta.get("page") and not request.meta.get("redirect_times"):
             # Requests leave the queue highest priority first, so the cap is spent on the
             # disclosure sections before ordinary pages.
             if site.sent_pages >= site.page_cap:
                 site.stop_reason = "page cap"
-                raise Refused("page_cap", "đã đạt giới hạn số trang")
+                raise Refused("page_cap")
             site.sent_pages += 1
         return None
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from minhbach.crawler.failures import INCOMPLETE_KINDS, unread_label
+from minhbach.crawler.failures import INCOMPLETE_KINDS, reason
 from minhbach.crawler.safety import TrapGuard
 from minhbach.crawler.urls import netloc_of
 
@@ -51,13 +51,13 @@ class SiteState:
     active_since: float | None = None
     finished: bool = False
     status: str = "pending"  # pending|running|ok|unreachable|blocked
-    reason: str = ""
+    reason: dict | None = None   # why the site is what it is: a code and its values (failures.reason)
     stop_reason: str = ""
     errors: Counter = field(default_factory=Counter)
     robots_blocked: int = 0
     # Pages known but not read, by kind; the ones waiting to be handed to the pipeline.
     unread: Counter = field(default_factory=Counter)
-    unread_buffer: list[tuple[str, str, str, str]] = field(default_factory=list)
+    unread_buffer: list[tuple[str, str, dict, str]] = field(default_factory=list)
     # The HTTPS certificate check of the home page: (status, detail), None when not https.
     tls: tuple[str, str] | None = None
     # What the site's latest earlier crawl stored, by canonical URL (incremental recrawl).
@@ -110,15 +110,15 @@ class SiteState:
     def out_of_time(self) -> bool:
         return self.time_used() >= self.time_budget
 
-    def fail(self, status: str, reason: str) -> None:
-        self.status, self.reason = status, reason
+    def fail(self, site_status: str, kind: str, /, **values) -> None:
+        self.status, self.reason = site_status, reason(kind, **values)
 
-    def record_unread(self, url: str, kind: str, reason: str, anchor: str, limit: int) -> None:
+    def record_unread(self, url: str, kind: str, why: dict, anchor: str, limit: int) -> None:
         self.unread[kind] += 1
         if sum(self.unread.values()) <= limit:
-            self.unread_buffer.append((url, kind, reason, anchor))
+            self.unread_buffer.append((url, kind, why, anchor))
 
-    def drain_unread(self) -> list[tuple[str, str, str, str]]:
+    def drain_unread(self) -> list[tuple[str, str, dict, str]]:
         drained, self.unread_buffer = self.unread_buffer, []
         return drained
 
@@ -133,7 +133,6 @@ class SiteState:
         missed = {kind: n for kind, n in self.unread.items() if kind in INCOMPLETE_KINDS or kind.startswith("http_")}
         if missed:
             self.status = "partial"
-            self.reason = "thu thập chưa đầy đủ: " + ", ".join(
-                f"{n} trang {unread_label(kind)}" for kind, n in sorted(missed.items(), key=lambda kv: -kv[1]))
+            self.reason = reason("incomplete", missed=sorted(missed.items(), key=lambda kv: -kv[1]))
         else:
             self.status = "ok"

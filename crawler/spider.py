@@ -26,7 +26,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.internet.threads import deferToThread
 
 from minhbach.crawler.encoding import decode_html
-from minhbach.crawler.failures import classify_failure, is_not_seen
+from minhbach.crawler.failures import classify_failure, is_not_seen, reason
 from minhbach.crawler.items import DocumentInfo, PageItem, UnreadItem
 from minhbach.crawler.previous import EarlierCrawls, NoEarlierCrawls, StoredPage
 from minhbach.crawler.safety import TrapGuard
@@ -176,12 +176,12 @@ class AgencySpider(Spider):
         if site.scheduled_pages >= site.page_cap * 3:
             site.stop_reason = "page cap"
             site.seen.add(canonical)
-            site.record_unread(url, "page_cap", "đã đạt giới hạn số trang", anchor, MAX_UNREAD_RECORDED)
+            site.record_unread(url, "page_cap", reason("page_cap"), anchor, MAX_UNREAD_RECORDED)
             return None
         if site.out_of_time():
             site.stop_reason = "time budget"
             site.seen.add(canonical)
-            site.record_unread(url, "time_budget", "hết thời gian dành cho trang này", anchor, MAX_UNREAD_RECORDED)
+            site.record_unread(url, "time_budget", reason("time_budget"), anchor, MAX_UNREAD_RECORDED)
             return None
         refusal = site.trap_guard.allows(url)
         if refusal:
@@ -262,15 +262,15 @@ class AgencySpider(Spider):
 
         checked.addBoth(done)
 
-    def _not_read(self, site: SiteState, response: Response, reason: str) -> None:
+    def _not_read(self, site: SiteState, response: Response, why: str) -> None:
         """A page that arrived but could not be read as one: recorded as unread (parse_error)."""
         if response.meta.get("page"):
-            site.record_unread(response.url, "parse_error", reason, response.meta.get("anchor", ""),
+            site.record_unread(response.url, "parse_error", reason(why), response.meta.get("anchor", ""),
                                MAX_UNREAD_RECORDED)
 
     def _unread_items(self, site: SiteState):
-        for url, kind, reason, anchor in site.drain_unread():
-            yield UnreadItem(agency_code=site.code, url=url, kind=kind, reason=reason, anchor_text=anchor)
+        for url, kind, why, anchor in site.drain_unread():
+            yield UnreadItem(agency_code=site.code, url=url, kind=kind, reason=why, anchor_text=anchor)
 
     def parse_page(self, response: Response):
         site = self.sites[response.meta["agency"]]
@@ -290,9 +290,9 @@ class AgencySpider(Spider):
             log.exception("minhbach: error while reading %s", response.url)
             site.errors["parse_error"] += 1
             if response.meta.get("home") and site.status in ("pending", "running"):
-                site.fail("unreachable", "trang chủ không đọc được (lỗi khi phân tích trang)")
+                site.fail("unreachable", "home_unparsable")
             else:
-                self._not_read(site, response, "lỗi khi phân tích trang")
+                self._not_read(site, response, "parse_error")
         try:
             yield from self._unread_items(site)
         finally:
@@ -318,7 +318,7 @@ class AgencySpider(Spider):
         )
         if response.status >= 400:
             if is_home:
-                site.fail("unreachable", f"trang chủ trả về lỗi HTTP {response.status}")
+                site.fail("unreachable", "home_http_error", status=response.status)
             site.errors[f"http_{response.status}"] += 1
             yield item
             return
@@ -329,10 +329,10 @@ class AgencySpider(Spider):
             self._check_tls(site, response)
         if not is_html(response) or looks_binary(response.body):
             if is_home:
-                kind = item.content_type.split(";")[0].strip() or "không rõ"
-                site.fail("unreachable", f"trang chủ không phải trang HTML (Content-Type: {kind})")
+                kind = item.content_type.split(";")[0].strip() or "?"
+                site.fail("unreachable", "home_not_html", content_type=kind)
             elif is_html(response):  # announced as a page, unreadable as one: its section is not judged
-                self._not_read(site, response, "trang gửi nội dung nhị phân thay cho HTML")
+                self._not_read(site, response, "binary_page")
             yield item
             return
 
@@ -342,9 +342,9 @@ class AgencySpider(Spider):
         if tree is None or (tree.find(".//a[@href]") is None and not tree.text_content().strip()):
             site.errors["parse_error"] += 1
             if is_home:
-                site.fail("unreachable", "trang chủ không có nội dung HTML đọc được")
+                site.fail("unreachable", "home_empty")
             else:
-                self._not_read(site, response, "trang không có nội dung HTML đọc được")
+                self._not_read(site, response, "empty_page")
             yield item
             return
         if is_home and not site.rendered and self.can_render and _script_shell(tree):
@@ -356,8 +356,7 @@ class AgencySpider(Spider):
             return
         if is_home and not site.rendered and _script_shell(tree):
             # drawn by JavaScript, and no browser here to draw it: nothing on it can be judged
-            site.fail("unreachable", "trang chủ chỉ là khung trang dựng bằng JavaScript; cần trình duyệt "
-                                     "(chromium) để đọc nội dung")
+            site.fail("unreachable", "home_script_shell")
             yield item
             return
         title = tree.findtext(".//title")
@@ -436,8 +435,8 @@ class AgencySpider(Spider):
             if response.status >= 400:
                 kind = f"http_{response.status}"
                 if is_not_seen(kind):  # a 503 says nothing about whether the site has a sitemap
-                    site.record_unread(response.url, kind, f"máy chủ trả về lỗi HTTP {response.status}", "",
-                                       MAX_UNREAD_RECORDED)
+                    site.record_unread(response.url, kind, reason("http_error", status=response.status,
+                                                                  host=netloc_of(response.url)), "", MAX_UNREAD_RECORDED)
                     yield from self._unread_items(site)
                 return
             if not response.body.lstrip().startswith(b"<"):
@@ -501,9 +500,9 @@ class AgencySpider(Spider):
         request = failure.request
         site = self.sites[request.meta["agency"]]
         try:
-            kind, reason = classify_failure(failure)
+            kind, why = classify_failure(failure)
             if kind == "timeout" and site.out_of_time():  # cut short by the site's own budget
-                kind, reason = "time_budget", "hết thời gian dành cho trang này"
+                kind, why = "time_budget", reason("time_budget")
             if kind == "time_budget":
                 site.stop_reason = "time budget"
             elif kind == "robots":
@@ -513,11 +512,11 @@ class AgencySpider(Spider):
                 site.errors[kind] += 1
             if request.meta.get("home") and site.status in ("pending", "running"):
                 if kind in ("robots", "private_address"):
-                    site.fail("blocked", f"trang chủ: {reason}")
+                    site.fail("blocked", "home_refused", cause=why)
                 else:
-                    site.fail("unreachable", reason)
+                    site.status, site.reason = "unreachable", why
             elif (request.meta.get("page") or "sitemap_hops" in request.meta) and is_not_seen(kind):
-                site.record_unread(request.url, kind, reason, request.meta.get("anchor", ""), MAX_UNREAD_RECORDED)
+                site.record_unread(request.url, kind, why, request.meta.get("anchor", ""), MAX_UNREAD_RECORDED)
             yield from self._unread_items(site)
         finally:
             self._done_with(site)

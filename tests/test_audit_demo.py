@@ -95,7 +95,7 @@ def test_csv_text_is_exact(demo_output, tmp_path):
     assert findings_header == ("Mã cơ quan,Tên cơ quan,Mã tiêu chí,Tiêu chí,Nhóm,Kết quả,Địa chỉ bằng chứng,"
                                "Trích đoạn,Giá trị,Ngày,Ghi chú")
     row = {"agency_code": "x", "agency_name": "Sở Tư pháp", "rule_code": "HL01", "snippet": "=HYPERLINK(\"a\")",
-           "value_vi": "@SUM(1)", "note": "+ ghi chú", "date_vi": "-1"}
+           "value_label": "@SUM(1)", "note": "+ ghi chú", "date_label": "-1"}
     text = write_csv(tmp_path / "f.csv", finding_columns(), [row]).read_bytes().decode("utf-8")
     assert text == ("\ufeffMã cơ quan,Tên cơ quan,Mã tiêu chí,Tiêu chí,Nhóm,Kết quả,Địa chỉ bằng chứng,Trích đoạn,"
                     "Giá trị,Ngày,Ghi chú\r\nx,Sở Tư pháp,HL01,,,,,\"'=HYPERLINK(\"\"a\"\")\",'@SUM(1),-1,'+ ghi chú\r\n")

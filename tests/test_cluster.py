@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Integer, create_engine, func, select
 
+from minhbach.audit.words.reasons import reason_text
 from tests.support.cluster_farm import Farm
 from tests.support.paths import ROOT
 from tests.support.services import unavailable
@@ -472,13 +473,13 @@ def test_redis_gone_too_long_marks_the_crawl_interrupted_with_its_reason(cluster
     with engine.connect() as conn:
         status, reason = conn.execute(select(CrawlRun.status, CrawlRun.reason).order_by(CrawlRun.id.desc())).first()
     engine.dispose()
-    assert status == "interrupted" and "Redis" in reason
+    assert status == "interrupted" and reason["kind"] == "redis_gone" and "Redis" in reason_text(reason)
     listing = c.cli("runs")   # and the operator reads why
     assert "Redis" in listing.stdout and private_redis.url.split("//")[1].split("/")[0] in listing.stdout.replace("\n", "")
     sites = site_rows(c.database_url, 1)
     # every site is either done or marked interrupted with the reason: nothing left 'running'
     assert all(s in ("ok", "interrupted") for s, *_ in sites.values()), sites
-    assert all("Redis" in reason or s == "ok" for s, _, _, reason in sites.values())
+    assert all(s == "ok" or "Redis" in reason_text(reason) for s, _, _, reason in sites.values())
 
 
 def test_without_redis_or_with_sqlite_the_commands_say_so_in_one_line(tmp_path, redis_url, pg_url, english):
@@ -534,7 +535,7 @@ def test_a_portal_drawn_by_javascript_is_rendered_on_a_worker(cluster):
     by_status = {status: (site_id, reason) for site_id, status, reason in sites}
     rendered = rows[by_status["ok"][0]]
     assert rendered.pages >= 20 and rendered.rendered == rendered.pages
-    assert "từ chối kết nối" in by_status["unreachable"][1]
+    assert "từ chối kết nối" in reason_text(by_status["unreachable"][1])
 
 
 def test_a_superseded_attempt_writes_nothing_and_a_closed_run_starts_nothing(tmp_path, pg_url):

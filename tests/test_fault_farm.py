@@ -15,6 +15,8 @@ import time
 
 import pytest
 
+from minhbach.audit.words.reasons import reason_text
+
 from tests.support.paths import ROOT
 from tests.support.fault_farm import SITES, TLS_EXPECTED, FaultFarm, registry_csv
 
@@ -126,7 +128,8 @@ def crawl_statuses(env) -> dict[str, tuple[str, str]]:
         rows = conn.execute(text("select a.code, s.status, s.reason from site_crawls s "
                                  "join agencies a on a.id = s.agency_id")).all()
     engine.dispose()
-    return {code: (status, reason) for code, status, reason in rows}
+    # stored as a code, read in Vietnamese (the default language)
+    return {code: (status, reason_text(json.loads(reason) if reason else None)) for code, status, reason in rows}
 
 
 def test_every_site_ends_with_its_status_and_a_vietnamese_reason(whole_farm):

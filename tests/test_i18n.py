@@ -119,7 +119,6 @@ NOT_WORDS_FOLDERS = (
 DATA_NOT_WORDS = (
     "demo.py",      # the demo province's own name, Hòa Sơn
     "agencies.py",  # "có" / "không": what a registry CSV may say in its yes/no column
-    "scoring.py",   # "Chưa đủ dữ liệu": a grade name, stored beside the rubric's own (data)
     "sheets.py",    # column widths of the monthly workbook, a Vietnamese document, by its headers
     "publish.py",   # the default issuer of the monthly report
 )
@@ -234,3 +233,29 @@ def test_no_function_hides_the_translation_function():
             if stores and calls:
                 hidden.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
     assert not hidden, hidden
+
+
+def test_stored_words_do_not_depend_on_who_ran_the_command(demo_store, tmp_path):
+    """An audit made under MINHBACH_LANG=en stores codes, not English: the score table reads in
+    English for that operator, in Vietnamese for the next one, and the monthly report (frozen
+    in Vietnamese) says why the unreachable agency has no score in Vietnamese."""
+    import json
+    import sqlite3
+
+    from tests.support.cli import run_cli
+
+    db = sqlite3.connect(demo_store / "minhbach.sqlite")
+    with db:
+        db.execute("delete from monthly_reports")
+    assert run_cli("audit", "--date", "2026-11-21", env={"MINHBACH_LANG": "en"}).returncode == 0
+    reasons = [json.loads(r) for (r,) in db.execute("select reason from scores where reason is not null")]
+    assert reasons and all(isinstance(r, dict) and "kind" in r for r in reasons)
+    english = run_cli("report", env={"MINHBACH_LANG": "en"}).stdout
+    vietnamese = run_cli("report", env={"MINHBACH_LANG": "vi"}).stdout
+    assert "refused the connection" in english and "từ chối kết nối" not in english
+    assert "từ chối kết nối" in vietnamese and "refused the connection" not in vietnamese
+    assert run_cli("monthly", "--month", "2026-11", "--out", str(tmp_path), env={"MINHBACH_LANG": "en"}).returncode == 0
+    (content,) = db.execute("select content from monthly_reports").fetchone()
+    frozen = json.dumps(json.loads(content), ensure_ascii=False)
+    assert "từ chối kết nối" in frozen and "refused the connection" not in frozen
+    db.close()

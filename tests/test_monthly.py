@@ -138,8 +138,8 @@ def test_a_partially_crawled_agency_says_so_in_item_9(demo_store, tmp_path):
     db = sqlite3.connect(demo_store / "minhbach.sqlite")
     with db:
         db.execute("delete from monthly_reports")
-        db.execute("update site_crawls set status = 'partial', reason = 'thu thập chưa đầy đủ: 3 trang hết thời gian "
-                   "chờ' where agency_id = (select id from agencies where code = 'syt-hs')")
+        db.execute("update site_crawls set status = 'partial', reason = '{\"kind\": \"incomplete\", \"missed\": [[\"timeout\", 3]]}' "
+                   "where agency_id = (select id from agencies where code = 'syt-hs')")
     assert run_cli("audit", "--date", "2026-11-21").returncode == 0
     assert run_cli("monthly", "--month", MONTH, "--out", str(tmp_path)).returncode == 0
     sheet = load_workbook(tmp_path / f"{NAME}.xlsx")["Tổng hợp"]
@@ -217,7 +217,7 @@ def test_a_section_the_crawl_could_not_read_is_never_counted_as_zero(demo_store,
         # its tenders page answered 503 instead of the page the crawl stored
         db.execute("delete from pages where final_url = 'http://127.0.0.1:18406/node/1017'")
         db.execute("insert into unread_pages (site_crawl_id, url, kind, reason, anchor_text) "
-                   "select s.id, 'http://127.0.0.1:18406/node/1017', 'http_503', 'máy chủ trả về lỗi HTTP 503', "
+                   "select s.id, 'http://127.0.0.1:18406/node/1017', 'http_503', '{\"kind\": \"http_error\", \"status\": 503, \"host\": \"127.0.0.1:18406\"}', "
                    "'Đấu thầu' from site_crawls s join agencies a on a.id = s.agency_id where a.code = 'stp-hs'")
     assert run_cli("audit", "--date", "2026-11-21").returncode == 0
     assert run_cli("monthly", "--month", MONTH, "--out", str(tmp_path)).returncode == 0

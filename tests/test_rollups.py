@@ -7,7 +7,7 @@ GRADES = ["Tốt", "Khá", "Trung bình", "Yếu"]
 
 
 def score(code, level, parent, total, grade, coverage=1.0):
-    return {"agency_code": code, "province": "Hòa Sơn", "parent_code": parent, "level_vi": level,
+    return {"agency_code": code, "province": "Hòa Sơn", "parent_code": parent, "level_label": level,
             "score": total, "grade": grade if total is not None else "Không xác định", "coverage": coverage}
 
 

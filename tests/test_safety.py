@@ -57,8 +57,12 @@ def guard_for(**settings):
     "http://[::1]/",
 ])
 def test_guard_refuses_private_targets_without_allowance(url):
-    with pytest.raises(IgnoreRequest, match="địa chỉ nội bộ"):
+    from minhbach.audit.words.reasons import reason_text
+
+    with pytest.raises(IgnoreRequest) as refused:
         asyncio.run(guard_for().process_request(Request(url)))
+    assert refused.value.reason["kind"] == "private_address"
+    assert "địa chỉ nội bộ" in reason_text(refused.value.reason)
 
 
 def test_guard_allows_them_only_when_told():

@@ -93,7 +93,7 @@ def test_home_page_error_marks_the_site_unreachable():
     spider.sites["s"].in_flight += 1
     list(spider.parse_page(HtmlResponse("https://a.gov.vn/", status=503, body=b"down", request=request)))
     site = spider.sites["s"]
-    assert site.status == "unreachable" and "HTTP 503" in site.reason and site.finished
+    assert site.status == "unreachable" and site.reason == {"kind": "home_http_error", "status": 503} and site.finished
 
 
 def test_a_page_that_breaks_the_callback_is_logged_counted_and_left_unread(monkeypatch, caplog):

@@ -75,11 +75,17 @@ def test_an_older_store_with_data_upgrades_in_place(store_url):
                           "obey_robots, notes, version, created_at, updated_at) values ('stc', 'Sở Tài chính', 'so', "
                           "'Hòa Sơn', 'https://stc.gov.vn/', '', 'html', true, '', 1, current_timestamp, "
                           "current_timestamp)"))
-        conn.execute(text("insert into crawl_runs (status, started_at, hostname, settings) "
-                          "values ('completed', current_timestamp, '', '{}')"))
+        for _ in range(4):
+            conn.execute(text("insert into crawl_runs (status, started_at, hostname, settings) "
+                              "values ('completed', current_timestamp, '', '{}')"))
         conn.execute(text("insert into site_crawls (run_id, agency_id, status, pages_fetched, bytes_fetched, "
                           "documents_found, error_counts, reason, robots_blocked, stop_reason) "
                           "values (1, 1, 'ok', 1, 10, 0, '{}', '', 0, '')"))
+        conn.execute(text("insert into site_crawls (run_id, agency_id, status, pages_fetched, bytes_fetched, "
+                          "documents_found, error_counts, reason, robots_blocked, stop_reason) values (2, 1, "
+                          "'partial', 1, 10, 0, '{}', 'thu thập chưa đầy đủ: 3 trang lỗi HTTP 403, 1 trang hết "
+                          "thời gian chờ', 0, ''), (3, 1, 'unreachable', 0, 0, 0, '{}', 'máy chủ từ chối kết nối "
+                          "(127.0.0.1:18409)', 0, ''), (4, 1, 'unreachable', 0, 0, 0, '{}', 'một lý do khác', 0, '')"))
         conn.execute(text("insert into pages (site_crawl_id, requested_url, final_url, http_status, content_type, "
                           "fetched_at, size, sha256, depth) values (1, 'https://stc.gov.vn/', 'https://stc.gov.vn/', "
                           "200, 'text/html', current_timestamp, 10, 'x', 0)"))
@@ -88,5 +94,9 @@ def test_an_older_store_with_data_upgrades_in_place(store_url):
         agency = session.scalar(select(Agency))
         site = session.scalar(select(SiteCrawl))
         assert (agency.code, agency.active, agency.replaced_by) == ("stc", True, None)
-        assert (site.status, site.tls_status) == ("ok", "")
+        assert (site.status, site.tls_status, site.reason) == ("ok", "", None)
+        # reasons stored as words by earlier versions are codes now (words/reasons.py), or kept whole
+        assert [s.reason for s in session.scalars(select(SiteCrawl).order_by(SiteCrawl.id))][1:] == [
+            {"kind": "incomplete", "missed": [["http_403", 3], ["timeout", 1]]},
+            {"kind": "refused", "host": "127.0.0.1:18409"}, {"kind": "text", "text": "một lý do khác"}]
         assert session.scalar(select(Page.final_url)) == "https://stc.gov.vn/"

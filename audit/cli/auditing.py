@@ -179,7 +179,7 @@ def report(app: App, agency_code, by, wide, audit_id) -> None:
         table.add_column(header, overflow="fold")
     colours = {"pass": "green", "fail": "red", "needs_review": "yellow", "error": "magenta"}
     for row in findings:
-        table.add_row(row["rule_code"], row["rule_title"], row["outcome_vi"], row["value"], row["date_vi"],
+        table.add_row(row["rule_code"], row["rule_title"], row["outcome_label"], row["value"], row["date_label"],
                       row["note"], style=colours.get(row["outcome"]))
     console.print(table)
     print_rubric_warning(audit_run)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from minhbach.audit.cli.common import App, console, fail, hold_lock, pass_app
 from minhbach.audit.words.i18n import N_, _
+from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.words.names import run_status_name, site_status_name
 
 
@@ -169,7 +170,7 @@ def runs(app: App, run_id: int | None) -> None:
     for header in (_("Run"), _("Status"), _("Started"), _("Finished"), _("Sites"), _("Pages")):
         table.add_column(header, overflow="fold")
     for run, n_sites, n_pages in rows:
-        status = run_status_name(run.status) + (f"\n{run.reason}" if run.reason else "")  # why it stopped
+        status = run_status_name(run.status) + (f"\n{reason_text(run.reason)}" if run.reason else "")  # why it stopped
         table.add_row(str(run.id), status, f"{run.started_at:%Y-%m-%d %H:%M}",
                       f"{run.finished_at:%Y-%m-%d %H:%M}" if run.finished_at else "", str(n_sites), str(n_pages))
     console.print(table)

@@ -87,7 +87,11 @@ def print_night(result, log_file) -> None:
     say("  " + _("Rubric: {rubric}").format(rubric=result.rubric_id))
     if result.rubric_warning:
         say("  [bold yellow]" + result.rubric_warning + "[/]")
-    say("  " + _("Grades: ") + ", ".join(f"{g} {n}" for g, n in result.grades.items()))
+    from minhbach.audit.ops.nightly import UNKNOWN
+    from minhbach.audit.words.names import grade_label
+
+    say("  " + _("Grades: ") + ", ".join(f"{grade_label(None if g == UNKNOWN else 0, '' if g in (UNKNOWN, 'not_graded') else g)} {n}"
+                                         for g, n in result.grades.items()))
     changes = result.changes
     if changes.previous_audit_id is None:
         say("  " + _("Changes: no earlier audit to compare with"))

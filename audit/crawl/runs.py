@@ -59,7 +59,7 @@ def close_abandoned_runs(sessions) -> list[int]:
                 for site in run.sites:
                     if site.status in ("pending", "running"):
                         site.status = "interrupted"
-                        site.reason = site.reason or _("the crawl stopped before this site was done")
+                        site.reason = site.reason or {"kind": "crawl_stopped"}
                 closed.append(run.id)
     return closed
 

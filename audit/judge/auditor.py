@@ -12,7 +12,8 @@ from typing import Callable
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from minhbach.audit.words.i18n import _
+from minhbach.audit.words.i18n import _, in_language
+from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.judge.disputes import override
 from minhbach.audit.judge.rubric import Rubric
 from minhbach.audit.judge.scoring import score_site
@@ -69,11 +70,13 @@ def build_site(session: Session, site_crawl: SiteCrawl, agency: Agency, bodies: 
     documents = [DocumentRef(d.url, d.anchor_text, d.doc_type, text=d.text, text_status=d.text_status,
                              sha256=d.sha256) for d in session.scalars(
         select(Document).where(Document.site_crawl_id == site_crawl.id).order_by(Document.id))]
-    unread = [UnreadRef(u.url, u.kind, u.reason, u.anchor_text) for u in session.scalars(
-        select(UnreadPage).where(UnreadPage.site_crawl_id == site_crawl.id).order_by(UnreadPage.id))]
+    with in_language("vi"):  # the rules write their notes in Vietnamese, and quote these reasons
+        unread = [UnreadRef(u.url, u.kind, reason_text(u.reason), u.anchor_text) for u in session.scalars(
+            select(UnreadPage).where(UnreadPage.site_crawl_id == site_crawl.id).order_by(UnreadPage.id))]
+        crawl_reason = reason_text(site_crawl.reason)
     return Site(agency_code=agency.code, level=agency.level, name=agency.name, home_url=home_url,
                 sources=sources, documents=documents, crawl_status=site_crawl.status,
-                crawl_reason=site_crawl.reason, unread=unread, tls_status=site_crawl.tls_status,
+                crawl_reason=crawl_reason, unread=unread, tls_status=site_crawl.tls_status,
                 tls_detail=site_crawl.tls_detail)
 
 
@@ -119,9 +122,9 @@ class AuditBuilder:
                 value=proof.value if proof else "", evidence_date=proof.date if proof else None,
                 stored_copy=proof.stored_copy if proof else "", override_id=None, rule_outcome=""))
         if not site.reachable:
-            reason = site_crawl.reason or _("No page could be crawled.")
-        else:  # a partial crawl keeps its reason ("thu thập chưa đầy đủ: ...") in every report
-            reason = site_crawl.reason if site_crawl.status in ("partial", "interrupted") else ""
+            reason = site_crawl.reason or {"kind": "no_page"}
+        else:  # a partial crawl keeps its reason ("crawled in part: ...") in every report
+            reason = site_crawl.reason if site_crawl.status in ("partial", "interrupted") else None
         if site.reachable:  # accepted disputes and reviews decide, while the rule says the same
             override(session, agency.id, findings, outcomes)
         scored = score_site(rubric, agency.level, outcomes, site.reachable, reason)

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minhbach.audit.words.i18n import _
+from minhbach.audit.words.names import grade_label
+from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.store.models import Agency, AuditRun, Finding, Score
 
 # How good an outcome is, for telling a regression from an improvement. Outcomes that are not
@@ -33,7 +35,7 @@ class SiteChange:
     grade_before: str
     grade_after: str
     reachable: str       # "", "lost" (became unreachable) or "recovered"
-    reason: str = ""     # why the site is not judged now (when lost)
+    reason: dict | None = None  # why the site is not judged now (when lost), as a code (words/reasons.py)
     portal_url: str = ""
 
 
@@ -96,7 +98,7 @@ def diff_audits(session: Session, before: AuditRun, after: AuditRun) -> tuple[li
         reachable = "lost" if was_judged and not is_judged else "recovered" if is_judged and not was_judged else ""
         site = SiteChange(agency.code, agency.name, old.total if old else None, new.total if new else None,
                           old.grade if old else "", new.grade if new else "", reachable,
-                          new.reason if new else "", agency.portal_url)
+                          new.reason if new else None, agency.portal_url)
         if reachable or site.score_before != site.score_after or site.grade_before != site.grade_after:
             sites.append(site)
         if reachable or not (was_judged and is_judged):
@@ -140,6 +142,7 @@ def history(session: Session, agency_code: str) -> list[dict]:
                            .where(Score.agency_id == agency.id).order_by(AuditRun.audit_date, AuditRun.id)).all()
     return [{"audit": audit.id, "audit_date": audit.audit_date, "rubric": f"{audit.rubric_id} ({audit.rubric_version})",
              "rubric_id": audit.rubric_id,
-             "crawl_run": audit.crawl_run_id, "score": score.total, "grade": score.grade if score.total is not None
-             else _("Unknown"), "coverage_pct": round(100 * score.coverage), "reason": score.reason}
+             "crawl_run": audit.crawl_run_id, "score": score.total, "grade": grade_label(score.total, score.grade),
+             "grade_code": score.grade, "coverage_pct": round(100 * score.coverage),
+             "reason": reason_text(score.reason)}
             for audit, score in rows]

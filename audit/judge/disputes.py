@@ -29,9 +29,12 @@ def _state(dispute: Dispute) -> dict:
     return {"status": dispute.status, "outcome": dispute.outcome, "reason": dispute.reason}
 
 
-def _event(session: Session, dispute: Dispute, actor: str, action: str, before: dict, note: str = "") -> None:
+def _event(session: Session, dispute: Dispute, actor: str, action: str, before: dict, note: str = "",
+           **facts) -> None:
+    """One step of the trail. `note` is what a person wrote; `facts` are what minhbach knows (the
+    outcomes an expiry compared), kept with the state after and said where the trail is read."""
     session.add(DisputeEvent(dispute_id=dispute.id, actor=actor, action=action, before=before,
-                             after=_state(dispute), note=note))
+                             after={**_state(dispute), **facts}, note=note))
 
 
 def may_open(user: User, agency: Agency, outcome: str, override_id: int | None, children: set[str]) -> str | None:
@@ -119,13 +122,11 @@ def override(session: Session, agency_id: int, findings: list[dict], outcomes: d
         if row["outcome"] != dispute.rule_outcome:
             before = _state(dispute)
             dispute.status = "expired"
-            _event(session, dispute, "minhbach", "expired", before,
-                   _("the rule now gives {now} (when disputed: {then})").format(now=row["outcome"],
-                                                                                then=dispute.rule_outcome))
+            _event(session, dispute, "minhbach", "expired", before, rule_now=row["outcome"],
+                   rule_then=dispute.rule_outcome)
             continue
         row["rule_outcome"], row["outcome"], row["partial"] = row["outcome"], dispute.outcome, False
-        row["override_id"] = dispute.id
-        row["note"] = _("Adjusted after dispute #{id}: {reason}").format(id=dispute.id, reason=dispute.reason)
+        row["override_id"] = dispute.id   # its note is said where the finding is read (reports/rows.py)
         outcomes[row["rule_code"]] = (dispute.outcome, False)
 
 
@@ -141,7 +142,7 @@ def apply_to_audit(session: Session, audit_id: int, agency_id: int) -> None:
     for row in rows:
         if row["override_id"]:
             finding = row["_finding"]
-            finding.outcome, finding.partial, finding.note = row["outcome"], False, row["note"]
+            finding.outcome, finding.partial = row["outcome"], False
             finding.override_id, finding.rule_outcome = row["override_id"], row["rule_outcome"]
     agency = session.get(Agency, agency_id)
     score = session.scalar(select(Score).where(Score.audit_run_id == audit_id, Score.agency_id == agency_id))

@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from minhbach.audit.words.i18n import _
 from minhbach.audit.judge.rubric import Rubric
 
-NO_GRADE = "Chưa đủ dữ liệu"
+NO_GRADE = ""   # too little judged to grade: the grade is empty and the reader is told so (words/names.py)
 
 
 @dataclass
@@ -20,18 +19,18 @@ class SiteScore:
     coverage: float = 0.0           # share of applicable weight actually judged
     categories: dict[str, dict] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
-    reason: str = ""
+    reason: dict | None = None      # why there is no score or grade, as a code (words/reasons.py)
 
 
 def score_site(rubric: Rubric, level: str, outcomes: dict[str, tuple[str, bool]], reachable: bool = True,
-               reason: str = "") -> SiteScore:
+               reason: dict | None = None) -> SiteScore:
     """`outcomes` maps rule code -> (outcome, partial). Unreachable sites get no score."""
     counts = dict(Counter(outcome for outcome, _ in outcomes.values()))
     if not reachable:
-        return SiteScore(None, "", 0.0, {}, counts, reason or _("The portal could not be reached."))
+        return SiteScore(None, "", 0.0, {}, counts, reason or {"kind": "unreachable"})
     if level not in rubric.applies_to:
-        return SiteScore(None, "", 0.0, {}, counts, _("Rubric {rubric} does not apply to the level {level}.").format(
-            rubric=rubric.id, level=level))
+        return SiteScore(None, "", 0.0, {}, counts, {"kind": "rubric_not_for_level", "rubric": rubric.id,
+                                                     "level": level})
     earned_all = judged_all = applicable_all = 0.0
     categories = {}
     for category in rubric.categories:
@@ -55,7 +54,7 @@ def score_site(rubric: Rubric, level: str, outcomes: dict[str, tuple[str, bool]]
         earned_all, judged_all, applicable_all = earned_all + earned, judged_all + judged, applicable_all + applicable
     coverage = round(judged_all / applicable_all, 3) if applicable_all else 0.0
     if not judged_all:
-        return SiteScore(None, "", coverage, categories, counts, _("No rule could be judged."))
+        return SiteScore(None, "", coverage, categories, counts, {"kind": "nothing_judged"})
     total = round(100 * earned_all / judged_all, 1)
     grade = rubric.grade_for(total) if coverage >= rubric.min_coverage else NO_GRADE
     return SiteScore(total, grade, coverage, categories, counts, reason)

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from minhbach.audit.words.i18n import N_, _
+from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.config import Settings
 from minhbach.audit.ops.locks import EXIT_LOCKED  # noqa: F401 - exit 3: another run holds the lock
 from minhbach.audit.judge.changes import diff_audits, diff_records, previous_audit
@@ -61,13 +62,13 @@ class NightResult:
     grades: dict[str, int] = field(default_factory=dict)
     rubric_id: str = ""
     rubric_warning: str = ""   # set when the rubric judged a night outside its dates
-    interrupted_reason: str = ""
+    interrupted_reason: dict | None = None  # why the night stopped, as a code (words/reasons.py)
 
     def summary(self) -> dict:
         changes = self.changes
         return {
             "night": self.night.isoformat(), "crawl_run": self.crawl_run_id, "audit": self.audit_id,
-            "rubric": self.rubric_id, "rubric_warning": self.rubric_warning,
+            "rubric": self.rubric_id, "outside_rubric_dates": bool(self.rubric_warning),
             "interrupted_reason": self.interrupted_reason,
             "previous_audit": changes.previous_audit_id if changes else None,
             "sites": self.sites, "pages": self.pages, "grades": self.grades,
@@ -141,7 +142,7 @@ def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: Sett
     except (NightInterrupted, KeyboardInterrupt):
         _finish(sessions, result, "interrupted", EXIT_INTERRUPTED)
         message = _("night {night} interrupted").format(night=night)
-        raise NightInterrupted(f"{message}: {result.interrupted_reason}" if result.interrupted_reason
+        raise NightInterrupted(f"{message}: {reason_text(result.interrupted_reason)}" if result.interrupted_reason
                                else message) from None
     except BaseException:
         log.exception("night %s failed", night)
@@ -162,7 +163,7 @@ def _started(result: NightResult, sessions):
 
 def _crawl(result: NightResult, store: Store, options: CrawlOptions) -> None:
     def site_done(site):
-        log.info("site %s: %s%s", site.code, site.status, f" ({site.reason})" if site.reason else "")
+        log.info("site %s: %s%s", site.code, site.status, f" ({reason_text(site.reason)})" if site.reason else "")
 
     crawl_agencies(None, options, store, on_site_done=site_done, on_start=_started(result, store.sessions))
     _count_crawl(result, store.sessions)
@@ -194,7 +195,7 @@ def _crawl_and_audit_on_workers(result: NightResult, store: Store, options: Craw
         result.audit_id = builder[0].audit_run.id
     except ClusterUnavailable as gone:
         audit_session.rollback()
-        result.interrupted_reason = str(gone)
+        result.interrupted_reason = gone.reason
         log.error("crawl %s interrupted: %s", result.crawl_run_id, gone)
         raise NightInterrupted(_("crawl {crawl_run_id} was interrupted: {reason}").format(
             crawl_run_id=result.crawl_run_id, reason=gone)) from None
@@ -225,11 +226,14 @@ def _count_crawl(result: NightResult, sessions) -> None:
             crawl_run_id=result.crawl_run_id))
 
 
+UNKNOWN, NOT_GRADED = "unknown", "not_graded"   # the summary's keys beside the rubric's band names
+
+
 def _grades(session, audit: AuditRun) -> dict[str, int]:
     grades = session.execute(select(Score.grade, Score.total).where(Score.audit_run_id == audit.id)).all()
     counts: dict[str, int] = {}
     for grade, total in grades:
-        key = grade if total is not None else _("Unknown")
+        key = UNKNOWN if total is None else grade or NOT_GRADED
         counts[key] = counts.get(key, 0) + 1
     return counts
 

@@ -16,6 +16,7 @@ from email.utils import formatdate, make_msgid
 
 from minhbach.audit.judge.changes import SiteChange
 from minhbach.audit.words.i18n import _, ngettext
+from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.words.names import outcome_name, rule_title
 from minhbach.rules.registry import all_rules
 
@@ -91,7 +92,7 @@ def email_text(changes: NightChanges) -> str:
     if changes.lost:
         lines.append(_("Sites newly unreachable ({n}):").format(n=len(changes.lost)))
         for site in changes.lost:
-            lines.append(f"- {site.agency_name} ({site.agency_code}): {site.reason or _('unreachable')}")
+            lines.append(f"- {site.agency_name} ({site.agency_code}): {reason_text(site.reason) or _('unreachable')}")
             lines.append("  " + _("Address: {url}").format(url=site.portal_url))
         lines.append("")
     if changes.recovered:
@@ -113,7 +114,8 @@ def email_text(changes: NightChanges) -> str:
 def webhook_payload(changes: NightChanges) -> dict:
     keys = ("agency_code", "agency_name", "rule_code", "family", "before", "after", "change", "evidence_url",
             "evidence_before", "note")
-    site = lambda s: {"agency_code": s.agency_code, "agency_name": s.agency_name, "reason": s.reason,  # noqa: E731
+    site = lambda s: {"agency_code": s.agency_code, "agency_name": s.agency_name,  # noqa: E731
+                      "reason": reason_text(s.reason), "reason_code": s.reason,
                       "portal_url": s.portal_url, "score_before": s.score_before, "score_after": s.score_after}
     return {"night": changes.night.isoformat(), "audit": changes.audit_id, "previous_audit": changes.previous_audit_id,
             "regressions": [{k: r.get(k, "") for k in keys} for r in changes.regressions],

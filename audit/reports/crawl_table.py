@@ -6,13 +6,14 @@ from sqlalchemy.orm import Session
 
 from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl
 from minhbach.audit.words.i18n import N_, _
+from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.words.names import level_name, site_status_name
 
 _CRAWL_COLUMNS = [
     ("code", N_("Agency code")),
     ("name", N_("Agency name")),
-    ("level_vi", N_("Level")),
-    ("status_vi", N_("Status")),
+    ("level_label", N_("Level")),
+    ("status_label", N_("Status")),
     ("pages", N_("Number of pages")),
     ("unchanged", N_("Unchanged pages")),
     ("documents", N_("Number of documents")),
@@ -41,7 +42,7 @@ def crawl_summary(session: Session, run_id: int) -> list[dict]:
     for site, agency in rows:
         errors = {k: v for k, v in (site.error_counts or {}).items()
                   if k not in ("robots", "trap", "time_budget")}
-        notes = [site.reason] if site.reason else []
+        notes = [reason_text(site.reason)] if site.reason else []
         if site.robots_blocked:
             notes.append(_("robots.txt blocked {n} addresses").format(n=site.robots_blocked))
         if site.stop_reason == "page cap":
@@ -58,9 +59,9 @@ def crawl_summary(session: Session, run_id: int) -> list[dict]:
             "code": agency.code,
             "name": agency.name,
             "level": agency.level,
-            "level_vi": level_name(agency.level),
+            "level_label": level_name(agency.level),
             "status": site.status,
-            "status_vi": site_status_name(site.status),
+            "status_label": site_status_name(site.status),
             "pages": site.pages_fetched + site.pages_unchanged,  # unchanged ones were read from the store
             "unchanged": site.pages_unchanged,
             "documents": site.documents_found,

@@ -56,7 +56,7 @@ def write_audit_file(session, audit, fmt: str, findings: bool, out: Path) -> int
     if fmt == "csv":
         write_csv(out, columns, rows)
     elif fmt == "xlsx":
-        typed = [{**row, "date_vi": _day(row.get("date")), "audit_date_vi": _day(row.get("audit_date"))}
+        typed = [{**row, "date_label": _day(row.get("date")), "audit_date_label": _day(row.get("audit_date"))}
                  for row in rows]
         write_table(out, _("Findings") if findings else _("Scores"), [(k, h, _kind(k)) for k, h in columns], typed)
     else:
@@ -77,6 +77,6 @@ def _kind(key: str) -> str:
         return "number"
     if key in ("coverage_pct", "passed", "failed", "review", "errors", "crawl_run"):
         return "int"
-    if key in ("date_vi", "audit_date_vi"):
+    if key in ("date_label", "audit_date_label"):
         return "date"
     return "link" if key == "evidence_url" else "text"

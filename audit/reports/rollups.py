@@ -8,7 +8,7 @@ import pandas as pd
 from minhbach.audit.words.i18n import N_, _
 
 ROLLUP_COLUMNS = {"province": N_("Province"), "parent": N_("Parent agency"), "level": N_("Level")}
-_GROUP_KEY = {"province": "province", "parent": "parent_code", "level": "level_vi"}
+_GROUP_KEY = {"province": "province", "parent": "parent_code", "level": "level_label"}
 NO_PARENT = N_("(none)")
 
 

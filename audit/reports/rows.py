@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minhbach.audit.words.i18n import N_, _
-from minhbach.audit.words.names import family_name, level_name, outcome_name, rule_title
-from minhbach.audit.store.models import Agency, AuditRun, Finding, Score
+from minhbach.audit.words.names import family_name, grade_label, level_name, outcome_name, rule_title
+from minhbach.audit.words.reasons import reason_text
+from minhbach.audit.store.models import Agency, AuditRun, Dispute, Finding, Score
 from minhbach.rules.registry import all_rules
 
-# JSON: stable English keys. Files for people: labels in their language (family_vi, value_vi...).
+# JSON: stable English keys. Files for people: labels in their language (family_label, value_label...).
 FINDING_KEYS = ("agency_code", "rule_code", "family", "outcome", "partial", "evidence_url", "snippet", "value",
                 "date", "note", "stored_copy", "override_id", "rule_outcome")
 _E164_VN = re.compile(r"\+84\d{8,10}")
@@ -37,12 +38,12 @@ _FINDING_COLUMNS = [
     ("agency_name", N_("Agency name")),
     ("rule_code", N_("Rule code")),
     ("rule_title", N_("Rule")),
-    ("family_vi", N_("Family")),
-    ("outcome_vi", N_("Outcome")),
+    ("family_label", N_("Family")),
+    ("outcome_label", N_("Outcome")),
     ("evidence_url", N_("Evidence address")),
     ("snippet", N_("Snippet")),
-    ("value_vi", N_("Value")),
-    ("date_vi", N_("Date")),
+    ("value_label", N_("Value")),
+    ("date_label", N_("Date")),
     ("note", N_("Note")),
 ]
 
@@ -70,18 +71,18 @@ def score_columns(session: Session, audit: AuditRun) -> list[tuple[str, str]]:
             categories = [(f"cat_{c.id}", c.title) for c in load_rubric(audit.rubric_id).categories]
         except RubricError:
             pass
-    return ([("agency_code", _("Agency code")), ("agency_name", _("Agency name")), ("level_vi", _("Level")),
+    return ([("agency_code", _("Agency code")), ("agency_name", _("Agency name")), ("level_label", _("Level")),
              ("score", _("Score")), ("grade", _("Grade"))] + categories +
             [("coverage_pct", _("Coverage (%)")), ("passed", outcome_name("pass")), ("failed", outcome_name("fail")),
              ("review", outcome_name("needs_review")), ("errors", outcome_name("error")),
-             ("reason", _("Reason / note")), ("rubric", _("Rubric")), ("audit_date_vi", _("Audit date")),
+             ("reason", _("Reason / note")), ("rubric", _("Rubric")), ("audit_date_label", _("Audit date")),
              ("crawl_run", _("Crawl"))])
 
 
 def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None) -> list[dict]:
     """The audit's scores, one row per agency (or only `agency_code`'s)."""
     rows = []
-    day, day_vi = audit.audit_date.isoformat(), audit.audit_date.strftime("%d/%m/%Y")
+    day, day_label = audit.audit_date.isoformat(), audit.audit_date.strftime("%d/%m/%Y")
     # Columns, not ORM objects: a province's 5,000 rows are read on every dashboard page.
     for r in session.execute(
             select(Score.total, Score.grade, Score.coverage, Score.categories, Score.counts, Score.reason,
@@ -92,15 +93,15 @@ def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None
         counts = r.counts or {}
         row = {
             "agency_code": r.code, "agency_name": r.name, "level": r.level,
-            "level_vi": level_name(r.level),
+            "level_label": level_name(r.level),
             "province": r.province, "parent_code": r.parent_code or "",
-            "score": r.total, "grade": r.grade if r.total is not None else _("Unknown"),
+            "score": r.total, "grade": grade_label(r.total, r.grade), "grade_code": r.grade,
             "coverage": r.coverage, "coverage_pct": round(100 * r.coverage),
             "passed": counts.get("pass", 0), "failed": counts.get("fail", 0),
             "review": counts.get("needs_review", 0), "errors": counts.get("error", 0),
-            "reason": r.reason, "rubric": f"{audit.rubric_id} ({audit.rubric_version})",
+            "reason": reason_text(r.reason), "reason_code": r.reason, "rubric": f"{audit.rubric_id} ({audit.rubric_version})",
             "rubric_id": audit.rubric_id, "rubric_version": audit.rubric_version,
-            "audit_date": day, "audit_date_vi": day_vi, "crawl_run": audit.crawl_run_id,
+            "audit_date": day, "audit_date_label": day_label, "crawl_run": audit.crawl_run_id,
             "categories": {cid: c["score"] for cid, c in (r.categories or {}).items()},
         }
         for cid, category in (r.categories or {}).items():
@@ -113,34 +114,36 @@ def score_json(row: dict) -> dict:
     keys = ("agency_code", "agency_name", "level", "score", "grade", "coverage", "categories", "reason",
             "rubric_id", "rubric_version", "audit_date", "crawl_run")
     out = {key: row[key] for key in keys}
-    if row["score"] is None:
-        out["grade"] = None
+    out["grade"] = row["grade_code"] or None     # the rubric's band; None: unknown, or too little judged
+    out["reason_code"] = row["reason_code"]      # the reason as a code (its words are in "reason")
     return out
 
 
 def finding_rows(session: Session, audit: AuditRun, agency_code: str | None = None) -> list[dict]:
     rules = all_rules()
-    query = (select(Finding, Agency).join(Agency, Finding.agency_id == Agency.id)
+    query = (select(Finding, Agency, Dispute.reason).join(Agency, Finding.agency_id == Agency.id)
+             .outerjoin(Dispute, Dispute.id == Finding.override_id)
              .where(Finding.audit_run_id == audit.id).order_by(Agency.code, Finding.rule_code))
     if agency_code:
         query = query.where(Agency.code == agency_code)
     rows = []
-    for finding, agency in session.execute(query):
+    for finding, agency, decided_because in session.execute(query):
         rule = rules.get(finding.rule_code)
-        outcome_vi = outcome_name(finding.outcome)
+        outcome_label = outcome_name(finding.outcome)
         if finding.outcome == "fail" and finding.partial:
-            outcome_vi += " " + _("(in part)")
+            outcome_label += " " + _("(in part)")
         if finding.override_id:  # decided on a dispute or review: said wherever it is shown
-            outcome_vi += " " + _("(adjusted, dispute #{id})").format(id=finding.override_id)
+            outcome_label += " " + _("(adjusted, dispute #{id})").format(id=finding.override_id)
         rows.append({
             "agency_code": agency.code, "agency_name": agency.name, "rule_code": finding.rule_code,
             "rule_title": rule_title(rule) if rule else "", "family": finding.family,
-            "family_vi": family_name(finding.family), "outcome": finding.outcome,
-            "outcome_vi": outcome_vi, "partial": finding.partial, "evidence_url": finding.evidence_url,
-            "snippet": finding.snippet, "value": finding.value, "value_vi": national_phones(finding.value),
+            "family_label": family_name(finding.family), "outcome": finding.outcome,
+            "outcome_label": outcome_label, "partial": finding.partial, "evidence_url": finding.evidence_url,
+            "snippet": finding.snippet, "value": finding.value, "value_label": national_phones(finding.value),
             "date": finding.evidence_date.isoformat() if finding.evidence_date else "",
-            "date_vi": finding.evidence_date.strftime("%d/%m/%Y") if finding.evidence_date else "",
-            "note": finding.note, "stored_copy": finding.stored_copy, "override_id": finding.override_id,
+            "date_label": finding.evidence_date.strftime("%d/%m/%Y") if finding.evidence_date else "",
+            "note": (_("Adjusted after dispute #{id}: {reason}").format(id=finding.override_id, reason=decided_because)
+                     if finding.override_id else finding.note), "stored_copy": finding.stored_copy, "override_id": finding.override_id,
             "rule_outcome": finding.rule_outcome, "finding_id": finding.id,
         })
     return rows

@@ -94,7 +94,7 @@ class CrawlRun(Base):
     hostname: Mapped[str] = mapped_column(String(200), default="")
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # why a run stopped before its end (e.g. the cluster's Redis was gone too long); "" otherwise
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[Optional[Any]] = mapped_column(JSON(none_as_null=True), default=None)  # a code and its values (words/reasons.py)
 
     sites: Mapped[list["SiteCrawl"]] = relationship(back_populates="run")
 
@@ -116,7 +116,7 @@ class SiteCrawl(Base):
     bytes_fetched: Mapped[int] = mapped_column(BigInteger, default=0)
     documents_found: Mapped[int] = mapped_column(Integer, default=0)
     error_counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[Optional[Any]] = mapped_column(JSON(none_as_null=True), default=None)  # a code and its values (words/reasons.py)
     robots_blocked: Mapped[int] = mapped_column(Integer, default=0)
     stop_reason: Mapped[str] = mapped_column(String(64), default="")
     # The home page's HTTPS certificate: valid|self_signed|expired|wrong_host|untrusted|failed,
@@ -217,7 +217,7 @@ class UnreadPage(Base):
     )
     url: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(32))      # http_403, timeout, time_budget, robots...
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[Optional[Any]] = mapped_column(JSON(none_as_null=True), default=None)  # a code and its values (words/reasons.py)
     anchor_text: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -424,7 +424,7 @@ class Score(Base):
     coverage: Mapped[float] = mapped_column(Float, default=0.0)
     categories: Mapped[dict[str, Any]] = mapped_column(default=dict)
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[Optional[Any]] = mapped_column(JSON(none_as_null=True), default=None)  # a code and its values (words/reasons.py)
 
     audit_run: Mapped[AuditRun] = relationship(back_populates="scores")
     agency: Mapped[Agency] = relationship()

@@ -33,6 +33,7 @@ from minhbach.audit.config import Settings
 from minhbach.audit.store.db import Store
 from minhbach.audit.words import names
 from minhbach.audit.words.i18n import _, language, ngettext
+from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.judge.disputes import DisputeError, DisputeForbidden, comment, decide, may_decide, may_open, open_dispute
 from minhbach.audit.store.models import (Agency, AuditRun, CrawlRun, Dispute, DisputeEvent, Document, Finding,
                                          MonthlyReport, Page, Score, SiteCrawl)
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.add_extension("jinja2.ext.i18n")
     templates.env.install_gettext_callables(_, ngettext, newstyle=True)
-    templates.env.globals.update(lang=language, audit_warning=audit_warning, **{name: getattr(names, name) for name in (
+    templates.env.globals.update(lang=language, audit_warning=audit_warning, reason_text=reason_text, **{name: getattr(names, name) for name in (
         "level_name", "outcome_name", "site_status_name", "run_status_name", "family_name", "role_name",
         "dispute_status_name", "dispute_action_name", "change_kind_name", "reachability_name")})
 

@@ -52,6 +52,13 @@ change_kind_name = _namer(CHANGE_KINDS)
 reachability_name = _namer(REACHABILITY)
 
 
+def grade_label(total: float | None, grade: str) -> str:
+    """A stored grade as the reader reads it: the rubric's band name (data), or why there is none."""
+    if total is None:
+        return _("Unknown")
+    return grade or _("Not enough data to grade")
+
+
 def rule_title(rule) -> str:
     """A rule's title: each rule carries its own in Vietnamese and in English."""
     return rule.title_en if language() == "en" and rule.title_en else rule.title_vi

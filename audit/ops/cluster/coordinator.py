@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 from minhbach.audit.ops.cluster.jobs import FINISHED, crawl_site
 from minhbach.audit.ops.cluster.settings import ClusterSettings, require_shared_database
 from minhbach.audit.crawl.runs import close_abandoned_runs, start_run
-from minhbach.audit.words.i18n import _
+from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl, utcnow
 from minhbach.crawler.settings import CrawlOptions
 
@@ -34,7 +34,12 @@ ENDED = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANC
 
 
 class ClusterUnavailable(RuntimeError):
-    """The run could not go on: Redis was gone too long. The run is marked interrupted."""
+    """The run could not go on: Redis was gone too long. The run is marked interrupted; `reason`
+    is what the store records, the message what the operator reads."""
+
+    def __init__(self, why: dict):
+        super().__init__(reason_text(why))
+        self.reason = why
 
 
 def job_id(queue: str, run_id: int, agency_code: str) -> str:
@@ -71,13 +76,13 @@ class Coordinator:
                                    .where(SiteCrawl.run_id == run_id)).all()
         return {code: (status, attempt) for code, status, attempt in rows}
 
-    def give_up(self, run_id: int, code: str, reason: str) -> None:
+    def give_up(self, run_id: int, code: str, reason: dict) -> None:
         with self.sessions.begin() as session:
             agency_id = session.scalar(select(Agency.id).where(Agency.code == code))
             session.execute(update(SiteCrawl).where(SiteCrawl.run_id == run_id, SiteCrawl.agency_id == agency_id)
                             .values(status="interrupted", reason=reason, finished_at=utcnow()))
 
-    def close(self, run_id: int, status: str, reason: str = "") -> None:
+    def close(self, run_id: int, status: str, reason: dict | None = None) -> None:
         with self.sessions.begin() as session:
             if status == "interrupted":  # every site not done says why
                 session.execute(update(SiteCrawl).where(SiteCrawl.run_id == run_id,
@@ -104,11 +109,11 @@ class Coordinator:
                      self.cluster.redis_url)
             self._wait(run_id, codes, on_site_done)
         except KeyboardInterrupt:
-            self.close(run_id, "interrupted", _("stopped by the operator"))
+            self.close(run_id, "interrupted", {"kind": "stopped_by_operator"})
             self._cancel(run_id, codes)
             raise
         except ClusterUnavailable as gone:
-            self.close(run_id, "interrupted", str(gone))
+            self.close(run_id, "interrupted", gone.reason)
             raise
         self.close(run_id, "completed")  # (each job recorded its site's disappeared pages)
         try:
@@ -149,8 +154,8 @@ class Coordinator:
                                 run_id, gone, self.cluster.redis_outage, error)
                     said = gone
                 if gone >= self.cluster.redis_outage:
-                    raise ClusterUnavailable(_("Redis at {url} unreachable for {seconds:.0f} s: {error}").format(
-                        url=self.cluster.redis_url, seconds=gone, error=error)) from error
+                    raise ClusterUnavailable({"kind": "redis_gone", "url": self.cluster.redis_url,
+                                              "seconds": round(gone), "error": str(error)}) from error
             time.sleep(self.poll)
 
     def _recover(self, run_id: int, states: dict[str, tuple[str, int]], pending: list[str], done: set[str],
@@ -167,9 +172,10 @@ class Coordinator:
             if job is not None and job_status not in ENDED:
                 continue  # queued, scheduled, deferred or running
             if attempt >= self.cluster.attempts:
-                reason = _("not crawled: {attempts} attempts on the workers did not finish the site{why}").format(
-                    attempts=attempt, why=_last_error(job))
-                log.error("crawl %s: %s: %s", run_id, code, reason)
+                error = _last_error(job)
+                reason = ({"kind": "attempts_used_because", "attempts": attempt, "error": error} if error
+                          else {"kind": "attempts_used", "attempts": attempt})
+                log.error("crawl %s: %s: %s", run_id, code, reason_text(reason))
                 self.give_up(run_id, code, reason)
                 done.add(code)
                 if on_site_done:
@@ -196,4 +202,4 @@ def _last_error(job: Job | None) -> str:
     except Exception:  # noqa: BLE001 - a reason is a courtesy; never fail the night for it
         text = ""
     last = text.strip().splitlines()[-1] if text.strip() else ""
-    return f" ({last[:300]})" if last else ""
+    return last[:300]

@@ -63,7 +63,7 @@ def start_attempt(sessions, site_id: int, worker: str) -> int | None:
         for table in (Document, UnreadPage, DisappearedPage, Page):
             session.execute(delete(table).where(table.site_crawl_id == site_id))
         site.attempt += 1
-        site.worker, site.status, site.reason, site.stop_reason = worker, "running", "", ""
+        site.worker, site.status, site.reason, site.stop_reason = worker, "running", None, ""
         site.started_at, site.finished_at = utcnow(), None
         site.pages_fetched = site.bytes_fetched = site.documents_found = site.robots_blocked = 0
         site.pages_unchanged = site.pages_disappeared = 0
@@ -125,8 +125,7 @@ def crawl_site(run_id: int, agency_code: str, options: CrawlOptions) -> dict:
         if lost_lease:  # the site is 'interrupted' (the coordinator starts it again); say why
             with sessions.begin() as session:
                 session.execute(update(SiteCrawl).where(SiteCrawl.id == site_id, SiteCrawl.attempt == attempt)
-                                .values(reason=_("the worker lost its lease on the site's hosts: {reason}").format(
-                                    reason=lost_lease[0])))
+                                .values(reason={"kind": "lease_lost", "error": lost_lease[0]}))
         with sessions() as session:
             status = session.scalar(select(SiteCrawl.status).where(SiteCrawl.id == site_id,
                                                                    SiteCrawl.attempt == attempt))

@@ -17,6 +17,7 @@ from minhbach.audit.judge.auditor import build_site
 from minhbach.audit.reports.monthly.survey import ITEMS as SURVEY_ITEMS
 from minhbach.audit.reports.rollups import rollup
 from minhbach.audit.judge.rubric import dates_warning, load_rubric
+from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.words.names import family_name, level_name
 from minhbach.audit.reports.rows import finding_rows, national_phones, score_rows
 from minhbach.audit.store.bodies import BodyStore
@@ -219,7 +220,7 @@ def build_content(session: Session, audit: AuditRun, month: str, province: str |
         else:
             verdict = f"{score['score']:.1f} điểm, {score['grade']}, bao phủ {score['coverage_pct']}%"
             if partial:
-                verdict += f"; thu thập chưa đầy đủ ({site_crawl.reason})"
+                verdict += f"; {reason_text(site_crawl.reason) or 'thu thập chưa đầy đủ'}"
         items["9"] = {"score": score["score"], "grade": score["grade"], "coverage": score["coverage"],
                       "failed": failed, "partial": partial,
                       "text": verdict + (f". Chưa đạt: {'; '.join(failed)}" if failed else ""),
@@ -246,7 +247,7 @@ def build_content(session: Session, audit: AuditRun, month: str, province: str |
         "agencies": rows,
         "rollups": {by: rollup(scores, findings, by, grades) for by in ("province", "parent", "level")},
         "findings": [{"agency_code": r["agency_code"], "rule_code": r["rule_code"], "rule_title": r["rule_title"],
-                      "family_vi": family_name(r["family"]), "outcome_vi": r["outcome_vi"],
+                      "family_vi": family_name(r["family"]), "outcome_vi": r["outcome_label"],
                       "evidence_url": r["evidence_url"], "date": r["date"], "value": r["value"], "note": r["note"],
                       "citation": "; ".join(rules[r["rule_code"]].citations) if r["rule_code"] in rules else ""}
                      for r in findings],
