@@ -241,6 +241,7 @@ class Page:
 
     def terms_about(self, topic: str) -> list[str]:
         """The page's terms of one topic, each once, in order of appearance."""
+        self.index.require(topic)
         topics_of = self.index.topics_of
         return list(dict.fromkeys(t for t in self.terms if topic in topics_of[t]))
 
@@ -441,9 +442,6 @@ class Site:
             self.index = topic_index()
         self.pages = [Page(source, self.index) for source in self.sources]
         self._by_url = {page.url: page for page in self.pages}
-        # The topics the rule being evaluated has asked about (see Rule.evaluate): a fail is
-        # only final when no page about them went unread.
-        self.asked: set[str] = set()
 
     @cached_property
     def _unread_topics(self) -> list[tuple[UnreadRef, frozenset[str]]]:
@@ -466,19 +464,14 @@ class Site:
         ok = [p for p in self.pages if p.ok]
         return min(ok, key=lambda p: p.source.depth) if ok else None
 
-    def page_at(self, url: str) -> Page | None:
-        return self._by_url.get(url)
-
     def pages_about(self, *topics: str) -> list[Page]:
         """Pages whose own title or address names one of the topics (not menus on every page)."""
         wanted = set(topics)
-        self.asked |= wanted
         return [p for p in self.pages if p.ok and p.topics & wanted]
 
     def links_about(self, *topics: str, pages: list[Page] | None = None) -> list[tuple[Page, Link]]:
         """Links on the home page (or on `pages`) whose text, image or address names a topic."""
         wanted = set(topics)
-        self.asked |= wanted
         found = []
         for page in pages if pages is not None else ([self.home] if self.home else []):
             for link, topics in zip(page.links, page.link_topics):
@@ -507,9 +500,49 @@ class Site:
 
     def documents_about(self, *topics: str) -> list[DocumentRef]:
         wanted = set(topics)
-        self.asked |= wanted
         return [d for d in self.documents if self.index.topics_in(fold(d.anchor_text)) & wanted
                 or self.index.topics_in(url_words(d.url)) & wanted]
 
     def terms(self, topic: str) -> tuple[str, ...]:
         return load_lexicons()[topic].folded
+
+
+class UndeclaredTopic(LookupError):
+    """A rule asked the site about a topic its `@rule(...)` does not declare."""
+
+
+class SiteView:
+    """What one rule sees of a site: the site itself, its questions limited to the topics the
+    rule declared (`topics` for sections, `readable` also for term lists). Asking about another
+    topic is an error, never a silent empty answer."""
+
+    def __init__(self, site: Site, rule_code: str, topics: frozenset[str], readable: frozenset[str]):
+        self._site, self._rule, self._topics, self._readable = site, rule_code, topics, readable
+
+    def __getattr__(self, name):
+        return getattr(self._site, name)
+
+    def _declared(self, topics, allowed: frozenset[str]) -> None:
+        undeclared = [t for t in topics if t not in allowed]
+        if undeclared:
+            raise UndeclaredTopic(f"rule {self._rule} reads {', '.join(undeclared)} but does not declare it")
+
+    def pages_about(self, *topics: str) -> list[Page]:
+        self._declared(topics, self._topics)
+        return self._site.pages_about(*topics)
+
+    def links_about(self, *topics: str, pages: list[Page] | None = None) -> list[tuple[Page, Link]]:
+        self._declared(topics, self._topics)
+        return self._site.links_about(*topics, pages=pages)
+
+    def documents_about(self, *topics: str) -> list[DocumentRef]:
+        self._declared(topics, self._topics)
+        return self._site.documents_about(*topics)
+
+    def unread_about(self, topics) -> list[UnreadRef]:
+        self._declared(topics, self._topics)
+        return self._site.unread_about(topics)
+
+    def terms(self, topic: str) -> tuple[str, ...]:
+        self._declared((topic,), self._readable)
+        return self._site.terms(topic)

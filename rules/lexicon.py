@@ -109,6 +109,7 @@ class TopicIndex:
     """Which topics a folded text mentions, for every topic at once, in one regex pass."""
 
     def __init__(self, topics: dict[str, Topic]):
+        self.names = frozenset(topics)
         self.topics_of: dict[str, set[str]] = {}
         for topic in topics.values():
             for term in topic.terms:
@@ -136,7 +137,13 @@ class TopicIndex:
             found |= self.topics_of[term]
         return frozenset(found)
 
+    def require(self, topic: str) -> None:
+        """A topic that no lexicon defines is a mistake in the code, never "nothing found"."""
+        if topic not in self.names:
+            raise KeyError(f"unknown topic '{topic}' (the topics are in data/lexicons/)")
+
     def terms_of(self, folded_text: str, topic: str) -> list[str]:
+        self.require(topic)
         return [t for t in self.matcher.found(folded_text) if topic in self.topics_of[t]]
 
 

@@ -30,6 +30,7 @@ class Result:
     evidence: Evidence | None = None
     partial: bool = False     # a fail that is "present but stale, incomplete or only linked"
     extra: tuple[Evidence, ...] = field(default_factory=tuple)
+    crashed: bool = False     # `error` because the rule itself failed (logged; counted by the audit)
 
 
 def passed(note: str, evidence: Evidence | None = None, *extra: Evidence) -> Result:

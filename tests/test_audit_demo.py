@@ -187,11 +187,12 @@ def test_history_and_diff_between_two_audits(demo_output, tmp_path):
     result = run_cli("diff", "--format", "json", env=env)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
-    assert rows and all(list(row) == ["agency_code", "rule_code", "family", "before", "after", "change"] for row in rows)
+    assert rows and all(list(row) == ["agency_code", "rule_code", "family", "before", "after", "change", "cause"]
+                        for row in rows)
     changes = [row["change"] for row in rows]
     assert changes == sorted(changes, key=lambda c: c != "regression"), "regressions first"
     assert {"agency_code": "ubnd-hs", "rule_code": "NW01", "family": "news", "before": "pass", "after": "partial",
-            "change": "regression"} in rows
+            "change": "regression", "cause": "site"} in rows
     assert not any(row["agency_code"] == "sgddt-hs" for row in rows)  # unknown both times: no change
     same = run_cli("diff", "--from", "1", "--to", "1", env=env)
     assert same.returncode == 0 and "không có thay đổi" in same.stdout
@@ -201,7 +202,34 @@ def test_history_and_diff_between_two_audits(demo_output, tmp_path):
     assert "Các lượt đánh giá" in listed.stdout and "vp-qd26-2017" in listed.stdout
     csv_out = tmp_path / "changes.csv"
     assert run_cli("diff", "--format", "csv", "--out", str(csv_out), env=env).returncode == 0
-    assert csv_out.read_text(encoding="utf-8-sig").splitlines()[0] == "agency_code,rule_code,family,before,after,change"
+    assert csv_out.read_text(encoding="utf-8-sig").splitlines()[0] == \
+        "agency_code,rule_code,family,before,after,change,cause"
+    # had NW01 been another version of the rule in the earlier audit, the change is the rule's
+    import sqlite3
+
+    db = sqlite3.connect(copy / "minhbach.sqlite")
+    with db:
+        db.execute("update findings set rule_version = rule_version - 1 where rule_code = 'NW01' and audit_run_id = "
+                   "(select max(id) from audit_runs)")
+    db.close()
+    rows = json.loads(run_cli("diff", "--format", "json", "--from", "3", "--to", "2", env=env).stdout)
+    nw01 = next(row for row in rows if (row["agency_code"], row["rule_code"]) == ("ubnd-hs", "NW01"))
+    assert (nw01["change"], nw01["cause"]) == ("rule_changed", "rule")
+
+
+def test_no_rule_crashed_on_the_demo(demo_output):
+    """A rule's exception is logged and counted per audit; on the demo there is none, and no
+    reachable agency has a finding that could not be judged."""
+    import sqlite3
+
+    out, _ = demo_output
+    db = sqlite3.connect(out / "minhbach.sqlite")
+    assert [n for (n,) in db.execute("select rule_errors from audit_runs")] == [0, 0]
+    errors = db.execute("select a.code, f.rule_code from findings f join agencies a on a.id = f.agency_id "
+                        "join scores s on s.agency_id = f.agency_id and s.audit_run_id = f.audit_run_id "
+                        "where f.outcome = 'error' and s.total is not null").fetchall()
+    db.close()
+    assert errors == []
 
 
 def test_agency_report_keeps_evidence_addresses_whole(demo_output):

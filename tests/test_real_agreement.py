@@ -31,3 +31,22 @@ def test_rules_agree_with_hand_labels(capsys):
     stale = accepted - set(disagreements)
     assert not stale, f"these accepted disagreements no longer happen; remove them: {sorted(stale)}"
     assert sum(c.agrees for c in comparisons) / len(comparisons) >= 0.95
+
+
+@pytest.mark.skipif(not (REAL / "LABELS.csv").exists(), reason=f"{REAL} not found")
+def test_no_rule_crashes_on_a_real_page():
+    """Every rule, on every real saved page: a finding may be anything but a crash."""
+    from datetime import date
+
+    from minhbach.rules.artifacts import PageSource, Site
+    from minhbach.rules.registry import Context, all_rules
+
+    crashed = []
+    for path in sorted(REAL.glob("*.htm*")):
+        url = f"https://real.example.gov.vn/{path.name}"
+        site = Site(path.name, "so", home_url=url, sources=[PageSource(url=url, body=path.read_bytes())])
+        for code, rule in all_rules().items():
+            result = rule.evaluate(site, Context(date(2026, 11, 21)))
+            if result.crashed or result.outcome.value == "error":
+                crashed.append(f"{path.name} {code}: {result.note}")
+    assert not crashed, "\n".join(crashed)

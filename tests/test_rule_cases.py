@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -96,3 +97,42 @@ def test_unreachable_site_is_an_error_never_a_fail():
         assert result.outcome.value in ("error", "not_applicable")
         if result.outcome.value == "error":
             assert result.note == "máy chủ từ chối kết nối"
+
+
+# What each rule found on each of its cases, per rule version (tests/rule_versions.yaml). A rule
+# whose findings change without a new version would make a rule change look like the sites'
+# change (in `diff`, the nightly e-mail, dispute expiry): bump `version=` in its @rule(...), then
+# record the new outcomes with MINHBACH_RECORD_RULE_VERSIONS=1 (earlier versions are kept).
+VERSIONS_FILE = CASES_DIR.parent / "rule_versions.yaml"
+
+
+def _outcome_of(code: str, case: dict) -> str:
+    result = RULES[code].evaluate(build(case), Context(case.get("date", date(2026, 11, 21)), case.get("options", {})))
+    return result.outcome.value + (" partial" if result.partial else "")
+
+
+def test_rule_outcomes_change_only_with_the_rule_version():
+    recorded = yaml.safe_load(VERSIONS_FILE.read_text(encoding="utf-8")) if VERSIONS_FILE.exists() else {}
+    now: dict[str, dict[str, str]] = {}
+    for param in load_cases():
+        code, case = param.values
+        if "real" in case and not REAL.exists():
+            continue
+        now.setdefault(f"{code} v{RULES[code].version}", {})[case["name"]] = _outcome_of(code, case)
+    if os.environ.get("MINHBACH_RECORD_RULE_VERSIONS"):
+        VERSIONS_FILE.write_text(yaml.safe_dump({**recorded, **now}, allow_unicode=True, sort_keys=True, width=120),
+                                 encoding="utf-8")
+        recorded = {**recorded, **now}
+    problems = []
+    for key, cases in sorted(now.items()):
+        if key not in recorded:
+            problems.append(f"{key}: no outcomes recorded for this version")
+            continue
+        for name, outcome in cases.items():
+            before = recorded[key].get(name)
+            if before is None:
+                problems.append(f"{key}: case '{name}' is new")
+            elif before != outcome:
+                problems.append(f"{key}: case '{name}' gave '{before}', now '{outcome}' (bump the version)")
+    assert not problems, ("record with MINHBACH_RECORD_RULE_VERSIONS=1 after bumping changed rules' versions:\n"
+                          + "\n".join(problems))

@@ -198,7 +198,7 @@ def test_an_admin_edits_an_agency_with_the_imports_checks_and_its_history_kept(w
         sources = session.execute(__import__("sqlalchemy").text(
             "select v.source_file from agency_versions v join agencies a on a.id = v.agency_id "
             "where a.code = 'stp-hs' order by v.version")).scalars().all()
-    assert len(sources) == 2 and sources[-1] == "bảng điều khiển (quantri)"
+    assert len(sources) == 2 and sources[-1] == "dashboard:quantri"
     agency_user = TestClient(client.app, follow_redirects=False)
     login(agency_user, "sotuphap")
     assert agency_user.get("/registry/stp-hs/edit").status_code == 403

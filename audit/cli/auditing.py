@@ -10,7 +10,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from minhbach.audit.cli.common import App, console, fail, pass_app, score_text
-from minhbach.audit.words.i18n import _
+from minhbach.audit.words.i18n import _, ngettext
 from minhbach.audit.words.names import level_name
 
 
@@ -90,6 +90,21 @@ def print_score_table(app: App, audit_id: int | None = None, wide: bool = False)
     return rows
 
 
+def print_rule_errors(app: App, audit_id: int) -> None:
+    """Rules that crashed are a bug of minhbach, not of the sites: said, never silent."""
+    from minhbach.audit.store.models import AuditRun
+
+    with app.sessions() as session:
+        crashed = session.get(AuditRun, audit_id).rule_errors
+    if crashed:
+        console.print("[bold red]" + ngettext(
+            "{n} rule could not be evaluated (a fault of minhbach; the traceback is above): its finding is "
+            "“could not be judged”, and it is left out of the score.",
+            "{n} rule evaluations could not be made (a fault of minhbach; the tracebacks are above): their "
+            "findings are “could not be judged”, and they are left out of the score.", crashed).format(n=crashed)
+            + "[/]", highlight=False, soft_wrap=True)
+
+
 def print_rubric_warning(audit) -> None:
     from minhbach.audit.judge.rubric import audit_warning
 
@@ -145,6 +160,7 @@ def audit(app: App, run_id, rubric_id, audit_date, allow_partial) -> None:
     console.print(_("Rubric: {rubric} ({why}).").format(rubric=rubric_id, why=why), highlight=False)
     audit_id = run_audit_command(app, run_id, rubric_id, day, allow_partial)
     print_score_table(app, audit_id)
+    print_rule_errors(app, audit_id)
     console.print(_("Audit {id}. Details: minhbach report --agency CODE").format(id=audit_id))
 
 

@@ -113,6 +113,7 @@ class AuditBuilder:
         outcomes, findings = {}, []
         for rule in self.rules.values():
             result = rule.evaluate(site, context_for(rule, rubric, audit_date))
+            audit_run.rule_errors += result.crashed
             outcomes[rule.code] = (result.outcome.value, result.partial)
             proof = result.evidence
             findings.append(dict(

@@ -18,8 +18,10 @@ from minhbach.audit.store.models import Agency, AuditRun, Finding, Score
 # a verdict on the site (needs review, error, not applicable) are absent: a change to or from
 # them is "other".
 _RANK = {"pass": 2, "partial": 1, "fail": 0}
-CHANGE_ORDER = {"regression": 0, "other": 1, "improvement": 2}
-DIFF_KEYS = ("agency_code", "rule_code", "family", "before", "after", "change")
+CHANGE_ORDER = {"regression": 0, "other": 1, "improvement": 2, "rule_changed": 3}
+# `cause`: "site" (the site changed under the same rule) or "rule" (the rule's version changed:
+# the outcome is a new judgement, not the site's regression or progress)
+DIFF_KEYS = ("agency_code", "rule_code", "family", "before", "after", "change", "cause")
 
 
 class ChangesError(ValueError):
@@ -90,6 +92,9 @@ def diff_audits(session: Session, before: AuditRun, after: AuditRun) -> tuple[li
     scores_before, scores_after = _scores(session, before), _scores(session, after)
     findings_before, findings_after = _findings(session, before), _findings(session, after)
     rows, sites = [], []
+    after_by_agency: dict[int, list[tuple[str, Finding]]] = {}   # grouped once: no pass over all per agency
+    for (a_id, rule), finding in sorted(findings_after.items()):
+        after_by_agency.setdefault(a_id, []).append((rule, finding))
     for agency_id in sorted(set(scores_before) | set(scores_after), key=lambda i: agencies[i].code):
         agency = agencies[agency_id]
         old, new = scores_before.get(agency_id), scores_after.get(agency_id)
@@ -103,16 +108,18 @@ def diff_audits(session: Session, before: AuditRun, after: AuditRun) -> tuple[li
             sites.append(site)
         if reachable or not (was_judged and is_judged):
             continue  # every rule changed with the site itself: the site line says it
-        for (a_id, rule), finding in sorted(findings_after.items()):
-            if a_id != agency_id:
-                continue
+        for rule, finding in after_by_agency.get(agency_id, ()):
             earlier = findings_before.get((agency_id, rule))
             if earlier is None:
                 continue
             b, a = _outcome(earlier), _outcome(finding)
             if b != a:
+                rule_changed = earlier.rule_version != finding.rule_version
                 rows.append({"agency_code": agency.code, "agency_name": agency.name, "rule_code": rule,
-                             "family": finding.family, "before": b, "after": a, "change": classify(b, a),
+                             "family": finding.family, "before": b, "after": a,
+                             "change": "rule_changed" if rule_changed else classify(b, a),
+                             "cause": "rule" if rule_changed else "site",
+                             "rule_version_before": earlier.rule_version, "rule_version_after": finding.rule_version,
                              "evidence_url": finding.evidence_url, "evidence_before": earlier.evidence_url,
                              "note": finding.note})
     rows.sort(key=lambda r: (CHANGE_ORDER[r["change"]], r["agency_code"], r["rule_code"]))
@@ -125,7 +132,7 @@ def diff_records(rows: list[dict], sites: list[SiteChange]) -> list[dict]:
     site_rows = [{"agency_code": s.agency_code, "rule_code": "", "family": "",
                   "before": "reachable" if s.reachable == "lost" else "unreachable",
                   "after": "unreachable" if s.reachable == "lost" else "reachable",
-                  "change": "regression" if s.reachable == "lost" else "improvement"}
+                  "change": "regression" if s.reachable == "lost" else "improvement", "cause": "site"}
                  for s in sites if s.reachable]
     records = [{key: row[key] for key in DIFF_KEYS} for row in site_rows + rows]
     records.sort(key=lambda r: r["change"] != "regression")

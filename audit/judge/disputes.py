@@ -63,7 +63,8 @@ def open_dispute(session: Session, user: User, finding: Finding, note: str, url:
     if existing is not None:
         raise DisputeError(_("This rule already has dispute #{id} awaiting a decision.").format(id=existing.id))
     dispute = Dispute(agency_id=finding.agency_id, rule_code=finding.rule_code, audit_run_id=finding.audit_run_id,
-                      kind=kind, rule_outcome=finding.outcome, note=note.strip(), url=url.strip(),
+                      kind=kind, rule_outcome=finding.outcome, rule_version=finding.rule_version,
+                      note=note.strip(), url=url.strip(),
                       opened_by=user.username)
     session.add(dispute)
     session.flush()
@@ -119,11 +120,13 @@ def override(session: Session, agency_id: int, findings: list[dict], outcomes: d
         dispute = decisions.get(row["rule_code"])
         if dispute is None:
             continue
-        if row["outcome"] != dispute.rule_outcome:
+        rule_changed = bool(dispute.rule_version) and row["rule_version"] != dispute.rule_version
+        if row["outcome"] != dispute.rule_outcome or rule_changed:
+            # the site changed, or the rule did (a new version judges afresh): the decision ends
             before = _state(dispute)
             dispute.status = "expired"
             _event(session, dispute, "minhbach", "expired", before, rule_now=row["outcome"],
-                   rule_then=dispute.rule_outcome)
+                   rule_then=dispute.rule_outcome, version_now=row["rule_version"], version_then=dispute.rule_version)
             continue
         row["rule_outcome"], row["outcome"], row["partial"] = row["outcome"], dispute.outcome, False
         row["override_id"] = dispute.id   # its note is said where the finding is read (reports/rows.py)
@@ -136,7 +139,8 @@ def apply_to_audit(session: Session, audit_id: int, agency_id: int) -> None:
     stored = list(session.scalars(select(Finding).where(Finding.audit_run_id == audit_id,
                                                         Finding.agency_id == agency_id)))
     rows = [{"rule_code": f.rule_code, "outcome": f.rule_outcome or f.outcome, "partial": f.partial,
-             "note": f.note, "override_id": None, "rule_outcome": "", "_finding": f} for f in stored]
+             "note": f.note, "override_id": None, "rule_outcome": "", "rule_version": f.rule_version, "_finding": f}
+            for f in stored]
     outcomes = {r["rule_code"]: (r["outcome"], r["partial"]) for r in rows}
     override(session, agency_id, rows, outcomes)
     for row in rows:

@@ -15,7 +15,8 @@ import yaml
 
 from minhbach.audit.words.i18n import _
 from minhbach.data import DATA_DIR
-from minhbach.rules.registry import ALL_LEVELS, all_rules
+from minhbach.rules.levels import ALL_LEVELS
+from minhbach.rules.registry import all_rules
 
 RUBRICS_DIR = DATA_DIR / "rubrics"
 OUTCOME_KEYS = ("pass", "partial", "fail", "not_applicable", "needs_review", "error")

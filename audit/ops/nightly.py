@@ -40,7 +40,8 @@ EXIT_USAGE = 2         # a bad option, settings file or database: one line says 
 EXIT_INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM: the run is marked interrupted
 
 CHANGE_COLUMNS = [("agency_code", N_("Agency code")), ("rule_code", N_("Rule code")), ("family", N_("Family")),
-                  ("before", N_("Before")), ("after", N_("After")), ("change", N_("Change"))]
+                  ("before", N_("Before")), ("after", N_("After")), ("change", N_("Change")),
+                  ("cause", N_("Changed by"))]
 
 
 class NightInterrupted(RuntimeError):

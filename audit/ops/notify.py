@@ -42,6 +42,11 @@ class NightChanges:
         return [r for r in self.rows if r["change"] == "improvement"]
 
     @property
+    def rule_changes(self) -> list[dict]:
+        """Findings judged again because their rule changed: never the site's regression."""
+        return [r for r in self.rows if r["change"] == "rule_changed"]
+
+    @property
     def lost(self) -> list[SiteChange]:
         return [s for s in self.sites if s.reachable == "lost"]
 
@@ -105,6 +110,10 @@ def email_text(changes: NightChanges) -> str:
         lines.append("")
     if changes.improvements:
         lines.append(_("Besides, {n} rules got better.").format(n=len(changes.improvements)))
+        lines.append("")
+    if changes.rule_changes:
+        lines.append(_("{n} findings were judged again by rules that changed (a change of minhbach, not of the "
+                       "sites).").format(n=len(changes.rule_changes)))
         lines.append("")
     lines.append(_("Details: minhbach diff --to {audit}; minhbach report --agency CODE").format(audit=changes.audit_id))
     lines.append(_("minhbach sent this message by itself; do not answer it."))

@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 
 from minhbach.audit.words.i18n import _
 from minhbach.audit.store.models import Agency, AgencyVersion, utcnow
+from minhbach.rules.levels import ALL_LEVELS as LEVELS
 from minhbach.rules.text import nfc
 
-LEVELS = ("tinh", "so", "huyen", "xa", "khac")
 REQUIRED = ("code", "name", "level", "province", "parent_code", "portal_url")
 OPTIONAL = ("extra_hosts", "max_pages", "render", "obey_robots", "notes")
 MAX_FIELD = 2000  # characters in one cell: a name, a URL, a note

@@ -332,6 +332,7 @@ class Dispute(Base):
     kind: Mapped[str] = mapped_column(String(16))           # dispute|review
     status: Mapped[str] = mapped_column(String(16), default="open")  # open|accepted|rejected|expired
     rule_outcome: Mapped[str] = mapped_column(String(16))    # what the rule said when raised
+    rule_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # ...and its version (0: unknown)
     note: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str] = mapped_column(Text, default="")
     opened_by: Mapped[str] = mapped_column(String(64))
@@ -373,6 +374,8 @@ class AuditRun(Base):
     # the rubric's dates as they were ({"from": ISO or None, "until": ...}): every report warns
     # when the audit date lies outside them
     rubric_effective: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # rules that crashed while judging this audit (their findings are `error`; the log has why)
+    rule_errors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     findings: Mapped[list["Finding"]] = relationship(back_populates="audit_run", cascade="all, delete-orphan",
                                                      passive_deletes=True)

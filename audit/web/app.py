@@ -411,7 +411,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
                 writer.writerow(values)
             with sessions() as session:
                 try:
-                    import_registry(session, path, source=_("dashboard ({user})").format(user=user.username))
+                    import_registry(session, path, source=f"dashboard:{user.username}")  # who, not words
                 except RegistryError as error:
                     problems = [p.replace(str(path), _("form")) for p in error.problems]
                     return render(request, "registry_edit.html", user, status_code=400, code=code, values=values,

@@ -25,7 +25,8 @@ def _due(ctx: Context, option: str, year: int) -> date:
 
 
 @rule("BG01", "budget", "Chuyên mục công khai ngân sách", "Budget-disclosure section",
-      catalogue_id="BUDGET-SECTION", citations=BUDGET_CITATIONS)
+      catalogue_id="BUDGET-SECTION", citations=BUDGET_CITATIONS,
+      topics=("budget_section", "budget_estimate", "budget_execution", "budget_final", "budget_finreport", "budget_disclosure"), version=2)
 def budget_section(site: Site, ctx: Context) -> Result:
     """What: a "Công khai ngân sách" (or "Công khai tài chính", "Thu chi tài chính") section
     holding disclosure items: estimates, execution reports, final accounts, with files.
@@ -70,7 +71,8 @@ def _newest_by_year(site: Site, topic: str, what: str, expected: int) -> Result:
 
 
 @rule("BG02", "budget", "Công khai dự toán ngân sách được giao", "Approved budget estimate",
-      catalogue_id="BUDGET-ESTIMATE", citations=BUDGET_CITATIONS, options={"estimate_due": "02-15"})
+      catalogue_id="BUDGET-ESTIMATE", citations=BUDGET_CITATIONS, options={"estimate_due": "02-15"},
+      topics=("budget_section", "budget_estimate"), version=2)
 def budget_estimate(site: Site, ctx: Context) -> Result:
     """What: the published approved estimate ("Công khai dự toán ngân sách năm N") for the
     audit year once the rubric's `estimate_due` (MM-DD) has passed, else for the year before.
@@ -91,7 +93,8 @@ def budget_estimate(site: Site, ctx: Context) -> Result:
 
 @rule("BG03", "budget", "Công khai tình hình thực hiện dự toán (quý, 6 tháng, năm)",
       "In-year budget execution reports", catalogue_id="BUDGET-EXECUTION", citations=BUDGET_CITATIONS,
-      options={"grace_days": 15})
+      options={"grace_days": 15},
+      topics=("budget_section", "budget_execution"), version=2)
 def budget_execution(site: Site, ctx: Context) -> Result:
     """What: an execution report ("tình hình thực hiện dự toán quý III năm 2026") for the last
     quarter that ended at least `grace_days` before the audit date, or a later one.
@@ -127,7 +130,8 @@ def budget_execution(site: Site, ctx: Context) -> Result:
 
 @rule("BG04", "budget", "Công khai quyết toán ngân sách", "Final budget accounts",
       catalogue_id="BUDGET-FINAL", citations=BUDGET_CITATIONS,
-      options={"final_due": {"xa": "04-30", "default": "07-31"}})
+      options={"final_due": {"xa": "04-30", "default": "07-31"}},
+      topics=("budget_section", "budget_final"), version=2)
 def budget_final(site: Site, ctx: Context) -> Result:
     """What: published final accounts ("Công khai quyết toán ngân sách năm N-1") for the year
     before the audit year once the rubric's `final_due` (MM-DD, per level) has passed, else for
@@ -147,7 +151,8 @@ def budget_final(site: Site, ctx: Context) -> Result:
 
 
 @rule("BG05", "budget", "Báo cáo tài chính năm", "Annual financial report", catalogue_id="BUDGET-FINREPORT",
-      citations=["TCTT-2016 Điều 17.1.l, 19.1.e"])
+      citations=["TCTT-2016 Điều 17.1.l, 19.1.e"],
+      topics=("budget_section", "budget_finreport"), version=2)
 def financial_report(site: Site, ctx: Context) -> Result:
     """What: an item or document titled "Báo cáo tài chính" (annual financial report).
 

@@ -15,7 +15,8 @@ PROVINCE_AND_DEPARTMENTS = ("tinh", "so", "huyen")
 
 @rule("DT01", "drafts", "Lấy ý kiến góp ý dự thảo văn bản", "Drafts open for public comment",
       levels=PROVINCE_AND_DEPARTMENTS, catalogue_id="DRAFT-CONSULT", options={"max_age_days": 365},
-      citations=["ND43-2011 Điều 10.1.i", "TCTT-2016 Điều 17.1.c", "THDCCS-2022 Điều 11.11"])
+      citations=["ND43-2011 Điều 10.1.i", "TCTT-2016 Điều 17.1.c", "THDCCS-2022 Điều 11.11"],
+      topics=("drafts",), terms=("comment_channel",), version=2)
 def drafts(site: Site, ctx: Context) -> Result:
     """What: a "Lấy ý kiến dự thảo" section whose drafts come with the full text (a file) or a
     way to comment (a comment deadline, an email), the newest no older than `max_age_days`.
@@ -43,7 +44,8 @@ def drafts(site: Site, ctx: Context) -> Result:
 
 @rule("QA01", "qa", "Hỏi đáp, tiếp nhận câu hỏi của người dân", "Citizen Q&A",
       catalogue_id="QA", options={"max_age_days": 180},
-      citations=["ND43-2011 Điều 15.2, 17.1.đ", "TT32-2017 Điều 11.1.b", "ND224-2026 Điều 10.3.b"])
+      citations=["ND43-2011 Điều 15.2, 17.1.đ", "TT32-2017 Điều 11.1.b", "ND224-2026 Điều 10.3.b"],
+      topics=("qa",), terms=("question_form",), version=2)
 def questions_and_answers(site: Site, ctx: Context) -> Result:
     """What: a Q&A section with a way to ask (a question form or an email) and published,
     dated answers, the newest no older than `max_age_days`.
@@ -83,7 +85,8 @@ def _links_to(site: Site, pages, hosts_topic: str):
 
 @rule("TT01", "procedures", "Thủ tục hành chính", "Administrative procedures", catalogue_id="TTHC",
       citations=["ND63-2010 Điều 16–17 (ND92-2017)", "ND43-2011 Điều 18", "TCTT-2016 Điều 17.1.a, 19.1.a",
-                 "ND224-2026 Điều 9.1.a"])
+                 "ND224-2026 Điều 9.1.a"],
+      topics=("procedures",), terms=("procedure_fields", "public_service_portal"), version=2)
 def procedures(site: Site, ctx: Context) -> Result:
     """What: procedure pages that give the procedure's details (code, steps, dossier, time
     limit, fees), or a link to the national or provincial public-service portal (Cổng DVC),
@@ -114,7 +117,8 @@ def procedures(site: Site, ctx: Context) -> Result:
 
 
 @rule("DV01", "online_services", "Dịch vụ công trực tuyến trên menu chính", "Online public services",
-      catalogue_id="DVC", citations=["TT32-2017 Điều 16.3.a", "ND43-2011 Điều 18", "ND224-2026 Điều 14–15"])
+      catalogue_id="DVC", citations=["TT32-2017 Điều 16.3.a", "ND43-2011 Điều 18", "ND224-2026 Điều 14–15"],
+      topics=("online_services",), terms=("public_service_portal",), version=2)
 def online_services(site: Site, ctx: Context) -> Result:
     """What: a main-menu (or home page) link labelled "Dịch vụ công trực tuyến" (or leading to a
     public-service portal).
@@ -141,7 +145,8 @@ def online_services(site: Site, ctx: Context) -> Result:
 
 
 @rule("TI01", "access_to_information", "Chuyên mục tiếp cận thông tin", "Access-to-information section",
-      catalogue_id="ATI", citations=["TCTT-2016 Điều 17.1.m, 19.1.g, 34.1.b, 34.1.h", "ND13-2018 Điều 6, 11"])
+      catalogue_id="ATI", citations=["TCTT-2016 Điều 17.1.m, 19.1.g, 34.1.b, 34.1.h", "ND13-2018 Điều 6, 11"],
+      topics=("access_to_information",), terms=("ati_parts",), version=2)
 def access_to_information(site: Site, ctx: Context) -> Result:
     """What: a "Tiếp cận thông tin" section with at least two of: the list of information that
     must be published, the contact point, the request form, the information-provision rules.

@@ -11,7 +11,8 @@ from minhbach.rules.text import fold
 
 @rule("CT01", "contacts", "Thông tin liên hệ của cơ quan: địa chỉ, điện thoại, thư điện tử",
       "Agency contact: address, phone and email", catalogue_id="CONTACT-AGENCY",
-      citations=["ND43-2011 Điều 10.1.l", "TCTT-2016 Điều 17.1.m, 19.1.đ", "TT32-2017 Điều 16.3.c"])
+      citations=["ND43-2011 Điều 10.1.l", "TCTT-2016 Điều 17.1.m, 19.1.đ", "TT32-2017 Điều 16.3.c"],
+      topics=("contact_page",), version=2)
 def agency_contact(site: Site, ctx: Context) -> Result:
     """What: a postal address, at least one Vietnamese phone number and an email address of the
     agency, in the home page footer or on the contact page ("Liên hệ").
@@ -49,7 +50,8 @@ def agency_contact(site: Site, ctx: Context) -> Result:
 
 @rule("CT02", "contacts", "Chân trang: cơ quan chủ quản, người chịu trách nhiệm, bản quyền",
       "Footer: publisher, responsible person and copyright", catalogue_id="CONTACT-RESPONSIBLE",
-      citations=["TT32-2017 Điều 16.3.c", "ND43-2011 Điều 21"])
+      citations=["TT32-2017 Điều 16.3.c", "ND43-2011 Điều 21"],
+      terms=("responsible_person",), version=2)
 def responsible_person(site: Site, ctx: Context) -> Result:
     """What: the home page footer names the person responsible for the portal ("Chịu trách
     nhiệm chính", "Trưởng Ban biên tập") and carries a copyright line ("Bản quyền", ©).
@@ -77,7 +79,8 @@ def responsible_person(site: Site, ctx: Context) -> Result:
 
 @rule("CT03", "contacts", "Thông tin liên hệ của cán bộ, công chức có thẩm quyền",
       "Named officials' contacts", catalogue_id="CONTACT-OFFICIALS",
-      citations=["ND43-2011 Điều 10.1.k", "TCTT-2016 Điều 17.1.m", "ND61-2018 Điều 9.7"])
+      citations=["ND43-2011 Điều 10.1.k", "TCTT-2016 Điều 17.1.m", "ND61-2018 Điều 9.7"],
+      topics=("officials_directory", "org_leaders"), terms=("leader_titles",), version=2)
 def officials_contacts(site: Site, ctx: Context) -> Result:
     """What: a directory ("Danh bạ") or leaders page giving officials' titles with their own
     phone numbers or official emails (at least two people).

@@ -15,7 +15,8 @@ _RATING_MARKUP = re.compile(r"\b(rating|star-?rating|danh-?gia|hai-?long|survey|
 
 
 @rule("RT01", "site", "Đánh giá mức độ hài lòng về thông tin", "Online satisfaction rating of information",
-      catalogue_id="RATING", citations=["ND224-2026 Điều 10.3.b"], levels=("tinh", "so", "xa", "khac"))
+      catalogue_id="RATING", citations=["ND224-2026 Điều 10.3.b"], levels=("tinh", "so", "xa", "khac"),
+      terms=("satisfaction_rating",), every_page=True)
 def satisfaction_rating(site: Site, ctx: Context) -> Result:
     """What: a way for readers to rate the information they read: a rating widget or form
     ("Bạn có hài lòng với thông tin này?", stars, "Đánh giá mức độ hài lòng") on the portal.
@@ -43,20 +44,15 @@ def satisfaction_rating(site: Site, ctx: Context) -> Result:
             return passed("Có chức năng đánh giá mức độ hài lòng về thông tin.",
                           Evidence(url=page.url, snippet=page.snippet_around(terms[0]),
                                    stored_copy=page.source.sha256))
-    return _not_seen(site, "Không thấy chức năng đánh giá mức độ hài lòng về thông tin.")
-
-
-def _not_seen(site: Site, note: str) -> Result:
-    """A fail, unless pages went unread: a widget or a commitment may sit on any page, so any
-    page the crawl could not read may have held it (an officer looks)."""
-    if site.unread:
-        return review(f"{note[:-1]}, nhưng {len(site.unread)} trang chưa đọc được khi thu thập.")
-    return failed(note)
+    # every_page: a widget may sit on any page, so any page the crawl could not read makes this
+    # fail a question for an officer (the engine says so: rules/registry.py)
+    return failed("Không thấy chức năng đánh giá mức độ hài lòng về thông tin.")
 
 
 @rule("DQ01", "online_services", "Cam kết và chỉ số chất lượng dịch vụ công", "Service-quality commitment and indicators",
       catalogue_id="DVC-QUALITY", citations=["LCDS-2025 Điều 34.2", "ND224-2026 Điều 19"],
-      levels=("tinh", "so", "xa"))
+      levels=("tinh", "so", "xa"),
+      terms=("service_quality", "service_commitment"), every_page=True)
 def service_quality(site: Site, ctx: Context) -> Result:
     """What: the agency's service-quality commitment for its public services, with the quality
     indicators (dossiers received and resolved, share on time, satisfaction).
@@ -87,16 +83,13 @@ def service_quality(site: Site, ctx: Context) -> Result:
             break
     found = commitment or statistics
     if found is None:
-        return _not_seen(site, "Không thấy cam kết chất lượng dịch vụ công hay chỉ số chất lượng "
-                               "(hồ sơ đúng hạn, hài lòng).")
+        return failed("Không thấy cam kết chất lượng dịch vụ công hay chỉ số chất lượng (hồ sơ đúng hạn, hài lòng).")
     page, term = found
     proof = Evidence(url=page.url, snippet=page.snippet_around(term), stored_copy=page.source.sha256)
     if commitment and statistics:
         return passed("Có cam kết chất lượng dịch vụ và chỉ số chất lượng.", proof)
     missing = "chỉ số chất lượng (tỷ lệ đúng hạn, hài lòng)" if commitment else "cam kết chất lượng dịch vụ"
-    if site.unread:  # the missing half may be on a page the crawl could not read
-        return review(f"Thiếu {missing}, nhưng {len(site.unread)} trang chưa đọc được khi thu thập.", proof)
-    return failed(f"Thiếu {missing}.", proof, partial=True)
+    return failed(f"Thiếu {missing}.", proof, partial=True)  # (unread pages: the engine asks an officer)
 
 
 _NOTICE_WINDOW = 7  # working days between the notice and the outage (NĐ 224 Điều 13)
@@ -111,7 +104,8 @@ def _working_days(start: date, end: date) -> int:
 
 
 @rule("OT01", "site", "Thông báo trước khi tạm dừng cổng", "Notice of a planned outage",
-      catalogue_id="OUTAGE", citations=["ND224-2026 Điều 13"], levels=("tinh", "so", "xa", "khac"))
+      catalogue_id="OUTAGE", citations=["ND224-2026 Điều 13"], levels=("tinh", "so", "xa", "khac"),
+      terms=("outage_notice",), every_page=True)
 def outage_notice(site: Site, ctx: Context) -> Result:
     """What: a planned stop of the portal (maintenance, upgrade) is announced on it at least 7
     working days before.

@@ -13,7 +13,8 @@ PROVINCE_AND_DEPARTMENTS = ("tinh", "so", "huyen")
 
 @rule("DR01", "direction", "Thông tin chỉ đạo, điều hành", "Executive direction",
       levels=PROVINCE_AND_DEPARTMENTS, catalogue_id="DIRECTION",
-      citations=["ND43-2011 Điều 10.1.c"], options={"max_age_days": 90})
+      citations=["ND43-2011 Điều 10.1.c"], options={"max_age_days": 90},
+      topics=("direction",), version=2)
 def direction(site: Site, ctx: Context) -> Result:
     """What: a "Chỉ đạo – điều hành" section with dated items (directives, conclusions of
     meetings), the newest no older than the rubric's `max_age_days`.
@@ -31,7 +32,8 @@ def direction(site: Site, ctx: Context) -> Result:
 
 @rule("DR02", "direction", "Lịch công tác của lãnh đạo trong tuần", "Leaders' weekly calendar",
       levels=PROVINCE_AND_DEPARTMENTS, catalogue_id="DIRECTION",
-      citations=["ND43-2011 Điều 10.1.c"])
+      citations=["ND43-2011 Điều 10.1.c"],
+      topics=("leaders_calendar",), version=2)
 def leaders_calendar(site: Site, ctx: Context) -> Result:
     """What: a "Lịch công tác" page that covers the ISO week of the audit date (a date of that
     week is printed on it).

@@ -47,7 +47,8 @@ def labelled_number(page: Page, agency_name: str = "") -> tuple[str, str] | None
 @rule("HL01", "hotline", "Đường dây nóng / tiếp nhận phản ánh, kiến nghị",
       "Hotline or feedback intake", catalogue_id="HOTLINE",
       citations=["ND43-2011 Điều 10.1.i", "ND224-2026 Điều 10.2.c", "TCTT-2016 Điều 17.1.m",
-                 "VP-QD1703-2019"])
+                 "VP-QD1703-2019"],
+      topics=("hotline", "feedback_system"), version=2)
 def hotline(site: Site, ctx: Context) -> Result:
     """What: a phone number printed right after a hotline label ("Đường dây nóng", "Hotline",
     "Tổng đài", "Tiếp nhận phản ánh") on the home page (header, footer) or a hotline page; or a

@@ -13,7 +13,8 @@ _FRESH = {"max_age_days": {"tinh": 90, "so": 90, "huyen": 90, "xa": 180, "defaul
 
 @rule("LD01", "legal_documents", "Văn bản quy phạm pháp luật, văn bản chỉ đạo điều hành",
       "Legal and administrative documents", catalogue_id="LEGAL-DOCS", options=_FRESH,
-      citations=["ND43-2011 Điều 10.1.e, 17.1.c", "TCTT-2016 Điều 17.1.a, 19.1.a", "ND224-2026 Điều 9.1.d"])
+      citations=["ND43-2011 Điều 10.1.e, 17.1.c", "TCTT-2016 Điều 17.1.a, 19.1.a", "ND224-2026 Điều 9.1.d"],
+      topics=("legal_documents",), version=2)
 def legal_documents(site: Site, ctx: Context) -> Result:
     """What: a documents section ("Văn bản", "Văn bản QPPL", "Văn bản chỉ đạo điều hành") that
     lists documents with their number and symbol (số ký hiệu), a date, and a downloadable file;
@@ -62,7 +63,8 @@ def legal_documents(site: Site, ctx: Context) -> Result:
 
 
 @rule("LD02", "legal_documents", "Công cụ tìm kiếm văn bản", "Document search",
-      catalogue_id="LEGAL-DOCS", citations=["ND43-2011 Điều 10.1.e"])
+      catalogue_id="LEGAL-DOCS", citations=["ND43-2011 Điều 10.1.e"],
+      topics=("legal_documents",), terms=("document_search",), version=2)
 def document_search(site: Site, ctx: Context) -> Result:
     """What: a search form on the documents section whose fields are about documents (số ký
     hiệu, trích yếu, loại văn bản, cơ quan ban hành, ngày ban hành).
@@ -87,7 +89,8 @@ def document_search(site: Site, ctx: Context) -> Result:
 
 @rule("LG01", "legal_guidance", "Phổ biến, giáo dục, hướng dẫn thực hiện pháp luật",
       "Legal dissemination and guidance", catalogue_id="LEGAL-GUIDE", options={"max_age_days": 180},
-      citations=["ND43-2011 Điều 10.1.d, 17.1.b", "TCTT-2016 Điều 17.1.b, 19.1.b"])
+      citations=["ND43-2011 Điều 10.1.d, 17.1.b", "TCTT-2016 Điều 17.1.b, 19.1.b"],
+      topics=("legal_guidance",), version=2)
 def legal_guidance(site: Site, ctx: Context) -> Result:
     """What: a "Phổ biến, giáo dục pháp luật" / "Chính sách mới" section with dated items, the
     newest no older than the rubric's `max_age_days`.

@@ -9,7 +9,8 @@ from minhbach.rules.sections import date_term, evidence, judge_age, newest_date,
 
 @rule("NW01", "news", "Tin tức, sự kiện được cập nhật thường xuyên", "News updated regularly",
       catalogue_id="NEWS", citations=["ND43-2011 Điều 10.1.b, 17.1.a"],
-      options={"max_age_days": {"tinh": 14, "so": 14, "huyen": 14, "xa": 30, "default": 30}})
+      options={"max_age_days": {"tinh": 14, "so": 14, "huyen": 14, "xa": 30, "default": 30}},
+      topics=("news",), version=2)
 def news(site: Site, ctx: Context) -> Result:
     """What: the newest dated item on the home page or the news pages is no older than the
     rubric's `max_age_days` (per level) on the audit date.

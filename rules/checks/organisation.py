@@ -12,7 +12,8 @@ LOCAL = ("tinh", "so", "huyen", "xa")
 
 @rule("OR01", "organisation", "Giới thiệu: chức năng, nhiệm vụ, cơ cấu tổ chức",
       "Introduction: functions, duties and organisation", levels=LOCAL, catalogue_id="ORG-INTRO",
-      citations=["ND43-2011 Điều 10.1.a", "TCTT-2016 Điều 17.1.k, 19.1.đ", "ND224-2026 Điều 9.1.b–c"])
+      citations=["ND43-2011 Điều 10.1.a", "TCTT-2016 Điều 17.1.k, 19.1.đ", "ND224-2026 Điều 9.1.b–c"],
+      topics=("org_intro",), terms=("org_functions", "org_structure"), version=2)
 def introduction(site: Site, ctx: Context) -> Result:
     """What: an introduction page ("Giới thiệu") that states the agency's functions and duties
     and its structure (units, departments or an organisation chart).
@@ -44,7 +45,8 @@ def introduction(site: Site, ctx: Context) -> Result:
 
 @rule("OR02", "organisation", "Lãnh đạo cơ quan: họ tên, chức vụ, nhiệm vụ đảm nhiệm",
       "Leaders: names, titles and portfolios", levels=LOCAL, catalogue_id="ORG-LEADERS",
-      citations=["ND43-2011 Điều 10.1.a", "ND224-2026 Điều 9.1.b–c"])
+      citations=["ND43-2011 Điều 10.1.a", "ND224-2026 Điều 9.1.b–c"],
+      topics=("org_leaders", "org_intro"), terms=("leader_titles", "leader_duties"), version=2)
 def leaders(site: Site, ctx: Context) -> Result:
     """What: a leaders page listing the head and deputies by name and title, with their
     portfolio ("phân công nhiệm vụ"), a short biography or their contacts.

@@ -9,7 +9,8 @@ from minhbach.rules.sections import attachments, dated_section, evidence, newest
 
 @rule("PL01", "plans", "Chiến lược, quy hoạch, kế hoạch phát triển", "Strategies, master plans and plans",
       catalogue_id="PLAN-SEDP", options={"max_age_days": 365},
-      citations=["ND43-2011 Điều 10.1.đ, 17.1.d", "TCTT-2016 Điều 17.1.d, 19.1.c", "THDCCS-2022 Điều 11.1"])
+      citations=["ND43-2011 Điều 10.1.đ, 17.1.d", "TCTT-2016 Điều 17.1.d, 19.1.c", "THDCCS-2022 Điều 11.1"],
+      topics=("plans",), version=2)
 def plans(site: Site, ctx: Context) -> Result:
     """What: a "Quy hoạch – Kế hoạch" (or "Chiến lược", "Kế hoạch") section with dated plan
     items, the newest no older than the rubric's `max_age_days`.
@@ -28,7 +29,8 @@ def plans(site: Site, ctx: Context) -> Result:
 
 @rule("PL02", "plans", "Quy hoạch, kế hoạch sử dụng đất; giá đất; thu hồi đất, bồi thường",
       "Land-use plans, land prices and expropriation", levels=("tinh", "huyen", "xa"),
-      catalogue_id="PLAN-LAND", citations=["ND43-2011 Điều 10.1.đ", "TCTT-2016 Điều 17.1.g", "THDCCS-2022 Điều 11.3"])
+      catalogue_id="PLAN-LAND", citations=["ND43-2011 Điều 10.1.đ", "TCTT-2016 Điều 17.1.g", "THDCCS-2022 Điều 11.3"],
+      topics=("land_plans", "plans"), version=2)
 def land_plans(site: Site, ctx: Context) -> Result:
     """What: a page about land-use plans, the land price table or expropriation and
     compensation ("Kế hoạch sử dụng đất", "Bảng giá đất", "Thu hồi đất, bồi thường").
@@ -57,7 +59,8 @@ def land_plans(site: Site, ctx: Context) -> Result:
 
 @rule("IV01", "investment", "Thu hút đầu tư: chính sách ưu đãi, dự án kêu gọi đầu tư",
       "Investment incentives and projects calling for investment", levels=("tinh", "huyen"),
-      catalogue_id="INVEST-PROMO", citations=["ND43-2011 Điều 10.1.đ"])
+      catalogue_id="INVEST-PROMO", citations=["ND43-2011 Điều 10.1.đ"],
+      topics=("investment",), version=2)
 def investment(site: Site, ctx: Context) -> Result:
     """What: a section on investment incentives and the list of projects calling for
     investment ("Thu hút đầu tư", "Danh mục dự án kêu gọi đầu tư").
@@ -82,7 +85,8 @@ def investment(site: Site, ctx: Context) -> Result:
 
 @rule("PJ01", "projects", "Danh sách dự án đầu tư (chuẩn bị, đang thực hiện, hoàn thành)",
       "Public-investment project list", catalogue_id="PROJECTS-LIST", options={"min_fields": 5},
-      citations=["ND43-2011 Điều 10.1.h", "TCTT-2016 Điều 17.1.g, 19.1.d", "THDCCS-2022 Điều 11.3"])
+      citations=["ND43-2011 Điều 10.1.h", "TCTT-2016 Điều 17.1.g, 19.1.d", "THDCCS-2022 Điều 11.3"],
+      topics=("projects",), terms=("project_fields",), version=2)
 def projects(site: Site, ctx: Context) -> Result:
     """What: a list of projects giving, for each, at least `min_fields` of: name, objective,
     field, duration, total investment, funding source, investor, status.

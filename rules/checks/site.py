@@ -9,7 +9,8 @@ from minhbach.rules.results import Evidence, Result, failed, passed, review
 
 
 @rule("ST01", "site", "Chức năng tìm kiếm", "Site search", catalogue_id="SEARCH",
-      citations=["ND43-2011 Điều 15.1.a", "ND64-2007 Điều 20.2.c"])
+      citations=["ND43-2011 Điều 15.1.a", "ND64-2007 Điều 20.2.c"],
+      terms=("search",), version=2)
 def search(site: Site, ctx: Context) -> Result:
     """What: a search form on the home page (a text field with "Tìm kiếm", "Từ khóa" or a
     search action).
@@ -33,7 +34,8 @@ def search(site: Site, ctx: Context) -> Result:
 
 
 @rule("ST02", "site", "Sơ đồ cổng thông tin (HTML và sitemap.xml)", "HTML and XML sitemap",
-      catalogue_id="SITEMAP", citations=["TT32-2017 Điều 16.3.a, 16.4.b"])
+      catalogue_id="SITEMAP", citations=["TT32-2017 Điều 16.3.a, 16.4.b"],
+      topics=("sitemap",), version=2)
 def sitemap(site: Site, ctx: Context) -> Result:
     """What: a "Sơ đồ cổng / Sơ đồ trang" link on the home page and a `/sitemap.xml` file.
 
@@ -67,7 +69,7 @@ TLS_VI = {
 
 
 @rule("ST03", "site", "Kết nối HTTPS với chứng chỉ hợp lệ", "HTTPS with a valid certificate",
-      catalogue_id="TLS-IPV6", citations=["TT32-2017 Điều 15.4, 20", "ND224-2026 Điều 11.4"])
+      catalogue_id="TLS-IPV6", citations=["TT32-2017 Điều 15.4, 20", "ND224-2026 Điều 11.4"], version=2)
 def https_certificate(site: Site, ctx: Context) -> Result:
     """What: the home page is served over HTTPS, and its certificate passes a browser's checks
     (issued by a trusted authority, within its dates, for the site's host name).

@@ -12,7 +12,8 @@ from minhbach.rules.sections import evidence, not_found
 
 @rule("TD01", "tenders", "Thông tin đấu thầu, mua sắm công", "Tenders and public procurement",
       catalogue_id="TENDER",
-      citations=["LDT-2023 Điều 7–8", "ND43-2011 Điều 10.1.h", "TCTT-2016 Điều 17.1.g, 19.1.d"])
+      citations=["LDT-2023 Điều 7–8", "ND43-2011 Điều 10.1.h", "TCTT-2016 Điều 17.1.g, 19.1.d"],
+      topics=("tenders",), terms=("tender_items", "procurement_system"), version=2)
 def tenders(site: Site, ctx: Context) -> Result:
     """What: a tenders section with procurement items (KHLCNT, TBMT, KQLCNT, "gói thầu") or
     national e-procurement codes (IB…, PL…), or a link to the national e-procurement system.

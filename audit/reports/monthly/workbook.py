@@ -13,12 +13,13 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from minhbach.rules.levels import LEVELS
 from minhbach.audit.words.i18n import _
 from minhbach.audit.files import OutputError
 from minhbach.audit.reports.sheets import HEADER_ROW, frame, shape
 from minhbach.audit.reports.monthly.layout import SUMMARY_COLUMNS, summary_rows, title_lines
 
-SHEET_FOR_LEVEL = {"tinh": "Cấp tỉnh", "so": "Sở, ngành", "huyen": "Cấp huyện", "xa": "Cấp xã", "khac": "Khác"}
+SHEET_FOR_LEVEL = {code: level.group_vi for code, level in LEVELS.items()}
 
 EVIDENCE_COLUMNS = [("agency_code", "Mã", "text"), ("rule_code", "Mã tiêu chí", "text"),
                     ("rule_title", "Tiêu chí", "text"), ("family_vi", "Nhóm", "text"),
