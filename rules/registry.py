@@ -103,7 +103,8 @@ class Rule:
         return Result(Outcome.NEEDS_REVIEW,
                       f"Không kết luận được: trang {shown}{more} chưa đọc được khi thu thập ({first.reason}); "
                       "cần kiểm tra thủ công.",
-                      Evidence(url=first.url, snippet=first.anchor_text))
+                      Evidence(url=first.url, snippet=first.anchor_text),
+                      facts={**result.facts, "unread": len(hidden), "unread_reason": first.reason})
 
 
 _RULES: dict[str, Rule] = {}

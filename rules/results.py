@@ -1,7 +1,7 @@
 """What a rule returns: one of five outcomes, with evidence an officer can click."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import datetime
 from enum import StrEnum
 
@@ -31,6 +31,12 @@ class Result:
     partial: bool = False     # a fail that is "present but stale, incomplete or only linked"
     extra: tuple[Evidence, ...] = field(default_factory=tuple)
     crashed: bool = False     # `error` because the rule itself failed (logged; counted by the audit)
+    # What the rule counted and dated on the way (items, newest date, period, numbers...), kept
+    # with the finding so that reports say it without judging again (data/monthly_items.yaml).
+    facts: dict = field(default_factory=dict)
+
+    def with_facts(self, **facts) -> "Result":
+        return replace(self, facts={**self.facts, **{k: v for k, v in facts.items() if v is not None}})
 
 
 def passed(note: str, evidence: Evidence | None = None, *extra: Evidence) -> Result:

@@ -65,11 +65,13 @@ def dated_section(site: Site, ctx: Context, topics: tuple[str, ...], what: str,
     if updating_only(pages):
         return failed(f"Có {what} nhưng chỉ ghi \u201cđang cập nhật\u201d, chưa có nội dung.", evidence(pages[0]))
     newest = newest_date(pages, ctx.audit_date)
+    items = len({item.url for item in section_items(site, topics, topics)})  # for the month's report
     if newest is None:
-        return failed(f"Có {what} nhưng không có mục nào ghi ngày.", evidence(pages[0]), partial=True)
+        return failed(f"Có {what} nhưng không có mục nào ghi ngày.", evidence(pages[0]),
+                      partial=True).with_facts(items=items)
     when, page = newest
     return judge_age(ctx, when, evidence(page, date_term(page, when), when.strftime("%d/%m/%Y"), when),
-                     what, max_age_option)
+                     what, max_age_option).with_facts(items=items, newest=when.isoformat())
 
 
 def judge_age(ctx: Context, when: date, found: Evidence, what: str, max_age_option: str = "max_age_days") -> Result:

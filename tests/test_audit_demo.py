@@ -253,3 +253,16 @@ def test_values_and_notes_keep_the_pages_own_letters(demo_output):
     assert any("Giám đốc" in note or "Chủ tịch" in note for note in leaders)
     tenders = [r["Giá trị"] for r in rows if r["Mã tiêu chí"] == "TD01" and r["Giá trị"]]
     assert "ke hoach lua chon nha thau" not in tenders
+
+
+# The demo's scores under the rubric in force, as main gave them before audit/ was rebuilt by
+# job (issue 21): a change of structure must not change a number an officer signs.
+DEMO_SCORES = {"sct-hs": ("74.9", "Khá"), "sgddt-hs": ("", "Không xác định"), "snnmt-hs": ("56.3", "Trung bình"),
+               "stc-hs": ("77.9", "Khá"), "stp-hs": ("65.8", "Khá"), "sxd-hs": ("54.8", "Trung bình"),
+               "syt-hs": ("70.9", "Khá"), "ubnd-hs": ("99.1", "Tốt"), "xa-thanhbinh": ("68.3", "Khá")}
+
+
+def test_the_demo_scores_as_before(demo_output):
+    out, _ = demo_output
+    scores = {r["Mã cơ quan"]: (r["Điểm"], r["Xếp loại"]) for r in read_csv(out / "scores.csv")}
+    assert scores == DEMO_SCORES

@@ -226,3 +226,20 @@ def test_a_section_the_crawl_could_not_read_is_never_counted_as_zero(demo_store,
     stp = next(r for r in sheet.iter_rows(min_row=6) if r[1].value == "stp-hs")
     tenders = stp[headers.index("4. Số tin mời thầu trong tháng")].value
     assert isinstance(tenders, str) and "chưa đọc được 1 trang" in tenders and "HTTP 503" in tenders
+
+
+def test_no_report_names_a_rule():
+    """Reports read what the rules found (findings and their facts) by family, as
+    data/monthly_items.yaml says: a new rule of a family appears in its item, and no rule code
+    is written into a report's code."""
+    import ast
+    import re
+
+    from tests.support.paths import ROOT
+
+    named = [f"{path.relative_to(ROOT)}:{node.lineno}: {node.value}"
+             for path in sorted((ROOT / "audit" / "reports").rglob("*.py"))
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Constant) and isinstance(node.value, str)
+             and re.fullmatch(r"[A-Z]{2}\d{2}", node.value)]
+    assert not named, named

@@ -73,7 +73,7 @@ def demo(out_dir: Path, today) -> None:
     console.print(_("Wrote {files}").format(files=", ".join(str(out_dir / name) for name in
                                                           ("crawl.csv", "scores.csv", "findings.csv"))))
     with app.sessions() as session:  # the month's report, as an officer sends it
-        report, _made = freeze(session, app.store.bodies, f"{serve_date:%Y-%m}", audit_id=audit_id)
+        report, _made = freeze(session, f"{serve_date:%Y-%m}", audit_id=audit_id)
         paths = publish(report, out_dir)
     console.print(_("Monthly report: ") + ", ".join(str(p) for p in paths), soft_wrap=True, highlight=False)
     console.print(_("To look again: {command}").format(command=f"MINHBACH_DATA_DIR={out_dir} minhbach report --agency ubnd-hs"))

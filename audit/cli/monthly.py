@@ -43,7 +43,7 @@ def monthly(app: App, ctx, month, province, audit_id, out_dir, republish, reason
 
     with app.sessions() as session:
         try:
-            report, made = freeze(session, app.store.bodies, month, province, audit_id,
+            report, made = freeze(session, month, province, audit_id,
                                   app.settings.default_rubric, republish, reason, version)
         except MonthlyError as error:
             fail(str(error))

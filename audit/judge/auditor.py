@@ -121,7 +121,8 @@ class AuditBuilder:
                 family=rule.family, outcome=result.outcome.value, partial=result.partial, note=result.note,
                 evidence_url=proof.url if proof else "", snippet=(proof.snippet if proof else "")[:500],
                 value=proof.value if proof else "", evidence_date=proof.date if proof else None,
-                stored_copy=proof.stored_copy if proof else "", override_id=None, rule_outcome=""))
+                stored_copy=proof.stored_copy if proof else "", override_id=None, rule_outcome="",
+                facts=result.facts or None))
         if not site.reachable:
             reason = site_crawl.reason or {"kind": "no_page"}
         else:  # a partial crawl keeps its reason ("crawled in part: ...") in every report

@@ -144,7 +144,8 @@ def finding_rows(session: Session, audit: AuditRun, agency_code: str | None = No
             "date_label": finding.evidence_date.strftime("%d/%m/%Y") if finding.evidence_date else "",
             "note": (_("Adjusted after dispute #{id}: {reason}").format(id=finding.override_id, reason=decided_because)
                      if finding.override_id else finding.note), "stored_copy": finding.stored_copy, "override_id": finding.override_id,
-            "rule_outcome": finding.rule_outcome, "finding_id": finding.id,
+            "rule_outcome": finding.rule_outcome, "finding_id": finding.id, "facts": finding.facts or {},
+            "rule_version": finding.rule_version,
         })
     return rows
 

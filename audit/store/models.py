@@ -403,6 +403,8 @@ class Finding(Base):
     value: Mapped[str] = mapped_column(Text, default="")
     evidence_date: Mapped[Optional[date]] = mapped_column(Date)
     stored_copy: Mapped[str] = mapped_column(String(64), default="")  # sha256 of the stored body
+    # what the rule counted and dated (items, newest date, period...): reports read it here
+    facts: Mapped[Optional[Any]] = mapped_column(JSON(none_as_null=True), default=None)
     # Set when an accepted dispute or review decided the outcome; `rule_outcome` keeps what the
     # rule itself said.
     override_id: Mapped[Optional[int]] = mapped_column(Integer)

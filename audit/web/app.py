@@ -366,7 +366,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
             raise HTTPException(status_code=403, detail=_("Only an administrator remakes a report."))
         with sessions() as session:
             try:
-                freeze(session, app.state.bodies, month, "", None, settings.default_rubric, True, reason)
+                freeze(session, month, "", None, settings.default_rubric, True, reason)
             except MonthlyError as error:
                 raise HTTPException(status_code=400, detail=str(error))
         return RedirectResponse("/monthly", status_code=303)

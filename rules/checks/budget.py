@@ -64,10 +64,11 @@ def _newest_by_year(site: Site, topic: str, what: str, expected: int) -> Result:
     if not dated:
         return failed(f"Có {what} nhưng không rõ năm.", _proof(items[0], ""), partial=True)
     newest = max(dated, key=lambda i: i.year)
+    period = {"period": f"năm {newest.year}"}   # for the month's report (item 3)
     if newest.year >= expected:
-        return passed(f"Có {what} năm {newest.year}.", _proof(newest, str(newest.year)))
+        return passed(f"Có {what} năm {newest.year}.", _proof(newest, str(newest.year))).with_facts(**period)
     return failed(f"{what.capitalize()} mới nhất là năm {newest.year}; cần năm {expected}.",
-                  _proof(newest, str(newest.year)), partial=True)
+                  _proof(newest, str(newest.year)), partial=True).with_facts(**period)
 
 
 @rule("BG02", "budget", "Công khai dự toán ngân sách được giao", "Approved budget estimate",
@@ -123,9 +124,9 @@ def budget_execution(site: Site, ctx: Context) -> Result:
     (year, quarter), item = max(periods, key=lambda p: p[0])
     shown = f"quý {quarter}/{year}"
     if (year, quarter) >= required:
-        return passed(f"Có báo cáo thực hiện dự toán {shown}.", _proof(item, shown))
+        return passed(f"Có báo cáo thực hiện dự toán {shown}.", _proof(item, shown)).with_facts(period=shown)
     return failed(f"Báo cáo thực hiện dự toán mới nhất là {shown}; cần quý {required[1]}/{required[0]}.",
-                  _proof(item, shown), partial=True)
+                  _proof(item, shown), partial=True).with_facts(period=shown)
 
 
 @rule("BG04", "budget", "Công khai quyết toán ngân sách", "Final budget accounts",

@@ -1,6 +1,8 @@
 """Contacts: the agency's own, the person responsible for the portal, and named officials."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from minhbach.rules.artifacts import Site
 from minhbach.rules.extract import find_addresses, find_emails, find_phones
 from minhbach.rules.registry import Context, rule
@@ -36,16 +38,30 @@ def agency_contact(site: Site, ctx: Context) -> Result:
                 if values:
                     found[kind] = (values[0], page)
     have = {kind: value for kind, value in found.items() if value}
+    # for the month's report (item 7): the ways in it names
+    facts = {"emails": list(dict.fromkeys(e for _, text in sources for e in find_emails(text)))[:5],
+             "social": _social_networks(site)}
     if not have:
-        return failed("Không tìm thấy địa chỉ, điện thoại hay thư điện tử của cơ quan.")
+        return failed("Không tìm thấy địa chỉ, điện thoại hay thư điện tử của cơ quan.").with_facts(**facts)
     first_page = next(iter(have.values()))[1]
     value = " | ".join(v for v, _ in have.values())
     proof = Evidence(url=first_page.url, snippet=value, value=value, stored_copy=first_page.source.sha256)
     if len(have) == 3:
-        return passed("Có địa chỉ, điện thoại và thư điện tử của cơ quan.", proof)
+        return passed("Có địa chỉ, điện thoại và thư điện tử của cơ quan.", proof).with_facts(**facts)
     names = {"address": "địa chỉ", "phone": "điện thoại", "email": "thư điện tử"}
     missing = ", ".join(names[k] for k in found if k not in have)
-    return failed(f"Thiếu {missing} của cơ quan.", proof, partial=True)
+    return failed(f"Thiếu {missing} của cơ quan.", proof, partial=True).with_facts(**facts)
+
+
+# The social networks whose pages an agency links from its home page, by their hosts.
+SOCIAL_NETWORKS = {"Zalo": ("zalo.me", "zalo.vn"), "Facebook": ("facebook.com", "fb.com", "fb.me"),
+                   "YouTube": ("youtube.com", "youtu.be"), "TikTok": ("tiktok.com",)}
+
+
+def _social_networks(site: Site) -> list[str]:
+    links = site.home.links if site.home else []
+    return sorted({name for link in links for name, hosts in SOCIAL_NETWORKS.items()
+                   if any(urlsplit(link.url).netloc.lower().endswith(host) for host in hosts)})
 
 
 @rule("CT02", "contacts", "Chân trang: cơ quan chủ quản, người chịu trách nhiệm, bản quyền",

@@ -74,7 +74,8 @@ def hotline(site: Site, ctx: Context) -> Result:
         if found:
             number, snippet = found
             return passed(f"Có số đường dây nóng {number}.",
-                          Evidence(url=page.url, snippet=snippet, value=number, stored_copy=page.source.sha256))
+                          Evidence(url=page.url, snippet=snippet, value=number, stored_copy=page.source.sha256)
+                          ).with_facts(number=number)
     # A headline that mentions "phản ánh kiến nghị" is news, not a way in: only menus, footers
     # and banners count.
     for page, link in site.links_about("feedback_system"):

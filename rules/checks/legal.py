@@ -39,6 +39,10 @@ def legal_documents(site: Site, ctx: Context) -> Result:
         return not_found(site, ("legal_documents",), "mục văn bản")
     numbered = [(page, number) for page in pages for number in find_document_numbers(page.text)[:1]]
     files = attachments(pages) + [d.url for d in site.documents_about("legal_documents")]
+    newest = newest_date(pages, ctx.audit_date)
+    # what the month's report says of the section (data/monthly_items.yaml, item 2)
+    counted = dict(numbered=len({n for page in pages for n in find_document_numbers(page.text)}),
+                   files=len(set(files)), newest=newest[0].isoformat() if newest else None)
     if not numbered and files:  # only files listed: what they say
         read = [d for d in site.documents_at(files) if d.text_status in ("text", "image")]
         from_files = _numbered_files(read, ctx.audit_date)
@@ -46,20 +50,20 @@ def legal_documents(site: Site, ctx: Context) -> Result:
             document, number, when = from_files
             return judge_age(ctx, when, Evidence(url=document.url, snippet=window(document.text, max(0, document.text.find(number))),
                                                  value=number, date=when, stored_copy=document.sha256),
-                             "văn bản (đọc từ tệp)")
+                             "văn bản (đọc từ tệp)").with_facts(**counted)
         if read and all(d.text_status == "image" for d in read):
             return review(f"Mục văn bản chỉ có tệp dạng ảnh ({len(read)} tệp, tài liệu dạng ảnh): cần cán bộ "
-                          "đọc số ký hiệu và ngày ban hành.", Evidence(url=read[0].url, stored_copy=read[0].sha256))
-    newest = newest_date(pages, ctx.audit_date)
+                          "đọc số ký hiệu và ngày ban hành.",
+                          Evidence(url=read[0].url, stored_copy=read[0].sha256)).with_facts(**counted)
     if numbered and newest and files:
         when, page = newest
         number_page, number = numbered[0]
-        return judge_age(ctx, when, evidence(number_page, number, number, when), "văn bản")
+        return judge_age(ctx, when, evidence(number_page, number, number, when), "văn bản").with_facts(**counted)
     if numbered or files or newest:
         have = [name for name, ok in (("số ký hiệu", numbered), ("ngày", newest), ("tệp tải về", files)) if ok]
         return review(f"Có mục văn bản nhưng chỉ có {', '.join(have)}; cần kiểm tra văn bản có đủ số ký hiệu, "
-                      "ngày ban hành và tệp.", evidence(pages[0], "", files[0] if files else ""))
-    return failed("Mục văn bản không liệt kê văn bản nào.", evidence(pages[0]), partial=True)
+                      "ngày ban hành và tệp.", evidence(pages[0], "", files[0] if files else "")).with_facts(**counted)
+    return failed("Mục văn bản không liệt kê văn bản nào.", evidence(pages[0]), partial=True).with_facts(**counted)
 
 
 @rule("LD02", "legal_documents", "Công cụ tìm kiếm văn bản", "Document search",

@@ -29,6 +29,10 @@ def tenders(site: Site, ctx: Context) -> Result:
     packages are there is not checked.
     """
     pages = site.pages_about("tenders")
+    national = _national_system_link(site, pages + ([site.home] if site.home else []))
+    # for the month's report (item 4): the dates each tenders page prints, and the national link
+    facts = {"dates_by_page": [[d.isoformat() for d in page.dates[:500]] for page in pages[:50]],
+             "national_system": national is not None}
     for page in pages:
         codes = find_tender_codes(page.text)
         # Two kinds of procurement item, or a code: one passing mention (a Q&A answer naming
@@ -37,11 +41,21 @@ def tenders(site: Site, ctx: Context) -> Result:
         if codes or len(items) >= 2:
             term = codes[0] if codes else items[0]
             return passed("Có thông tin đấu thầu (kế hoạch, thông báo mời thầu hoặc kết quả).",
-                          evidence(page, term, term if codes else page.as_written(term)))
-    for page in pages + ([site.home] if site.home else []):
+                          evidence(page, term, term if codes else page.as_written(term))).with_facts(**facts)
+    if national is not None:
+        page, link = national
+        return passed("Có liên kết tới Hệ thống mạng đấu thầu quốc gia.",
+                      Evidence(url=link.url, snippet=link.text, stored_copy=page.source.sha256)).with_facts(**facts)
+    return not_found(site, ("tenders",), "thông tin đấu thầu (kế hoạch, thông báo mời thầu, kết quả)").with_facts(
+        **facts)
+
+
+def _national_system_link(site: Site, pages) -> tuple | None:
+    """(page, link) of the first link to the national e-procurement system, or None."""
+    names = site.terms("procurement_system")
+    for page in pages:
         for link in page.links:
             host = urlsplit(link.url).netloc.lower()
-            if any(name in host for name in site.terms("procurement_system")):
-                return passed("Có liên kết tới Hệ thống mạng đấu thầu quốc gia.",
-                              Evidence(url=link.url, snippet=link.text, stored_copy=page.source.sha256))
-    return not_found(site, ("tenders",), "thông tin đấu thầu (kế hoạch, thông báo mời thầu, kết quả)")
+            if any(name in host for name in names):
+                return page, link
+    return None

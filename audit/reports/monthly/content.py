@@ -8,40 +8,30 @@ import calendar
 import hashlib
 import json
 from datetime import date
-from urllib.parse import urlsplit
+from functools import lru_cache
+
+import yaml
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minhbach.audit.judge.auditor import build_site
-from minhbach.audit.reports.monthly.survey import ITEMS as SURVEY_ITEMS
 from minhbach.audit.reports.rollups import rollup
 from minhbach.audit.judge.rubric import dates_warning, load_rubric
 from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.words.names import family_name, level_name
 from minhbach.audit.reports.rows import finding_rows, national_phones, score_rows
-from minhbach.audit.store.bodies import BodyStore
-from minhbach.audit.store.models import Agency, AuditRun, Finding, SiteCrawl, SurveyValue
-from minhbach.rules.extract import find_dates, find_document_numbers
+from minhbach.audit.store.models import Agency, AuditRun, SiteCrawl, SurveyValue
+from minhbach.data import DATA_DIR
 from minhbach.rules.registry import all_rules
-from minhbach.rules.sections import attachments, newest_date, section_items
 
-ITEM_TITLES = {
-    1: "Đánh giá về tài liệu quy hoạch",
-    2: "Đánh giá về việc tiếp cận tài liệu pháp lý",
-    3: "Các tài liệu về ngân sách đủ chi tiết để doanh nghiệp sử dụng",
-    4: "Số lượng thông tin mời thầu được công khai trong tháng",
-    5: SURVEY_ITEMS[5][0],
-    6: SURVEY_ITEMS[6][0],
-    7: "Cách để doanh nghiệp tiếp cận các tài liệu",
-    8: SURVEY_ITEMS[8][0],
-    9: "Đánh giá chất lượng Website của đơn vị (QĐ 26/2017/QĐ-UBND)",
-}
-SOCIAL = {"Zalo": ("zalo.me", "zalo.vn"), "Facebook": ("facebook.com", "fb.com", "fb.me"),
-          "YouTube": ("youtube.com", "youtu.be"), "TikTok": ("tiktok.com",)}
+ITEMS_FILE = DATA_DIR / "monthly_items.yaml"
 NO_SURVEY = "chưa có số liệu"
-OUTCOME_WORD = {"pass": "Đạt", "fail": "Không đạt", "not_applicable": "Không áp dụng",
-                "needs_review": "Cần xem lại", "error": "Không đánh giá được"}
+
+
+@lru_cache(maxsize=1)
+def monthly_items() -> dict[int, dict]:
+    """The nine items of the appendix and where each comes from (data/monthly_items.yaml)."""
+    return {int(k): v for k, v in yaml.safe_load(ITEMS_FILE.read_text(encoding="utf-8")).items()}
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -53,104 +43,125 @@ def content_hash(content: dict) -> str:
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def _vi(day: date | None) -> str:
-    return f"{day:%d/%m/%Y}" if day else ""
+def _vi(iso: str | None) -> str:
+    return f"{date.fromisoformat(iso):%d/%m/%Y}" if iso else ""
 
 
-def _outcome(finding: Finding | None) -> str:
-    if finding is None:
-        return "–"
-    word = OUTCOME_WORD.get(finding.outcome, finding.outcome)
-    return word + (" (một phần)" if finding.outcome == "fail" and finding.partial else "")
+def _sentence(text: str) -> str:
+    """The first letter upper-case, the rest as written ("HTTP" stays "HTTP")."""
+    return text[:1].upper() + text[1:]
 
 
-def _links(*findings: Finding | None) -> list[str]:
-    return list(dict.fromkeys(f.evidence_url for f in findings if f is not None and f.evidence_url))
+def _verdict(row: dict) -> str:
+    """"Chiến lược, quy hoạch…: Đạt": a finding's rule and outcome, as the row says them."""
+    return f"{row['rule_title']}: {row['outcome_label']}"
 
 
-def _not_read(site, topics: tuple[str, ...], pages: list) -> str:
-    """When the crawl found nothing of a section but left pages about it unread (an error, a
-    timeout, the budget): what to say instead of a count of zero."""
-    unread = site.unread_about(topics) if not pages else []
-    if not unread:
-        return ""
-    return f"chưa đọc được {len(unread)} trang liên quan ({unread[0].reason}), không tính là không có"
+def _links(rows: list[dict]) -> list[str]:
+    return list(dict.fromkeys(r["evidence_url"] for r in rows if r["evidence_url"]))
 
 
-def site_items(site, findings: dict[str, Finding], month: str, audit_date: date) -> dict[str, dict]:
-    """Items 1-4 and 7 read from the stored site and its findings. A section the crawl could
-    not read is said so, never counted as zero."""
+def _unread(rows: list[dict]) -> str:
+    """When a rule of the item could not look (its pages went unread): what to say instead of
+    a count of zero."""
+    for row in rows:
+        facts = row["facts"]
+        if facts.get("unread"):
+            return (f"chưa đọc được {facts['unread']} trang liên quan ({facts.get('unread_reason', '')}), "
+                    "không tính là không có")
+    return ""
+
+
+def _counted(facts: dict) -> list[str]:
+    """What a rule counted and dated, in words: "3 mục, mới nhất 09/11/2026"."""
+    said = []
+    if "items" in facts:
+        said.append(f"{facts['items']} mục")
+    if "numbered" in facts:
+        said.append(f"{facts['numbered']} văn bản có số ký hiệu")
+    if "files" in facts:
+        said.append(f"{facts['files']} tệp tải về")
+    if facts.get("newest"):
+        said.append(f"mới nhất {_vi(facts['newest'])}")
+    return said
+
+
+def _verdicts_item(rows: list[dict]) -> dict:
+    """An item judged by its families' findings: each rule's outcome, with what it counted."""
+    unread = _unread(rows)
+    if unread:
+        return {"count": None, "text": _sentence(unread), "links": _links(rows)}
+    counted = [part for row in rows for part in _counted(row["facts"])]
+    counts = [row["facts"][key] for row in rows for key in ("items", "numbered") if key in row["facts"]]
+    text = "; ".join(_verdict(r) for r in rows) + (". " + ", ".join(counted) if counted else "")
+    return {"count": counts[0] if counts else None, "text": text, "links": _links(rows)}
+
+
+def _budget_item(rows: list[dict]) -> dict:
+    """The period each budget disclosure reaches ("quý 3/2026"), else its outcome."""
+    parts = [f"{r['rule_title']}: {r['facts']['period']}" if r["outcome"] == "pass" and r["facts"].get("period")
+             else _verdict(r) for r in rows if r["facts"].get("period") or r["outcome"] != "not_applicable"]
+    return {"text": "; ".join(parts), "links": _links(rows)}
+
+
+def _tenders_item(rows: list[dict], month: str) -> dict:
+    """Tender notices dated within the month, counted on the fullest tenders page, and whether
+    the site links to the national e-procurement system."""
+    unread = _unread(rows)
+    if unread:
+        return {"count": None, "national_link": None, "text": f"Đấu thầu: {unread}", "links": _links(rows)}
     first, last = month_bounds(month)
-    f = findings.get
-    # 1. planning documents
-    plan_pages = site.pages_about("plans")
-    plans = {item.url for item in section_items(site, ("plans",), ("plans",))}
-    newest = newest_date(plan_pages, audit_date)
-    item1 = {"count": len(plans), "newest": newest[0].isoformat() if newest else None,
-             "text": f"Quy hoạch, kế hoạch: {_outcome(f('PL01'))}; đất đai: {_outcome(f('PL02'))}. "
-                     f"{len(plans)} mục" + (f", mới nhất {_vi(newest[0])}" if newest else ""),
-             "links": _links(f("PL01"), f("PL02"))}
-    unread = _not_read(site, ("plans",), plan_pages)
-    if unread:
-        item1.update(count=None, text=f"Quy hoạch, kế hoạch: {unread}")
-    # 2. legal documents
-    legal_pages = site.pages_about("legal_documents")
-    numbers = {n for page in legal_pages for n in find_document_numbers(page.text)}
-    files = set(attachments(legal_pages)) | {d.url for d in site.documents_about("legal_documents")}
-    newest = newest_date(legal_pages, audit_date)
-    item2 = {"count": len(numbers), "files": len(files), "newest": newest[0].isoformat() if newest else None,
-             "text": f"Danh mục văn bản: {_outcome(f('LD01'))}; tìm kiếm: {_outcome(f('LD02'))}. "
-                     f"{len(numbers)} văn bản có số ký hiệu, {len(files)} tệp tải về"
-                     + (f", mới nhất {_vi(newest[0])}" if newest else ""),
-             "links": _links(f("LD01"), f("LD02"))}
-    unread = _not_read(site, ("legal_documents",), legal_pages)
-    if unread:
-        item2.update(count=None, text=f"Văn bản: {unread}")
-    # 3. budget documents: the year or quarter of the newest of each kind
-    parts = []
-    for code, label in (("BG02", "Dự toán"), ("BG03", "Thực hiện dự toán"), ("BG04", "Quyết toán")):
-        finding = f(code)
-        if finding is not None and finding.outcome == "pass" and finding.value:
-            value = finding.value if not finding.value.isdigit() else f"năm {finding.value}"
-            parts.append(f"{label}: {value}")
-        else:
-            parts.append(f"{label}: {_outcome(finding).lower()}")
-    item3 = {"text": "; ".join(parts), "links": _links(f("BG02"), f("BG03"), f("BG04"))}
-    # 4. tender notices dated within the month (counted on the fullest tenders page)
-    counts = []
-    tender_pages = site.pages_about("tenders")
-    for page in tender_pages:
-        counts.append(sum(1 for day in find_dates(page.text) if first <= day <= last))
-    national = any(any(name in urlsplit(link.url).netloc.lower() for name in site.terms("procurement_system"))
-                   for page in site.pages if page.ok for link in page.links)
-    count = max(counts, default=0)
-    item4 = {"count": count, "national_link": national,
-             "text": f"{count} thông tin mời thầu ghi ngày trong tháng; "
-                     + ("có liên kết Hệ thống mạng đấu thầu quốc gia" if national
-                        else "không có liên kết Hệ thống mạng đấu thầu quốc gia"),
-             "links": _links(f("TD01"))}
-    unread = _not_read(site, ("tenders",), tender_pages)
-    if unread:
-        item4.update(count=None, text=f"Đấu thầu: {unread}")
-    # 7. how businesses reach the documents
-    sections = [name for code, name in (("LD01", "văn bản"), ("TT01", "thủ tục hành chính"), ("QA01", "hỏi đáp"),
-                                        ("TI01", "tiếp cận thông tin"), ("DT01", "góp ý dự thảo"))
-                if f(code) is not None and f(code).outcome == "pass"]
-    contact = f("CT01")
-    emails = [part.strip() for part in (contact.value if contact else "").split("|") if "@" in part]
-    hotline = f("HL01")
-    phone = national_phones(hotline.value) if hotline is not None and hotline.outcome == "pass" and hotline.value else ""
-    social = sorted({name for page in ([site.home] if site.home else []) for link in page.links
-                     for name, hosts in SOCIAL.items()
-                     if any(urlsplit(link.url).netloc.lower().endswith(h) for h in hosts)})
+    pages = [dates for r in rows for dates in r["facts"].get("dates_by_page", [])]
+    count = max((sum(1 for day in dates if first <= date.fromisoformat(day) <= last) for dates in pages), default=0)
+    national = any(r["facts"].get("national_system") for r in rows)
+    return {"count": count, "national_link": national,
+            "text": f"{count} thông tin mời thầu ghi ngày trong tháng; "
+                    + ("có liên kết Hệ thống mạng đấu thầu quốc gia" if national
+                       else "không có liên kết Hệ thống mạng đấu thầu quốc gia"),
+            "links": _links(rows)}
+
+
+def _access_item(rows: list[dict], by_family: dict[str, list[dict]], spec: dict) -> dict:
+    """How businesses reach the documents: the sections that pass, e-mail addresses, the
+    hotline, a way to send feedback, social networks."""
+    sections = [family_name(f).lower() for f in spec.get("sections", [])
+                if any(r["outcome"] == "pass" for r in by_family.get(f, []))]
+    emails = list(dict.fromkeys(e for r in rows for e in r["facts"].get("emails", [])))
+    phone = next((national_phones(r["facts"]["number"]) for r in rows
+                  if r["outcome"] == "pass" and r["facts"].get("number")), "")
+    feedback = any(r["outcome"] == "pass" for f in spec.get("feedback", []) for r in by_family.get(f, []))
+    social = sorted({s for r in rows for s in r["facts"].get("social", [])})
     channels = [f"chuyên mục: {', '.join(sections) if sections else 'không có'}",
                 f"thư điện tử: {', '.join(emails) if emails else 'không có'}",
                 f"đường dây nóng: {phone or 'không có'}",
-                f"phản ánh, kiến nghị: {'có' if f('QA01') is not None and f('QA01').outcome == 'pass' else 'không có'}",
+                f"phản ánh, kiến nghị: {'có' if feedback else 'không có'}",
                 f"mạng xã hội: {', '.join(social) if social else 'không có'}"]
-    item7 = {"sections": sections, "emails": emails, "hotline": phone, "social": social,
-             "text": "; ".join(channels).capitalize(), "links": _links(contact, hotline, f("QA01"))}
-    return {"1": item1, "2": item2, "3": item3, "4": item4, "7": item7}
+    used = rows + [r for f in spec.get("sections", []) + spec.get("feedback", []) for r in by_family.get(f, [])
+                   if r["outcome"] == "pass"]
+    return {"sections": sections, "emails": emails, "hotline": phone, "social": social,
+            "text": _sentence("; ".join(channels)), "links": _links(used)}
+
+
+def site_items(findings: list[dict], month: str) -> dict[str, dict]:
+    """The items the crawl fills (data/monthly_items.yaml), read from one agency's findings."""
+    by_family: dict[str, list[dict]] = {}
+    for row in findings:
+        by_family.setdefault(row["family"], []).append(row)
+    items = {}
+    for number, spec in monthly_items().items():
+        if "families" not in spec:
+            continue
+        rows = [r for family in spec["families"] for r in by_family.get(family, [])
+                if r["outcome"] != "not_applicable"]
+        if "sections" in spec:
+            items[str(number)] = _access_item(rows, by_family, spec)
+        elif any("period" in r["facts"] for r in rows):
+            items[str(number)] = _budget_item(rows)
+        elif any("dates_by_page" in r["facts"] for r in rows):
+            items[str(number)] = _tenders_item(rows, month)
+        else:
+            items[str(number)] = _verdicts_item(rows)
+    return items
 
 
 def previous_month(month: str) -> str:
@@ -178,7 +189,8 @@ def _rank(rows: list[dict]) -> None:
             r["rank"] = 1 + sum(1 for other in scored if other["score"] > r["score"])
 
 
-def build_content(session: Session, audit: AuditRun, month: str, province: str | None, bodies: BodyStore) -> dict:
+def build_content(session: Session, audit: AuditRun, month: str, province: str | None) -> dict:
+    """The report as data, from the audit's scores and findings (nothing is judged again here)."""
     rubric = load_rubric(audit.rubric_id)
     rules = all_rules()
     scores = [r for r in score_rows(session, audit) if province is None or r["province"] == province]
@@ -193,28 +205,30 @@ def build_content(session: Session, audit: AuditRun, month: str, province: str |
     agencies = {a.code: a for a in session.scalars(select(Agency))}
     site_crawls = {c.agency_id: c for c in session.scalars(select(SiteCrawl)
                                                            .where(SiteCrawl.run_id == audit.crawl_run_id))}
-    by_agency: dict[int, dict[str, Finding]] = {}
-    for finding in session.scalars(select(Finding).where(Finding.audit_run_id == audit.id)):
-        by_agency.setdefault(finding.agency_id, {})[finding.rule_code] = finding
+    by_agency: dict[str, list[dict]] = {}
+    for row in findings:
+        by_agency.setdefault(row["agency_code"], []).append(row)
+    surveyed = {number: spec["survey"] for number, spec in monthly_items().items() if "survey" in spec}
+    auto = [str(number) for number, spec in monthly_items().items() if "families" in spec]
     rows = []
     for score in scores:
         code = score["agency_code"]
         agency = agencies[code]
         site_crawl = site_crawls[agency.id]
-        own = by_agency.get(agency.id, {})
+        own = by_agency.get(code, [])
         reachable = score["score"] is not None
         partial = site_crawl.status in ("partial", "interrupted")
         if reachable:
-            items = site_items(build_site(session, site_crawl, agency, bodies), own, month, audit.audit_date)
+            items = site_items(own, month)
         else:
             why = f"Không truy cập được: {score['reason']}"
-            items = {key: {"text": why, "links": []} for key in ("1", "2", "3", "4", "7")}
-        for number in (5, 6, 8):
+            items = {key: {"text": why, "links": []} for key in auto}
+        for number, spec in surveyed.items():
             value, note = survey.get((code, number), (None, ""))
             items[str(number)] = {"value": value, "note": note,
-                                  "text": NO_SURVEY if value is None else f"{value:g} {SURVEY_ITEMS[number][1]}"}
-        failed = [f"{c} {rules[c].title_vi}" for c, f in sorted(own.items())
-                  if f.outcome == "fail" and c in rubric.items and c in rules]
+                                  "text": NO_SURVEY if value is None else f"{value:g} {spec['unit']}"}
+        failed = [f"{r['rule_code']} {rules[r['rule_code']].title_vi}" for r in own
+                  if r["outcome"] == "fail" and r["rule_code"] in rubric.items and r["rule_code"] in rules]
         if not reachable:
             verdict = f"Không xác định – {score['reason']}"
         else:
@@ -243,7 +257,7 @@ def build_content(session: Session, audit: AuditRun, month: str, province: str |
                    "warning": dates_warning(rubric.id, audit.rubric_effective, audit.audit_date),
                    "categories": [{"title": c.title, "rules": [i.rule for i in c.items],
                                    "weight": round(sum(i.weight for i in c.items), 2)} for c in rubric.categories]},
-        "item_titles": {str(k): v for k, v in ITEM_TITLES.items()},
+        "item_titles": {str(k): spec["title"] for k, spec in monthly_items().items()},
         "agencies": rows,
         "rollups": {by: rollup(scores, findings, by, grades) for by in ("province", "parent", "level")},
         "findings": [{"agency_code": r["agency_code"], "rule_code": r["rule_code"], "rule_title": r["rule_title"],

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from minhbach.audit.words.i18n import _, in_language
 from minhbach.audit.reports.monthly.content import build_content, content_hash, last_complete_audit, month_bounds
-from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.models import AuditRun, CrawlRun, MonthlyReport
 
 
@@ -22,7 +21,7 @@ def versions(session: Session, month: str, province: str) -> list[MonthlyReport]
                                 .order_by(MonthlyReport.version)))
 
 
-def freeze(session: Session, bodies: BodyStore, month: str, province: str = "", audit_id: int | None = None,
+def freeze(session: Session, month: str, province: str = "", audit_id: int | None = None,
            rubric_id: str | None = None, republish: bool = False, reason: str = "",
            version: int | None = None) -> tuple[MonthlyReport, bool]:
     """(the report, whether it was made now). Without `republish`, the newest version of an
@@ -57,7 +56,7 @@ def freeze(session: Session, bodies: BodyStore, month: str, province: str = "", 
             raise MonthlyError(_("no complete audit dated in {month}: run `minhbach nightly` (or crawl and "
                                  "audit with --date in that month) first").format(month=month))
     with in_language("vi"):  # an official Vietnamese document, whatever the operator reads
-        content = build_content(session, audit, month, province or None, bodies)
+        content = build_content(session, audit, month, province or None)
     if not content["agencies"]:
         raise MonthlyError(_("audit {id} has no agency of province '{province}'").format(
             id=audit.id, province=province))

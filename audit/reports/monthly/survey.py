@@ -15,12 +15,12 @@ from minhbach.audit.words.i18n import _
 from minhbach.audit.store.models import Agency, SurveyValue
 
 COLUMNS = ("agency_code", "month", "item", "value", "note")
-# item -> (Vietnamese title, unit, lowest, highest)
-ITEMS = {
-    5: ("Tỉ lệ doanh nghiệp nhận được thông tin, văn bản sau khi đề nghị", "%", 0, 100),
-    6: ("Số ngày doanh nghiệp nhận được thông tin, văn bản sau khi đề nghị", "ngày", 0, 365),
-    8: ("Dự liệu được việc thực thi của tỉnh đối với quy định pháp luật của TW", "%", 0, 100),
-}
+def survey_items() -> dict[int, tuple[str, str, float, float]]:
+    """item -> (Vietnamese title, unit, lowest, highest), from data/monthly_items.yaml."""
+    from minhbach.audit.reports.monthly.content import monthly_items
+
+    return {number: (spec["title"], spec["survey"]["unit"], spec["survey"]["lowest"], spec["survey"]["highest"])
+            for number, spec in monthly_items().items() if "survey" in spec}
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -51,7 +51,7 @@ def parse_survey(path: Path, known_codes: set[str]) -> list[SurveyRow]:
     if missing:
         raise SurveyError([_("{name}:1: (header): missing column(s) {missing}; expected {columns}").format(
             name=name, missing=', '.join(missing), columns=','.join(COLUMNS))])
-    rows, problems, seen = [], [], {}
+    rows, problems, seen, items = [], [], {}, survey_items()
     for line, record in enumerate(reader, start=2):
         def bad(field: str, message: str) -> None:
             problems.append(_("{name}:{line}: {field}: {message}").format(
@@ -67,7 +67,7 @@ def parse_survey(path: Path, known_codes: set[str]) -> list[SurveyRow]:
             item = int((record.get("item") or "").strip())
         except ValueError:
             item = None
-        if item not in ITEMS:
+        if item not in items:
             bad("item", _("'{item}' is not 5, 6 or 8 (the survey items of the report)").format(
                 item=record.get('item')))
             continue
@@ -77,7 +77,7 @@ def parse_survey(path: Path, known_codes: set[str]) -> list[SurveyRow]:
         except ValueError:
             bad("value", _("'{value}' is not a number").format(value=record.get('value')))
             continue
-        _title, unit, low, high = ITEMS[item]
+        _title, unit, low, high = items[item]
         if not low <= value <= high:
             bad("value", _("{value:g} {unit} is outside {low}-{high} for item {item}").format(
                 value=value, unit=unit, low=low, high=high, item=item))
