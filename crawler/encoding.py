@@ -10,21 +10,14 @@ converted (`minhbach.rules.legacy`), with the original encoding recorded.
 """
 from __future__ import annotations
 
-import unicodedata
-
 from bs4.dammit import UnicodeDammit
 from scrapy.http import TextResponse
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from minhbach.rules.legacy import detect_legacy_encoding, to_unicode
+from minhbach.rules.text import nfc
 
 UNDECLARED_GUESSES = ["utf-8", "windows-1258"]
-
-
-def to_nfc(text: str) -> str:
-    if unicodedata.is_normalized("NFC", text):  # the common case, checked without copying
-        return text
-    return unicodedata.normalize("NFC", text)
 
 
 def decode_html(response: TextResponse) -> tuple[str, str, str | None]:
@@ -43,15 +36,15 @@ def _decode(response: TextResponse) -> tuple[str, str]:
     if _declares_charset(response):
         text = response.text
         if "\ufffd" not in text or response.encoding not in ("utf-8", "utf8"):
-            return to_nfc(text), response.encoding
+            return nfc(text), response.encoding
         exclude = ["utf-8"]
     else:
         exclude = []
     dammit = UnicodeDammit(response.body, user_encodings=UNDECLARED_GUESSES, is_html=True,
                            exclude_encodings=exclude)
     if dammit.unicode_markup is None:  # nothing decoded cleanly: keep Scrapy's reading
-        return to_nfc(response.text), response.encoding
-    return to_nfc(dammit.unicode_markup), dammit.original_encoding
+        return nfc(response.text), response.encoding
+    return nfc(dammit.unicode_markup), dammit.original_encoding
 
 
 def _declares_charset(response: TextResponse) -> bool:

@@ -35,6 +35,7 @@ from minhbach.crawler.tls import check_certificate
 from minhbach.crawler.urls import canonicalize, is_skippable_asset, netloc_of, strip_fragment
 from minhbach.rules.artifacts import XML_DECLARATION, document_type
 from minhbach.rules.lexicon import TermMatcher, crawl_priority_terms
+from minhbach.rules.links import http_url, page_links
 from minhbach.rules.text import clean_space, fold
 
 log = logging.getLogger(__name__)
@@ -361,59 +362,38 @@ class AgencySpider(Spider):
             return
         title = tree.findtext(".//title")
         item.title = clean_space(title) if title else None
-        base = tree.find(".//base[@href]")
-        base_url = response.url
-        if base is not None:
-            try:
-                base_url = urljoin(response.url, base.get("href"))
-            except ValueError:
-                site.errors["bad_link"] += 1
-
         requests, candidates, carried = [], [], []
         # a page about a disclosure (its title or address names one): its files are read
         page_boost = 0 if is_home else self._boost(response.url, item.title or "")
-        for anchor in tree.iter("a"):
-            href = (anchor.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
-                continue
-            try:  # one malformed address ("http://[2001:db8::1/", ":8O80") costs only itself
-                url = strip_fragment(urljoin(base_url, href))
-                label = clean_space(anchor.text_content())
-                cue = label
-                if not label:
-                    image = anchor.find(".//img")
-                    if image is not None:
-                        label = clean_space(image.get("alt") or image.get("title") or "")
-                        cue = f"{label} {(image.get('src') or '').rsplit('/', 1)[-1]}"
-                doc_type = document_type(url)
-                if doc_type:
-                    first = url not in site.documents_seen
-                    if first:
-                        site.documents_seen.add(url)
-                        item.documents.append((url, label, doc_type))
-                    if site.in_scope(url) and url not in site.documents_read \
-                            and (page_boost > 0 or self._boost(url, label) > 0) \
-                            and site.attachments_read < self.attachment_limit:
-                        # a file of a disclosure section is read: rules take numbers and dates from it
-                        site.documents_read.add(url)
-                        site.attachments_read += 1
-                        if url in site.read_before:  # read by an earlier crawl: carried, not downloaded again
-                            carried.append(DocumentInfo(agency_code=site.code, url=url, size=None, content_type=None,
-                                                        doc_type=doc_type, carried_sha256=site.read_before[url]))
-                        else:
-                            requests.append(self._request(site, url, self.parse_document, 2, depth + 1, doc_type=doc_type,
-                                                          download_maxsize=self.attachment_max_bytes))
-                    elif first and site.in_scope(url) and site.doc_heads < self.doc_head_limit:
-                        site.doc_heads += 1
-                        head = self._request(site, url, self.parse_document_head, 1, depth + 1)
-                        requests.append(head.replace(method="HEAD"))
-                else:
-                    netloc_of(url)  # validates host and port before the link is kept
-                    candidates.append((self._boost(url, cue), url, label))
-            except ValueError:
-                site.errors["bad_link"] += 1
-                continue
+        malformed: list[str] = []   # one malformed address ("http://[2001:db8::1/", ":8O80") costs only itself
+        for link in page_links(tree, response.url, malformed):   # the rules read the same links
+            url, label = link.url, link.text
+            doc_type = document_type(url)
+            if doc_type:
+                first = url not in site.documents_seen
+                if first:
+                    site.documents_seen.add(url)
+                    item.documents.append((url, label, doc_type))
+                if site.in_scope(url) and url not in site.documents_read \
+                        and (page_boost > 0 or self._boost(url, label) > 0) \
+                        and site.attachments_read < self.attachment_limit:
+                    # a file of a disclosure section is read: rules take numbers and dates from it
+                    site.documents_read.add(url)
+                    site.attachments_read += 1
+                    if url in site.read_before:  # read by an earlier crawl: carried, not downloaded again
+                        carried.append(DocumentInfo(agency_code=site.code, url=url, size=None, content_type=None,
+                                                    doc_type=doc_type, carried_sha256=site.read_before[url]))
+                    else:
+                        requests.append(self._request(site, url, self.parse_document, 2, depth + 1, doc_type=doc_type,
+                                                      download_maxsize=self.attachment_max_bytes))
+                elif first and site.in_scope(url) and site.doc_heads < self.doc_head_limit:
+                    site.doc_heads += 1
+                    head = self._request(site, url, self.parse_document_head, 1, depth + 1)
+                    requests.append(head.replace(method="HEAD"))
+            else:
+                candidates.append((self._boost(url, link.cue), url, label))
             item.links.append((url, label, doc_type is not None))
+        site.errors["bad_link"] += len(malformed)
         # Best-matching links first, so the scheduling bound never cuts a disclosure section.
         for boost, url, label in sorted(candidates, key=lambda c: -c[0]):
             request = self._follow(site, url, boost, depth + 1, label)
@@ -454,7 +434,9 @@ class AgencySpider(Spider):
                 return
             hops = response.meta.get("sitemap_hops", 0)
             for entry in list(sitemap)[:5000]:
-                loc = entry.get("loc", "").strip()
+                loc = http_url(entry.get("loc", ""), response.url)  # only http(s), as for page links
+                if loc is None:
+                    continue
                 try:
                     if sitemap.type == "sitemapindex":
                         if hops < 1 and site.in_scope(loc):

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
 from typing import Callable
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import lxml.etree
 
 from minhbach.rules.extract import find_dates, find_dates_at
 from minhbach.rules.legacy import LEGACY_ENCODINGS, to_unicode
 from minhbach.rules.lexicon import TopicIndex, load_lexicons, topic_index
+from minhbach.rules.links import page_links, words_of
 from minhbach.rules.text import clean_space, fold, nfc, window
 
 # Documents a page links to (crawler and rules share this one list).
@@ -30,7 +31,6 @@ DOCUMENT_TYPES = {
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—»:]\s+")
 _URL_WORDS = re.compile(r"[^a-z0-9]+")
-_NOT_WORDS = re.compile(r"[^a-z0-9\0]+")   # the same, keeping the NUL that separates texts
 # Attributes that can mark a container as chrome (see `_own_region`), found in one XPath pass.
 _NAMING_ATTRIBUTES = lxml.etree.XPath("//@id | //@class")
 _INVISIBLE = ("script", "style", "noscript", "template")
@@ -278,32 +278,11 @@ class Page:
 
     @cached_property
     def links(self) -> list[Link]:
-        resolve = _Resolver(self.url)
-        found = []
-        for anchor in self.tree.iter("a"):
-            href = (anchor.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "#")):
-                continue
-            # Most anchors hold plain text: reading it directly spares an iterator.
-            text = clean_space("".join(anchor.itertext()) if len(anchor) else anchor.text or "")
-            image_name = ""
-            cue = text
-            if not text:
-                image = anchor.find(".//img")
-                if image is not None:
-                    text = clean_space(image.get("alt") or image.get("title") or "")
-                    image_name = unquote((image.get("src") or "").rsplit("/", 1)[-1])
-                    cue = f"{text} {image_name}"
-            try:
-                url = resolve(href)
-                if "[" in url:  # a broken IPv6 host ("http://[2001:db8::1/") is no address at all
-                    urlsplit(url)
-            except ValueError:
-                continue
-            found.append((url, text if text.isascii() else nfc(text), cue, image_name, anchor))
+        """The page's http(s) links, read as the crawler reads them (rules/links.py)."""
+        found = page_links(self.tree, self.url)
         regions: dict = {}   # element -> region, shared by the page's links
-        return [Link(url, text, words, image, anchor, regions)
-                for (url, text, _, image, anchor), words in zip(found, _words_of([f[2] for f in found]))]
+        return [Link(raw.url, raw.text, words, raw.image, raw.anchor, regions)
+                for raw, words in zip(found, words_of([raw.cue for raw in found]))]
 
     @cached_property
     def link_topics(self) -> list[frozenset[str]]:
@@ -338,41 +317,6 @@ class Page:
         if position < 0 or len(self.folded) != len(self.text):
             return self.text[:width]
         return window(self.text, position, width)
-
-
-def _words_of(texts: list[str]) -> list[str]:
-    """Folded words of each text (`Cổng Dịch vụ công!` -> `cong dich vu cong`), all texts in
-    one pass: a page has hundreds of short link texts, and a call per text is what costs."""
-    joined = _NOT_WORDS.sub(" ", fold("\0".join(text.replace("\0", " ") for text in texts)))
-    return [words.strip() for words in joined.split("\0")]
-
-
-class _Resolver:
-    """Absolute addresses for one page's links: the common shapes (absolute, root-relative, a
-    plain name) by hand, the rest by `urljoin`, remembered, since menus repeat on every page."""
-
-    def __init__(self, base: str):
-        parts = urlsplit(base)
-        self.base = base
-        self.origin = f"{parts.scheme}://{parts.netloc}"
-        self.directory = self.origin + (parts.path[:parts.path.rfind("/") + 1] or "/")
-
-    def __call__(self, href: str) -> str:
-        if href.startswith(("http://", "https://")):
-            return href
-        if href[0] == "/" and not href.startswith("//"):
-            return self.origin + href
-        if href[0] in "?#":
-            return urljoin(self.base, href)
-        if href[0] not in "./" and ":" not in href and "/." not in href:
-            return self.directory + href
-        # Anything else resolves against the page's directory alone.
-        return _join_cached(self.directory, href)
-
-
-@lru_cache(maxsize=16384)
-def _join_cached(directory: str, href: str) -> str:
-    return urljoin(directory, href)
 
 
 def _region(element, regions: dict) -> str:

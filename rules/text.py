@@ -30,6 +30,9 @@ _FOLD = _fold_table()
 
 
 def nfc(text: str) -> str:
+    """NFC, the one normal form minhbach keeps (the crawler's pages, the rules' texts)."""
+    if unicodedata.is_normalized("NFC", text):  # the common case, checked without copying
+        return text
     return unicodedata.normalize("NFC", text)
 
 

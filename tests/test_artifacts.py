@@ -3,7 +3,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from minhbach.rules.artifacts import Page, PageSource, Site, _Resolver
+from minhbach.rules.artifacts import Page, PageSource, Site
+from minhbach.rules.links import http_url
 from minhbach.rules.lexicon import topic_index
 
 BASES = ["http://a.gov.vn", "http://a.gov.vn/", "http://a.gov.vn/x/y.html?p=1/2", "http://a.gov.vn/x/y/",
@@ -18,8 +19,10 @@ def page(body: bytes, url: str = "http://so.gov.vn/", encoding: str | None = "ut
 
 @pytest.mark.parametrize("base", BASES)
 def test_link_addresses_resolve_as_urljoin_does(base):
-    resolve = _Resolver(base)
-    assert [resolve(h) for h in HREFS] == [urljoin(base, h) for h in HREFS]
+    """http(s) addresses as urljoin gives them (without their fragment); other schemes and bare
+    fragments are no link at all."""
+    expected = [None if h.startswith(("#", "mailto:", "tel:")) else urljoin(base, h).split("#")[0] for h in HREFS]
+    assert [http_url(h, base) for h in HREFS] == expected
 
 
 def test_regions_footer_wins_over_menu_at_any_depth():
@@ -82,7 +85,7 @@ def test_malformed_addresses_cost_only_themselves():
     body = ('<html><head><title>Trang chủ</title></head><body><a href="http://[2001:db8::1/bad">IPv6 hỏng</a>'
             '<a href="http://x.gov.vn:8O80/">cổng sai</a><a href="/so-do">Sơ đồ cổng</a></body></html>')
     site = Site("x", "tinh", home_url="http://so.gov.vn/", sources=[PageSource(url="http://so.gov.vn/", body=body.encode())])
-    assert [link.url for link in site.home.links] == ["http://x.gov.vn:8O80/", "http://so.gov.vn/so-do"]
+    assert [link.url for link in site.home.links] == ["http://so.gov.vn/so-do"]  # as the crawler reads them
     assert site.links_about("sitemap")[0][1].url == "http://so.gov.vn/so-do"
 
 

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from minhbach.audit.words.i18n import _
-from minhbach.audit.files import OutputError
+from minhbach.audit.files import save_atomically
 
 HEADER_ROW = 5  # rows 1-3: title block, 4: blank
 FORMATS = {"int": "0", "number": "0.0", "percent": "0%", "signed": "+0.0;-0.0;0.0", "date": "DD/MM/YYYY"}
@@ -74,14 +74,9 @@ def shape(sheet: Worksheet, columns, n_rows: int, header_row: int = HEADER_ROW, 
 
 def write_table(path: Path, sheet_name: str, columns, rows: list[dict]) -> Path:
     """One table in one sheet (the header on row 1), written whole or not at all."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+    def save(temporary: Path) -> None:
+        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
             frame(rows, columns).to_excel(writer, sheet_name=sheet_name, index=False)
             shape(writer.sheets[sheet_name], columns, len(rows), header_row=1, freeze_column=3)
-        tmp.replace(path)
-    except OSError as error:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(_("{path}: cannot write ({error})").format(
-            path=path, error=error.strerror or error)) from error
-    return path
+
+    return save_atomically(path, save)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
-import uuid
 from pathlib import Path
+
+from minhbach.audit.files import replace_atomically
 
 
 class BodyStore:
@@ -32,9 +32,8 @@ class BodyStore:
         if path.exists():
             return sha256
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        tmp.write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
-        os.replace(tmp, path)
+        compressed = gzip.compress(body, compresslevel=6, mtime=0)
+        replace_atomically(path, lambda temporary: temporary.write_bytes(compressed))
         return sha256
 
     def get(self, sha256: str) -> bytes:

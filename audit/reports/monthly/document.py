@@ -13,7 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from minhbach.audit.words.i18n import _
-from minhbach.audit.files import OutputError
+from minhbach.audit.files import save_atomically
 from minhbach.audit.reports.monthly.layout import province_of, title_lines
 
 TABLE_COLUMNS = [("STT", 1.3), ("Cơ quan, đơn vị", 5.7), ("Cấp", 2.2), ("Điểm", 1.6), ("Xếp loại", 2.4),
@@ -142,12 +142,4 @@ def write_document(path: Path, content: dict, report_meta: dict, issuer: str) ->
     _paragraph(doc, f"Báo cáo phiên bản {report_meta['version']}, lập ngày {report_meta['created']}; "
                     f"mã kiểm tra SHA-256 {report_meta['sha256'][:16]}…; chi tiết và bằng chứng trong tệp XLSX kèm theo.",
                size=11, italic=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        doc.save(tmp)
-        tmp.replace(path)
-    except OSError as error:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(_("{path}: cannot write ({error})").format(
-            path=path, error=error.strerror or error)) from error
-    return path
+    return save_atomically(path, lambda temporary: doc.save(str(temporary)))

@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from minhbach.rules.levels import LEVELS
 from minhbach.audit.words.i18n import _
-from minhbach.audit.files import OutputError
+from minhbach.audit.files import save_atomically
 from minhbach.audit.reports.sheets import HEADER_ROW, frame, shape
 from minhbach.audit.reports.monthly.layout import SUMMARY_COLUMNS, summary_rows, title_lines
 
@@ -101,9 +101,8 @@ def _method(writer, content: dict, lines: tuple[str, ...], report_meta: dict) ->
 
 def write_workbook(path: Path, content: dict, report_meta: dict, issuer: str) -> Path:
     lines = title_lines(content, issuer)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+    def save(temporary: Path) -> None:
+        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
             _table(writer, "Tổng hợp", summary_rows(content), SUMMARY_COLUMNS, lines, freeze_column=4)
             for level, name in SHEET_FOR_LEVEL.items():
                 agencies = [a for a in content["agencies"] if a["level"] == level]
@@ -124,9 +123,6 @@ def write_workbook(path: Path, content: dict, report_meta: dict, issuer: str) ->
             props = writer.book.properties
             props.creator, props.title = "minhbach", lines[2]
             props.created = props.modified = created  # the same report, the same file metadata
-        tmp.replace(path)
-    except OSError as error:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(_("{path}: cannot write ({error})").format(
-            path=path, error=error.strerror or error)) from error
+
+    save_atomically(path, save)
     return path
