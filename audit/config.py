@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from minhbach.audit.words.i18n import N_, _
@@ -260,7 +261,7 @@ def load(config_file: Path | None = None, *, use_environment: bool = True, **ove
         raise ConfigError(_message(where, values, error.errors()[0])) from None
 
 
-def _message(where: str, values: dict, problem: dict) -> str:
+def _message(where: str, values: dict, problem: ErrorDetails) -> str:
     """One line for pydantic's first problem: the key as the file writes it, what a good value is."""
     model: type[BaseModel] | None = Settings
     parts, field = [], None

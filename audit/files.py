@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO
 
 from minhbach.audit.words.i18n import _
 
@@ -15,7 +16,7 @@ class OutputError(Exception):
     """One line for the user: which file, and why it could not be written."""
 
 
-def replace_atomically(path: Path, save: Callable[[Path], None]) -> Path:
+def replace_atomically(path: Path, save: Callable[[Path], object]) -> Path:
     """Write `path` whole or not at all: `save` writes a temporary file beside it (a name no
     other process or machine uses), which then replaces it. An OSError leaves no temporary file
     and the previous `path` as it was."""
@@ -30,7 +31,7 @@ def replace_atomically(path: Path, save: Callable[[Path], None]) -> Path:
     return path
 
 
-def save_atomically(path: Path, save: Callable[[Path], None]) -> Path:
+def save_atomically(path: Path, save: Callable[[Path], object]) -> Path:
     """A file written for people (an export, a report), whole or not at all; a problem is one
     line for the user (OutputError)."""
     path = Path(path)
@@ -49,7 +50,8 @@ def save_atomically(path: Path, save: Callable[[Path], None]) -> Path:
             path=path, error=error.strerror or error)) from error
 
 
-def write_atomically(path: Path, write: Callable[[IO], None], encoding: str = "utf-8", newline: str | None = None) -> Path:
+def write_atomically(path: Path, write: Callable[[IO], object], encoding: str = "utf-8",
+                     newline: str | None = None) -> Path:
     """A text file for people, written through `write(handle)`, whole or not at all."""
     def save(temporary: Path) -> None:
         with temporary.open("w", encoding=encoding, newline=newline) as handle:

@@ -95,7 +95,8 @@ def main() -> None:
             print(f"round {round_}: bare lxml parse {bare_round:8.1f} pages/s, full audit {audit_round:8.1f} pages/s")
             bare, audit = max(bare, bare_round), max(audit, audit_round)
         print(f"bare lxml parse: {bare:8.1f} pages/s (best round)")
-        print(f"full audit:      {audit:8.1f} pages/s (best round; {len(all_rules())} rules, findings and scores written)")
+        print(f"full audit:      {audit:8.1f} pages/s "
+              f"(best round; {len(all_rules())} rules, findings and scores written)")
         print(f"ratio {audit / bare:.2f}")
 
 

@@ -4,8 +4,8 @@ A synthetic farm (default 200 sites x 50 pages of Vietnamese HTML) is served fro
 Twisted process, each site on its own loopback address (127.0.1.1, 127.0.1.2, ...) as real
 portals have their own hosts, so the server is not the bottleneck. Both crawlers use the same
 settings (32 requests overall, 2 per host, AutoThrottle, the downloader-aware priority queue,
-robots.txt); the bare spider parses each page with lxml and follows its links but stores nothing. Each crawl runs in its own child process, which reports
-its pages, seconds and peak memory.
+robots.txt); the bare spider parses each page with lxml and follows its links but stores nothing.
+Each crawl runs in its own child process, which reports its pages, seconds and peak memory.
 
     python bench/crawl_bench.py [--sites 200] [--pages 50] [--rounds 2]
     python bench/crawl_bench.py --memory
@@ -136,10 +136,10 @@ def run_minhbach(port: int, sites: int, pages: int) -> dict:
     from sqlalchemy import func, select
 
     from minhbach.audit import config
+    from minhbach.audit.crawl.runs import crawl_agencies
     from minhbach.audit.registry.agencies import import_registry
     from minhbach.audit.store.db import Store
     from minhbach.audit.store.models import Page
-    from minhbach.audit.crawl.runs import crawl_agencies
     from minhbach.crawler.settings import CrawlOptions
 
     registry = Path(os.environ["MINHBACH_DATA_DIR"]) / "farm.csv"
@@ -232,7 +232,8 @@ def main() -> None:
         serve_farm(args.port, args.sites, args.pages)
         return
     if args.child:
-        result = run_bare(args.port, args.sites) if args.child == "bare" else run_minhbach(args.port, args.sites, args.pages)
+        result = (run_bare(args.port, args.sites) if args.child == "bare"
+                  else run_minhbach(args.port, args.sites, args.pages))
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         if args.child == "minhbach":  # its store writer is a process of its own: reported beside
             result["writer_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,8 +33,8 @@ GRADES = ((80, "Tốt"), (65, "Khá"), (50, "Trung bình"), (0, "Yếu"))
 def fill(data: Path, agencies: int, first: int, last: int) -> None:
     """Audits first..last (1-based) of `agencies` agencies, written with plain executemany."""
     os.environ["MINHBACH_DATA_DIR"] = str(data)
-    from minhbach.audit.people.accounts import add_user
     from minhbach.audit import config
+    from minhbach.audit.people.accounts import add_user
     from minhbach.audit.store.db import Store
     from minhbach.rules.registry import all_rules
 
@@ -42,7 +42,7 @@ def fill(data: Path, agencies: int, first: int, last: int) -> None:
     sessions = store.sessions
     rules = list(all_rules().values())[:30]
     db = sqlite3.connect(data / "minhbach.sqlite")
-    now = datetime(2026, 11, 29, tzinfo=timezone.utc).isoformat(sep=" ")
+    now = datetime(2026, 11, 29, tzinfo=UTC).isoformat(sep=" ")
     if first == 1:
         with sessions() as session:
             add_user(session, "bench", PASSWORD, "admin")
@@ -63,7 +63,8 @@ def fill(data: Path, agencies: int, first: int, last: int) -> None:
                          "values ('completed', ?, ?, 0, '', '{}')", (now, now)).lastrowid
         db.executemany("insert into site_crawls (run_id, agency_id, status, pages_fetched, bytes_fetched, "
                        "documents_found, error_counts, reason, robots_blocked, stop_reason, tls_status, tls_detail, "
-                       "pages_unchanged, pages_disappeared) values (?, ?, 'ok', 40, 0, 5, '{}', '', 0, '', '', '', 0, 0)",
+                       "pages_unchanged, pages_disappeared) "
+                       "values (?, ?, 'ok', 40, 0, 5, '{}', null, 0, '', '', '', 0, 0)",
                        [(run, a) for a in ids])
         audit = db.execute("insert into audit_runs (crawl_run_id, rubric_id, rubric_version, audit_date, created_at) "
                            "values (?, 'vp-qd26-2017', '2026.11', ?, ?)", (run, day.isoformat(), now)).lastrowid
@@ -72,7 +73,7 @@ def fill(data: Path, agencies: int, first: int, last: int) -> None:
             total = round(rng.uniform(30, 100), 1)
             grade = next(name for low, name in GRADES if total >= low)
             scores.append((audit, agency, total, grade, 0.9, '{"legal": {"title": "Văn bản", "score": 80.0}}',
-                           '{"pass": 20, "fail": 10}', ""))
+                           '{"pass": 20, "fail": 10}', None))
             for rule in rules:
                 findings.append((audit, agency, rule.code, rule.version, rule.family,
                                  "pass" if rng.random() < 0.7 else "fail", "Ghi chú của tiêu chí.",

@@ -66,7 +66,8 @@ def serve_farm(port: int, sites: int, pages: int, share: float) -> None:
                 state["changed"] = True
                 return b"ok"
             if path == "/__stats":
-                return json.dumps({"bytes": state["bytes"], "fetched_changed": sorted(state["fetched_changed"])}).encode()
+                stats = {"bytes": state["bytes"], "fetched_changed": sorted(state["fetched_changed"])}
+                return json.dumps(stats).encode()
             if path == "/robots.txt":
                 status, body, kind = 200, b"User-agent: *\nDisallow:\n", b"text/plain"
             elif path == "/" or path.startswith("/trang/"):

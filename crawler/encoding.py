@@ -11,7 +11,7 @@ converted (`minhbach.rules.legacy`), with the original encoding recorded.
 from __future__ import annotations
 
 from bs4.dammit import UnicodeDammit
-from scrapy.http import TextResponse
+from scrapy.http import Response, TextResponse
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from minhbach.rules.legacy import detect_legacy_encoding, to_unicode
@@ -44,11 +44,18 @@ def _decode(response: TextResponse) -> tuple[str, str]:
                            exclude_encodings=exclude)
     if dammit.unicode_markup is None:  # nothing decoded cleanly: keep Scrapy's reading
         return nfc(response.text), response.encoding
+    assert dammit.original_encoding is not None  # set with unicode_markup when bytes are decoded
     return nfc(dammit.unicode_markup), dammit.original_encoding
+
+
+def content_type_of(response: Response) -> str:
+    """The Content-Type header as text, "" when there is none."""
+    # Headers.get answers None, whatever the default, for a header present with no value
+    return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
 
 
 def _declares_charset(response: TextResponse) -> bool:
     """Whether the headers, a byte-order mark or the page itself name the encoding."""
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    content_type = content_type_of(response)
     return bool(http_content_type_encoding(content_type) or read_bom(response.body)[0]
                 or html_body_declared_encoding(response.body))

@@ -23,8 +23,10 @@ class SiteBudget:
         spider = getattr(crawler, "spider", None)
         # A site's own requests carry its code; robots.txt, fetched by Scrapy for the host,
         # counts for the site on that host.
-        site = spider.site_of(request) if hasattr(spider, "site_of") else None
+        site_of = getattr(spider, "site_of", None)
+        site = site_of(request) if site_of is not None else None
         if site is not None:
+            assert crawler is not None  # the site came from its spider
             left = site.time_left()
             if left <= 0:
                 raise Refused("time_budget")
@@ -36,7 +38,8 @@ class SiteBudget:
                     "timeout": request.meta["download_timeout"] * 1000}
             site.download_started()
         try:
-            return await super().download_request(request)
+            # a mixin: the handler it is put in front of (next in the MRO) downloads
+            return await super().download_request(request)  # type: ignore[misc]
         finally:
             if site is not None:
                 site.download_ended()

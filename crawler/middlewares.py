@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.http import Response
-from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 
 from minhbach.crawler.failures import Refused
 from minhbach.crawler.safety import is_public_address, literal_address
@@ -38,7 +38,9 @@ class PrivateAddressGuard(CrawlerMiddleware):
     async def resolve(self, host: str) -> str:
         from twisted.internet import reactor
 
-        return await maybe_deferred_to_future(reactor.resolve(host))
+        # Twisted declares the reactor by zope interface, whose methods have no self: mypy
+        # reads `host` as the timeout
+        return await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[arg-type]
 
     async def process_request(self, request):
         if self.allow_all:

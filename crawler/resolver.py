@@ -4,10 +4,9 @@
 The private-address guard resolves through the same resolver, so it checks what is connected."""
 from __future__ import annotations
 
+from scrapy.resolver import CachingThreadedResolver
 from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
-
-from scrapy.resolver import CachingThreadedResolver
 
 from minhbach.crawler.safety import literal_address
 
@@ -38,8 +37,9 @@ def parse_pins(pins: tuple[str, ...] | list[str]) -> dict[str, str]:
     """{"cong.gov.vn": "203.0.113.5"} from ("cong.gov.vn=203.0.113.5", ...); ValueError names the bad one."""
     hosts = {}
     for pin in pins:
-        host, _, address = pin.partition("=")
-        if not host or literal_address(address.strip()) is None:
+        host, _, given = pin.partition("=")
+        address = literal_address(given.strip())
+        if not host or address is None:
             raise ValueError(f"--resolve {pin!r}: expected HOST=ADDRESS with an IP address")
-        hosts[host.strip().lower()] = literal_address(address.strip())
+        hosts[host.strip().lower()] = address
     return hosts

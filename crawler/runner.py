@@ -6,7 +6,8 @@ import path, as Scrapy's ITEM_PIPELINES takes it) and the settings that pipeline
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from importlib.util import find_spec
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
@@ -31,7 +32,9 @@ def run_crawl(
     gives what earlier crawls stored of each site (an incremental recrawl). Returns Scrapy's
     stats of the crawl."""
     settings = build_settings(options)
-    if options.render_js != "off":
+    # Rendering needs the 'render' part (scrapy-playwright) and Debian's chromium; without either,
+    # a portal drawn by script is "unknown" with that reason, never failed.
+    if options.render_js != "off" and find_spec("scrapy_playwright") is not None:
         from minhbach.crawler.rendering import chromium_path, rendering_settings
 
         executable = chromium_path()

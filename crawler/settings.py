@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from importlib.metadata import PackageNotFoundError, version
 
 from minhbach.crawler.resolver import parse_pins

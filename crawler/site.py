@@ -42,7 +42,7 @@ class SiteState:
     attachments_read: int = 0
     documents_read: set = field(default_factory=set)
     read_before: dict = field(default_factory=dict)
-    rendered: bool = False   # its pages go through the browser (render=js, or its home page was a shell)   # documents an earlier crawl read: url -> sha256
+    rendered: bool = False   # its pages go through the browser (render=js, or its home page was a shell)
     in_flight: int = 0
     # The time budget counts only the time this site has downloads in progress, so a site
     # waiting behind other sites' requests does not lose its budget (see handlers.py).

@@ -21,11 +21,11 @@ from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred
 from scrapy.utils.sitemap import Sitemap
+from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 
-from minhbach.crawler.encoding import decode_html
+from minhbach.crawler.encoding import content_type_of, decode_html
 from minhbach.crawler.failures import classify_failure, is_not_seen, reason
 from minhbach.crawler.items import DocumentInfo, PageItem, UnreadItem
 from minhbach.crawler.previous import EarlierCrawls, NoEarlierCrawls, StoredPage
@@ -53,7 +53,7 @@ MAX_UNREAD_RECORDED = 1000  # per site: enough to judge every section, bounded f
 
 
 def is_html(response: Response) -> bool:
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    content_type = content_type_of(response).lower()
     if content_type:
         return any(t in content_type for t in HTML_TYPES)
     return isinstance(response, TextResponse) and b"<html" in response.body[:2048].lower()
@@ -69,6 +69,15 @@ def looks_binary(body: bytes) -> bool:
 class AgencySpider(Spider):
     name = "agency"
     custom_settings: dict = {}
+    # set by from_crawler, from the crawl's settings
+    sites_by_host: dict[str, SiteState]
+    ca_file: str
+    depth_cap: int
+    doc_head_limit: int
+    attachment_limit: int
+    can_render: bool
+    attachment_max_bytes: int
+    sites_at_once: int
 
     def __init__(self, targets: list[SiteTarget], *args, earlier: EarlierCrawls | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,6 +193,7 @@ class AgencySpider(Spider):
             site.seen.add(canonical)
             site.record_unread(url, "time_budget", reason("time_budget"), anchor, MAX_UNREAD_RECORDED)
             return None
+        assert site.trap_guard is not None  # dropped only when the site is finished, refused above
         refusal = site.trap_guard.allows(url)
         if refusal:
             site.errors["trap"] += 1
@@ -216,7 +226,9 @@ class AgencySpider(Spider):
             headers["ETag"] = stored.etag
         if stored.last_modified:
             headers["Last-Modified"] = stored.last_modified
-        cls = responsetypes.from_args(headers=headers, url=stored.final_url, body=body)
+        # The class from the address and the body: from_headers looks up bytes keys, which
+        # this dict of str keys never had, so its headers have never counted here.
+        cls = responsetypes.from_args(url=stored.final_url, body=body)
         response.meta["carried"] = stored.sha256
         return cls(url=stored.final_url, status=stored.http_status, headers=headers, body=body,
                    request=response.request)
@@ -227,7 +239,8 @@ class AgencySpider(Spider):
         meta.update(playwright=True, playwright_context="render",
                     handle_httpstatus_list=[c for c in response.meta.get("handle_httpstatus_list", ()) if c != 304])
         site.in_flight += 1
-        request = response.request.replace(meta=meta, dont_filter=True, callback=self.parse_page, errback=self.on_error)
+        request = _request_of(response).replace(meta=meta, dont_filter=True, callback=self.parse_page,
+                                                errback=self.on_error)
         for header in (b"If-None-Match", b"If-Modified-Since"):
             request.headers.pop(header, None)
         return request
@@ -242,7 +255,7 @@ class AgencySpider(Spider):
         meta = {k: v for k, v in response.meta.items() if k != "stored"}
         meta["handle_httpstatus_list"] = [c for c in meta.get("handle_httpstatus_list", ()) if c != 304]
         site.in_flight += 1
-        request = response.request.replace(meta=meta, dont_filter=True, callback=callback, errback=self.on_error)
+        request = _request_of(response).replace(meta=meta, dont_filter=True, callback=callback, errback=self.on_error)
         for header in (b"If-None-Match", b"If-Modified-Since"):
             request.headers.pop(header, None)
         return None, request
@@ -252,6 +265,7 @@ class AgencySpider(Spider):
         parts = urlsplit(response.url)
         if parts.scheme != "https" or site.tls is not None or response.ip_address is None:
             return
+        assert parts.hostname is not None  # an https address that was fetched has a host
         site.tls = ("failed", "")
         site.in_flight += 1
         checked = deferToThread(check_certificate, parts.hostname, str(response.ip_address),
@@ -309,7 +323,7 @@ class AgencySpider(Spider):
             requested_url=response.request.url if response.request else response.url,
             final_url=response.url,
             http_status=response.status,
-            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
+            content_type=content_type_of(response),
             body=response.body,
             depth=depth,
             etag=_header(response, b"ETag"),
@@ -337,6 +351,8 @@ class AgencySpider(Spider):
             yield item
             return
 
+        if not isinstance(response, TextResponse):  # said to be HTML, yet no text to read: a page error
+            raise TypeError(f"{type(response).__name__} for an HTML page")
         text, item.encoding, item.legacy_encoding = decode_html(response)
         markup = XML_DECLARATION.sub("", text, count=1)
         tree = lxml.html.document_fromstring(markup, parser=HTML_PARSER) if markup.strip() else None
@@ -352,7 +368,8 @@ class AgencySpider(Spider):
             # an empty page that loads a script bundle: the site is drawn by JavaScript
             site.rendered = True
             site.scheduled_pages += 1
-            yield self._request(site, response.request.url, self.parse_page, HOME_PRIORITY, 0, home=True, page=True,
+            home = _request_of(response).url
+            yield self._request(site, home, self.parse_page, HOME_PRIORITY, 0, home=True, page=True,
                                 handle_httpstatus_list=ERROR_STATUSES)
             return
         if is_home and not site.rendered and _script_shell(tree):
@@ -415,16 +432,16 @@ class AgencySpider(Spider):
             if response.status >= 400:
                 kind = f"http_{response.status}"
                 if is_not_seen(kind):  # a 503 says nothing about whether the site has a sitemap
-                    site.record_unread(response.url, kind, reason("http_error", status=response.status,
-                                                                  host=netloc_of(response.url)), "", MAX_UNREAD_RECORDED)
+                    why = reason("http_error", status=response.status, host=netloc_of(response.url))
+                    site.record_unread(response.url, kind, why, "", MAX_UNREAD_RECORDED)
                     yield from self._unread_items(site)
                 return
             if not response.body.lstrip().startswith(b"<"):
                 return
             # Stored like a page: the sitemap rule needs to know it exists, with evidence.
-            yield PageItem(agency_code=site.code, requested_url=response.request.url, final_url=response.url,
+            yield PageItem(agency_code=site.code, requested_url=_request_of(response).url, final_url=response.url,
                            http_status=response.status, body=response.body,
-                           content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                           content_type=content_type_of(response),
                            etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
                            carried_sha256=response.meta.get("carried"))
             try:
@@ -459,8 +476,8 @@ class AgencySpider(Spider):
     def parse_document(self, response: Response):
         site = self.sites[response.meta["agency"]]
         try:
-            yield DocumentInfo(agency_code=site.code, url=response.request.url, size=len(response.body),
-                               content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            yield DocumentInfo(agency_code=site.code, url=_request_of(response).url, size=len(response.body),
+                               content_type=content_type_of(response) or None,
                                body=response.body, doc_type=response.meta.get("doc_type", ""))
         finally:
             self._done_with(site)
@@ -471,9 +488,9 @@ class AgencySpider(Spider):
             length = response.headers.get(b"Content-Length")
             yield DocumentInfo(
                 agency_code=site.code,
-                url=response.request.url,
+                url=_request_of(response).url,
                 size=int(length) if length and length.isdigit() else None,
-                content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+                content_type=content_type_of(response) or None,
             )
         finally:
             self._done_with(site)
@@ -502,6 +519,12 @@ class AgencySpider(Spider):
             yield from self._unread_items(site)
         finally:
             self._done_with(site)
+
+
+def _request_of(response: Response) -> Request:
+    """The request a response answers: Scrapy sets it before any callback sees the response."""
+    assert response.request is not None
+    return response.request
 
 
 def _header(response: Response, name: bytes) -> str | None:

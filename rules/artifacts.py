@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 import lxml.etree
@@ -58,7 +58,7 @@ def _codec(encoding: str | None) -> tuple[str, bool]:
 def decode_stored(body: bytes, encoding: str | None) -> str:
     """A stored body as text: a legacy font encoding (tcvn3, vni) converted to Unicode, any
     other charset decoded (UTF-8 when it names none Python knows)."""
-    if encoding in LEGACY_ENCODINGS:
+    if encoding is not None and encoding in LEGACY_ENCODINGS:
         return to_unicode(body, encoding)
     return body.decode(_codec(encoding)[0], errors="replace")
 
@@ -379,11 +379,9 @@ class Site:
     unread: list[UnreadRef] = field(default_factory=list)
     tls_status: str = ""          # the home page's certificate check; empty when not https
     tls_detail: str = ""
-    index: TopicIndex | None = None
+    index: TopicIndex = field(default_factory=topic_index)
 
     def __post_init__(self):
-        if self.index is None:
-            self.index = topic_index()
         self.pages = [Page(source, self.index) for source in self.sources]
         self._by_url = {page.url: page for page in self.pages}
 
@@ -418,8 +416,8 @@ class Site:
         wanted = set(topics)
         found = []
         for page in pages if pages is not None else ([self.home] if self.home else []):
-            for link, topics in zip(page.links, page.link_topics):
-                if topics & wanted:
+            for link, named in zip(page.links, page.link_topics):
+                if named & wanted:
                     found.append((page, link))
         return found
 

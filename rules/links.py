@@ -61,7 +61,7 @@ class _Resolver:
 
     @staticmethod
     @lru_cache(maxsize=256)
-    def cached(base: str) -> "_Resolver":
+    def cached(base: str) -> _Resolver:
         return _Resolver(base)
 
     def __call__(self, href: str) -> str:
@@ -89,7 +89,7 @@ def _join_cached(directory: str, href: str) -> str:
 def _check(url: str) -> None:
     """An address with a host and a readable port ("http://[2001:db8::1/", ":8O80" are not)."""
     parts = urlsplit(url)
-    parts.port  # raises ValueError on a bad port or a broken IPv6 host
+    _ = parts.port  # raises ValueError on a bad port or a broken IPv6 host
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValueError(url)
 

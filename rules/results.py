@@ -1,8 +1,8 @@
 """What a rule returns: one of five outcomes, with evidence an officer can click."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 import datetime
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -35,7 +35,7 @@ class Result:
     # with the finding so that reports say it without judging again (data/monthly_items.yaml).
     facts: dict = field(default_factory=dict)
 
-    def with_facts(self, **facts) -> "Result":
+    def with_facts(self, **facts) -> Result:
         return replace(self, facts={**self.facts, **{k: v for k, v in facts.items() if v is not None}})
 
 

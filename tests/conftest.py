@@ -73,8 +73,8 @@ def web(demo_store):
     page full of script payloads), with an admin and an agency account."""
     from fastapi.testclient import TestClient
 
-    from minhbach.audit.people.accounts import add_token, add_user
     from minhbach.audit import config
+    from minhbach.audit.people.accounts import add_token, add_user
     from minhbach.audit.store.db import Store
     from minhbach.audit.store.models import Page, SiteCrawl
     from minhbach.audit.web.app import create_app

@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from tests.support.sites import free_port
 
 
-
 @pytest.fixture
 def running_api(web):
     import httpx2

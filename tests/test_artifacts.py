@@ -4,8 +4,8 @@ from urllib.parse import urljoin
 import pytest
 
 from minhbach.rules.artifacts import Page, PageSource, Site
-from minhbach.rules.links import http_url
 from minhbach.rules.lexicon import topic_index
+from minhbach.rules.links import http_url
 
 BASES = ["http://a.gov.vn", "http://a.gov.vn/", "http://a.gov.vn/x/y.html?p=1/2", "http://a.gov.vn/x/y/",
          "https://a.gov.vn:8080/x", "http://a.gov.vn/x/y.aspx#frag/z"]

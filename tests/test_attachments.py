@@ -3,8 +3,8 @@ DOCX, XLSX); a scanned PDF is "image", never empty text taken as "nothing there"
 import io
 import sqlite3
 
-from minhbach.audit.ops.demo.server import minimal_pdf, xlsx_bytes
 from minhbach.audit.crawl.attachments import extract_text
+from minhbach.audit.ops.demo.server import minimal_pdf, xlsx_bytes
 from minhbach.rules.extract import find_dates, find_document_numbers
 from tests.support.files import read_csv
 

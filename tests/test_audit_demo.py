@@ -1,6 +1,5 @@
 """The demo province end to end: crawl over loopback, audit, export; every agency x rule outcome
 is asserted. Also: the CSV text, the JSON keys, a repeatable audit, and SQLite == PostgreSQL."""
-import csv
 import json
 import os
 import subprocess
@@ -12,8 +11,8 @@ from minhbach.audit.reports.exports import write_csv
 from minhbach.audit.reports.rows import finding_columns
 from minhbach.audit.store.db import upgrade
 from tests.support.cli import run_cli
-from tests.support.paths import ROOT
 from tests.support.files import read_csv
+from tests.support.paths import ROOT
 
 # P pass · F fail · f fail, present but stale or incomplete (half credit) · R needs review ·
 # - not applicable · E error (site unreachable)

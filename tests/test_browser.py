@@ -9,11 +9,8 @@ import time
 import pytest
 
 from tests.support.paths import ROOT
-
 from tests.support.services import unavailable
-
 from tests.support.sites import free_port
-
 from tests.support.web import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -77,7 +77,7 @@ class Cluster:
                               env=self.env("coordinator"), timeout=timeout, cwd=ROOT)
 
     def start_workers(self, n: int, concurrency: int = 1) -> None:
-        for i in range(n):
+        for _ in range(n):
             machine = f"worker-{len(self.workers)}"
             log = open(self.root / f"{machine}.log", "w")
             self.workers.append(subprocess.Popen(
@@ -544,12 +544,12 @@ def test_a_superseded_attempt_writes_nothing_and_a_closed_run_starts_nothing(tmp
     (its coordinator died) does not start."""
     from sqlalchemy import update
 
-    from minhbach.audit.ops.cluster.jobs import start_attempt
     from minhbach.audit.crawl.runs import start_run
+    from minhbach.audit.crawl.writer import StoreWriter
+    from minhbach.audit.ops.cluster.jobs import start_attempt
     from minhbach.audit.registry.agencies import import_registry
     from minhbach.audit.store.db import open_store
     from minhbach.audit.store.models import CrawlRun, Page, SiteCrawl
-    from minhbach.audit.crawl.writer import StoreWriter
     from minhbach.crawler.items import PageItem
     from minhbach.crawler.settings import CrawlOptions
 

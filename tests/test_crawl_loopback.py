@@ -16,12 +16,12 @@ from minhbach.audit.ops.demo.server import serve_demo
 from minhbach.audit.registry.agencies import parse_registry
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
-from tests.support.stores import current_sessions
 from minhbach.audit.store.models import CrawlRun, Page, SiteCrawl
 from tests.support.cli import run_cli
 from tests.support.paths import ROOT
 from tests.support.services import needs_chromium
 from tests.support.sites import LoopbackSite, html
+from tests.support.stores import current_sessions
 
 DEMO_REGISTRY = ROOT / "data" / "demo" / "agencies.csv"
 
@@ -223,7 +223,7 @@ def test_crawl_into_postgresql(tmp_path, pg_url):
     servers = serve_demo([r for r in registry if r.code in ("stc-hs", "sgddt-hs")], date(2026, 11, 21))
     one = tmp_path / "one.csv"
     lines = DEMO_REGISTRY.read_text(encoding="utf-8").splitlines()
-    one.write_text("\n".join([lines[0]] + [l for l in lines if l.startswith(("ubnd-hs,", "stc-hs,", "sgddt-hs,"))]),
+    one.write_text("\n".join([lines[0]] + [line for line in lines if line.startswith(("ubnd-hs,", "stc-hs,", "sgddt-hs,"))]),
                    encoding="utf-8")
     env = {"MINHBACH_DATABASE_URL": pg_url, "MINHBACH_DATA_DIR": str(tmp_path / "data")}
     try:

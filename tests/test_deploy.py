@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from tests.support.paths import ROOT
-
 from tests.support.services import unavailable
 
 DEPLOY = ROOT / "deploy"
@@ -84,3 +83,18 @@ def test_compose_runs_redis_postgres_two_workers_and_the_dashboard_with_real_com
             assert set(service["depends_on"]) == {"postgres", "redis"}
     assert services["dashboard"]["command"][:2] == ["minhbach", "serve"]
     assert (ROOT / "Dockerfile").read_text(encoding="utf-8").count("chromium") >= 1
+
+
+def test_the_image_installs_its_pinned_dependencies_before_the_code_and_checks_its_health():
+    """A change of the code rebuilds one small layer, not the dependencies; the versions are the
+    ones the tests ran with (constraints.txt); a container says when its store does not answer."""
+    lines = [line for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines() if line and line[0] != "#"]
+    copies = [n for n, line in enumerate(lines) if line.startswith("COPY ")]
+    assert lines[copies[0]].split()[1:-1] == ["pyproject.toml", "constraints.txt", "README.md"]
+    install = next(n for n, line in enumerate(lines) if "-c constraints.txt" in line)
+    assert copies[0] < install < copies[1] and lines[copies[1]] == "COPY . ."
+    health = next(line for line in lines if line.startswith("HEALTHCHECK"))
+    command = health.split("CMD ", 1)[1]
+    assert command.startswith('["minhbach", "db", "status"]') and "db" in _minhbach_commands()
+    pinned = {line.split("==")[0].lower() for line in (ROOT / "constraints.txt").read_text().splitlines() if "==" in line}
+    assert {"scrapy", "sqlalchemy", "fastapi", "pandas", "rq", "psycopg"} <= pinned

@@ -16,9 +16,8 @@ import time
 import pytest
 
 from minhbach.audit.words.reasons import reason_text
-
-from tests.support.paths import ROOT
 from tests.support.fault_farm import SITES, TLS_EXPECTED, FaultFarm, registry_csv
+from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2026, 11, 21)

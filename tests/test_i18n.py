@@ -12,11 +12,10 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import click
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-
-import click
 
 from minhbach.audit.words.i18n import LOCALE_DIR
 

@@ -3,7 +3,6 @@ for what did not change; the audit of that crawl equals the audit of a full one.
 import sqlite3
 
 from tests.support.cli import run_cli
-
 from tests.support.sites import LoopbackSite, html
 
 BUDGET = ("<h1>Công khai ngân sách</h1><a href='/files/du-toan-2026.pdf'>Công khai dự toán ngân sách năm 2026</a>"

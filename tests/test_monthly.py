@@ -2,7 +2,6 @@
 as an officer opens them (read back with openpyxl and python-docx); survey figures."""
 import csv
 import sqlite3
-
 from datetime import date
 
 import pytest
@@ -175,8 +174,8 @@ def test_every_export_keeps_its_types_and_vocabulary(demo_store, tmp_path):
 
 def test_the_category_columns_stay_when_no_site_was_reachable(data_dir):
     from minhbach.audit.reports.rows import score_columns
-    from tests.support.stores import current_sessions
     from minhbach.audit.store.models import AuditRun, CrawlRun
+    from tests.support.stores import current_sessions
 
     sessions = current_sessions()
     with sessions() as session:

@@ -21,9 +21,8 @@ from minhbach.audit.ops.demo.server import serve_demo
 from minhbach.audit.ops.locks import NightLock
 from minhbach.audit.registry.agencies import parse_registry
 from tests.support.cli import run_cli
-from tests.support.paths import ROOT
+from tests.support.paths import DEMO_REGISTRY, ROOT
 from tests.support.sites import free_port
-from tests.support.paths import DEMO_REGISTRY
 
 NIGHT = "2026-11-21"
 SECRET = "bí mật chung"

@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import func, select
 
 from minhbach.audit.registry.agencies import RegistryError, import_registry, parse_registry
-from tests.support.stores import current_sessions
 from minhbach.audit.store.models import Agency, AgencyVersion
 from tests.support.cli import run_cli
 from tests.support.paths import ROOT
+from tests.support.stores import current_sessions
 
 # What the errors say, in their English source (users read them in Vietnamese: tests/test_i18n.py).
 pytestmark = pytest.mark.usefixtures("english")

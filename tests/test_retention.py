@@ -1,13 +1,13 @@
 """Retention: which nights keep their crawled pages, and `minhbach gc` never removing a stored
 copy that a kept page or any finding refers to."""
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from minhbach.audit.ops.retention import Policy, runs_to_keep
 from minhbach.audit.store.bodies import BodyStore
-from tests.support.stores import current_sessions
 from minhbach.audit.store.models import Agency, AuditRun, CrawlRun, Finding, Page, SiteCrawl
 from tests.support.cli import run_cli
+from tests.support.stores import current_sessions
 
 TODAY = date(2026, 11, 29)
 
@@ -29,7 +29,7 @@ def test_two_runs_on_one_night_are_both_kept_while_recent():
 
 
 def _crawl(session, agency, night: date, bodies, content: bytes) -> tuple[int, str]:
-    run = CrawlRun(status="completed", started_at=datetime(night.year, night.month, night.day, 23, tzinfo=timezone.utc))
+    run = CrawlRun(status="completed", started_at=datetime(night.year, night.month, night.day, 23, tzinfo=UTC))
     session.add(run)
     session.flush()
     site = SiteCrawl(run_id=run.id, agency_id=agency.id, status="ok")

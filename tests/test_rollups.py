@@ -1,7 +1,7 @@
 """Roll-ups per province, parent and level: counts per grade, unknowns apart, averages, the
 rules most often failed."""
-from minhbach.audit.words.i18n import _
 from minhbach.audit.reports.rollups import NO_PARENT, rollup
+from minhbach.audit.words.i18n import _
 
 GRADES = ["Tốt", "Khá", "Trung bình", "Yếu"]
 

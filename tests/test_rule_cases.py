@@ -5,7 +5,6 @@ import html as html_lib
 import os
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 import yaml
@@ -13,8 +12,7 @@ import yaml
 from minhbach.audit.reports.rule_docs import instruments
 from minhbach.rules.artifacts import DocumentRef, PageSource, Site, UnreadRef
 from minhbach.rules.registry import FAMILIES, Context, all_rules
-from tests.support.paths import SHARED
-from tests.support.paths import CASES_DIR
+from tests.support.paths import CASES_DIR, SHARED
 
 REAL = SHARED / "fixtures" / "real"
 RULES = all_rules()

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from minhbach.rules.artifacts import PageSource, Site, SiteView, UndeclaredTopic, UnreadRef
-from minhbach.rules.registry import Context, _RULES, rule
+from minhbach.rules.registry import _RULES, Context, rule
 from minhbach.rules.results import Outcome, failed
 
 DAY = Context(date(2026, 11, 21))

@@ -2,10 +2,9 @@
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
-
-from scrapy.exceptions import IgnoreRequest
 
 from minhbach.crawler.items import PageItem
 from minhbach.crawler.middlewares import SiteScopeMiddleware

@@ -8,10 +8,9 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from minhbach.audit.people.accounts import add_user
-from tests.support.stores import current_sessions
 from tests.support.cli import run_cli
-from tests.support.web import PASSWORD
-from tests.support.web import login
+from tests.support.stores import current_sessions
+from tests.support.web import PASSWORD, login
 
 
 def test_every_route_but_login_health_and_static_needs_a_login(web):

@@ -68,7 +68,8 @@ def _lifecycle(app: App, change) -> None:
     with app.sessions() as session:
         try:
             for agency in change(session):
-                click.echo(f"{agency.code}: {lifecycle_text(agency)} (" + _("version {n}").format(n=agency.version) + ")")
+                version = _("version {n}").format(n=agency.version)
+                click.echo(f"{agency.code}: {lifecycle_text(agency)} ({version})")
         except LifecycleError as error:
             fail(str(error))
 

@@ -10,11 +10,13 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from minhbach.audit.cli.common import App, console, fail, pass_app, score_text
+from minhbach.audit.extras import require
 from minhbach.audit.words.i18n import _, ngettext
 from minhbach.audit.words.names import level_name
 
 
-def run_audit_command(app: App, run_id: int | None, rubric_id: str, audit_date: date, allow_partial: bool = False) -> int:
+def run_audit_command(app: App, run_id: int | None, rubric_id: str, audit_date: date,
+                      allow_partial: bool = False) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from minhbach.audit.judge.auditor import AuditError, resolve_run, run_audit
@@ -33,7 +35,8 @@ def run_audit_command(app: App, run_id: int | None, rubric_id: str, audit_date: 
         except AuditError as error:
             fail(str(error))
         n_sites = session.scalar(select(func.count(SiteCrawl.id)).where(SiteCrawl.run_id == run.id))
-        progress = Progress(TextColumn("[bold]" + _("Auditing") + "[/]"), BarColumn(), MofNCompleteColumn(), console=app.console)
+        progress = Progress(TextColumn("[bold]" + _("Auditing") + "[/]"), BarColumn(), MofNCompleteColumn(),
+                            console=app.console)
         with progress:
             task = progress.add_task("audit", total=n_sites)
             return run_audit(session, app.store.bodies, rubric, audit_date, run.id,
@@ -114,8 +117,8 @@ def print_rubric_warning(audit) -> None:
 
 
 def print_rollup(app: App, audit_id: int | None, by: str) -> None:
-    from minhbach.audit.reports.rollups import ROLLUP_COLUMNS, rollup
     from minhbach.audit.judge.rubric import RubricError, load_rubric
+    from minhbach.audit.reports.rollups import ROLLUP_COLUMNS, rollup
     from minhbach.audit.reports.rows import finding_rows, score_rows
 
     with app.sessions() as session:
@@ -176,6 +179,7 @@ def report(app: App, agency_code, by, wide, audit_id) -> None:
     from minhbach.audit.reports.rows import finding_rows, score_rows
 
     if by:
+        require("reports", "minhbach report --by")
         print_rollup(app, audit_id, by)
         return
     if not agency_code:
@@ -209,8 +213,8 @@ def report(app: App, agency_code, by, wide, audit_id) -> None:
 
 
 def export_audit(app: App, fmt: str, findings: bool, out: Path, audit_id: int | None = None) -> int:
-    from minhbach.audit.reports.exports import write_audit_file
     from minhbach.audit.files import OutputError
+    from minhbach.audit.reports.exports import write_audit_file
 
     with app.sessions() as session:
         audit_run = audit_or_exit(session, audit_id)
@@ -234,5 +238,7 @@ def export(app: App, fmt, findings, out, audit_id) -> None:
     if suffix != fmt and not out.is_dir():  # a folder gets its own message when written
         fail(_("--out {out}: a {kind} file should end in .{fmt} (or give --format {suffix})").format(
             out=out, kind=fmt.upper(), fmt=fmt, suffix=suffix or "csv"))
+    if fmt == "xlsx":
+        require("reports", "minhbach export --format xlsx")
     written = export_audit(app, fmt, findings, out, audit_id)
     console.print(_("Wrote {n} rows to {out}").format(n=written, out=out))

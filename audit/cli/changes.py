@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import click
+from rich.console import JustifyMethod
 from rich.table import Table
 
 from minhbach.audit.cli.common import App, console, fail, pass_app, score_text
@@ -19,7 +20,8 @@ from minhbach.audit.words.names import change_kind_name, outcome_name, reachabil
 @click.option("--agency", "agency_code", required=True, metavar="CODE")
 @pass_app
 def history(app: App, agency_code) -> None:
-    from minhbach.audit.judge.changes import ChangesError, history as agency_history
+    from minhbach.audit.judge.changes import ChangesError
+    from minhbach.audit.judge.changes import history as agency_history
 
     with app.sessions() as session:
         try:
@@ -27,9 +29,10 @@ def history(app: App, agency_code) -> None:
         except ChangesError as error:
             fail(str(error))
     table = Table(title=_("Score history – {code}").format(code=agency_code))
-    for header, justify in ((_("Audit"), "right"), (_("Date"), "left"), (_("Rubric"), "left"),
-                            (_("Crawl"), "right"), (_("Score"), "right"), (_("Grade"), "left"),
-                            (_("Coverage"), "right"), (_("Reason / note"), "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        (_("Audit"), "right"), (_("Date"), "left"), (_("Rubric"), "left"), (_("Crawl"), "right"),
+        (_("Score"), "right"), (_("Grade"), "left"), (_("Coverage"), "right"), (_("Reason / note"), "left"))
+    for header, justify in columns:
         table.add_column(header, justify=justify, overflow="fold")
     for row in rows:
         table.add_row(str(row["audit"]), f"{row['audit_date']:%d/%m/%Y}", row["rubric"], str(row["crawl_run"]),
@@ -45,8 +48,8 @@ def history(app: App, agency_code) -> None:
 @click.option("--out", type=click.Path(path_type=Path), help=_("Write to this file instead of the terminal."))
 @pass_app
 def diff(app: App, from_id, to_id, fmt, out) -> None:
-    from minhbach.audit.judge.changes import DIFF_KEYS, ChangesError, diff_audits, diff_records, pick_audits
     from minhbach.audit.files import OutputError, write_atomically
+    from minhbach.audit.judge.changes import DIFF_KEYS, ChangesError, diff_audits, diff_records, pick_audits
 
     with app.sessions() as session:
         try:
@@ -86,11 +89,14 @@ def print_diff(before, after, rows: list[dict], sites) -> None:
         return
     if sites:
         table = Table(title=title + " – " + _("scores"))
-        for header, justify in ((_("Code"), "left"), (_("Agency"), "left"), (_("Score before"), "right"),
-                                (_("Score after"), "right"), (_("Grade"), "left"), (_("Reachability"), "left")):
+        columns: tuple[tuple[str, JustifyMethod], ...] = (
+            (_("Code"), "left"), (_("Agency"), "left"), (_("Score before"), "right"),
+            (_("Score after"), "right"), (_("Grade"), "left"), (_("Reachability"), "left"))
+        for header, justify in columns:
             table.add_column(header, justify=justify, overflow="fold")
         for s in sites:
-            grade = s.grade_after if s.grade_before == s.grade_after else f"{s.grade_before or '–'} → {s.grade_after or '–'}"
+            grade = (s.grade_after if s.grade_before == s.grade_after
+                     else f"{s.grade_before or '–'} → {s.grade_after or '–'}")
             access = reachability_name(s.reachable)
             table.add_row(s.agency_code, s.agency_name, score_text(s.score_before), score_text(s.score_after),
                           grade, access, style="red" if s.reachable == "lost" else None)

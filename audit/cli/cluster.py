@@ -2,12 +2,13 @@
 alive, what each crawls, which hosts are leased)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from rich.table import Table
 
 from minhbach.audit.cli.common import App, console, pass_app
+from minhbach.audit.extras import require
 from minhbach.audit.words.i18n import _
 
 
@@ -31,6 +32,7 @@ def worker(app: App, concurrency, burst) -> None:
     from minhbach.audit.ops.cluster.settings import require_shared_database
     from minhbach.audit.ops.cluster.workers import run_workers
 
+    require("cluster", "minhbach worker")
     cluster = _cluster(app)
     require_shared_database(app.store)  # the store opens (its schema checked) before any job runs
     run_workers(app.settings, concurrency or cluster.concurrency, burst=burst)
@@ -44,7 +46,7 @@ def _state_name(state: str) -> str:
 def _ago(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    seconds = max(0, int((datetime.now(timezone.utc) - moment).total_seconds()))
+    seconds = max(0, int((datetime.now(UTC) - moment).total_seconds()))
     return _("{seconds} s ago").format(seconds=seconds) if seconds < 120 else \
         _("{minutes} min ago").format(minutes=seconds // 60)
 
@@ -52,6 +54,7 @@ def _ago(moment: datetime | None) -> str:
 @click.command(help=_("List the live workers of the cluster, the site each is crawling and the host leases held."))
 @pass_app
 def workers(app: App) -> None:
+    require("cluster", "minhbach workers")
     from minhbach.audit.ops.cluster.workers import live_workers
 
     cluster = _cluster(app)

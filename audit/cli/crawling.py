@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from minhbach.audit.cli.common import App, console, fail, hold_lock, pass_app
 from minhbach.audit.words.i18n import N_, _
-from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.words.names import run_status_name, site_status_name
+from minhbach.audit.words.reasons import reason_text
 
 
 def run_with_progress(app: App, codes, options, cluster=None) -> int:
@@ -75,7 +75,8 @@ def print_crawl_summary(app: App, run_id: int) -> list[dict]:
     table.add_column(_("Reason / note"), min_width=16, ratio=3, overflow="fold")
     for row in rows:
         style = None if row["status"] == "ok" else "yellow"
-        table.add_row(row["code"], row["name"], site_status_name(row["status"]), *(str(row[key]) for key in numbers), row["reason"],
+        table.add_row(row["code"], row["name"], site_status_name(row["status"]), *(str(row[key]) for key in numbers),
+                      row["reason"],
                       style=style)
     console.print(table)
     return rows
@@ -87,7 +88,8 @@ def print_crawl_summary(app: App, run_id: int) -> list[dict]:
 @click.option("--time-budget", "site_time_budget", type=click.FloatRange(min=1),
               help=_("Seconds each site may spend downloading (default 900); requests in flight are cut at it."))
 @click.option("--download-timeout", type=click.FloatRange(min=1), help=_("Seconds one request may take (default 30)."))
-@click.option("--depth", "depth_cap", type=click.IntRange(min=0), help=_("Most links followed from the home page (default 8)."))
+@click.option("--depth", "depth_cap", type=click.IntRange(min=0),
+              help=_("Most links followed from the home page (default 8)."))
 @click.option("--contact-url", help=_("URL in the User-Agent where site owners can reach the operator."))
 @click.option("--allow-private", is_flag=True, default=None,
               help=_("Allow private/loopback/link-local addresses (only for sites you run yourself)."))
@@ -120,7 +122,8 @@ def crawl(app: App, agency_codes, allowed_private_hosts, resolve, distributed, *
         fail(str(error))
     contact = kwargs.get("contact_url")
     if contact is not None and not contact.startswith(("http://", "https://", "mailto:")):
-        fail(_("--contact-url {url!r}: give an http(s):// or mailto: address where site owners reach you").format(url=contact))
+        fail(_("--contact-url {url!r}: give an http(s):// or mailto: address where site owners reach you").format(
+            url=contact))
     from minhbach.audit.ops.options import crawl_options
 
     options = crawl_options(app.settings, allowed_private_hosts=tuple(allowed_private_hosts) or None,

@@ -10,6 +10,7 @@ import click
 from minhbach.audit.cli.auditing import export_audit, print_score_table, run_audit_command
 from minhbach.audit.cli.common import App, console, fail
 from minhbach.audit.cli.crawling import print_crawl_summary, run_with_progress
+from minhbach.audit.extras import require
 from minhbach.audit.words.i18n import _
 
 
@@ -18,17 +19,19 @@ from minhbach.audit.words.i18n import _
               show_default=True, help=_("Folder for the demo's database, stored pages and CSV files."))
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help=_("Date the demo sites treat as today."))
 def demo(out_dir: Path, today) -> None:
-    from minhbach.audit.reports.crawl_table import crawl_columns
+    from minhbach.audit.judge.choice import DEFAULT_RUBRIC
+    from minhbach.audit.judge.rubric import rubric_in_force
     from minhbach.audit.ops.demo.portal import DEMO_DIR
     from minhbach.audit.ops.demo.server import serve_demo
+    from minhbach.audit.ops.options import crawl_options
+
+    require("reports", "minhbach demo")   # its month's report
+    require("web", "minhbach demo")       # its dashboard's admin account
+    from minhbach.audit.registry.agencies import import_registry, parse_registry
+    from minhbach.audit.reports.crawl_table import crawl_columns
     from minhbach.audit.reports.exports import write_csv
     from minhbach.audit.reports.monthly.freeze import freeze
     from minhbach.audit.reports.monthly.publish import publish
-    from minhbach.audit.registry.agencies import import_registry, parse_registry
-    from minhbach.audit.judge.rubric import rubric_in_force
-    from minhbach.audit.judge.choice import DEFAULT_RUBRIC
-
-    from minhbach.audit.ops.options import crawl_options
 
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -76,11 +79,13 @@ def demo(out_dir: Path, today) -> None:
         report, _made = freeze(session, f"{serve_date:%Y-%m}", audit_id=audit_id)
         paths = publish(report, out_dir)
     console.print(_("Monthly report: ") + ", ".join(str(p) for p in paths), soft_wrap=True, highlight=False)
-    console.print(_("To look again: {command}").format(command=f"MINHBACH_DATA_DIR={out_dir} minhbach report --agency ubnd-hs"))
+    again = f"MINHBACH_DATA_DIR={out_dir} minhbach report --agency ubnd-hs"
+    console.print(_("To look again: {command}").format(command=again))
     password = demo_admin(app)
     where = os.path.relpath(out_dir) if not os.path.relpath(out_dir).startswith("..") else str(out_dir)
     console.print(_("Dashboard: {command}, then open http://127.0.0.1:8000/ and log in: admin / {password}").format(
-        command=f"MINHBACH_DATA_DIR={where} .venv/bin/minhbach serve", password=password), soft_wrap=True, highlight=False)
+        command=f"MINHBACH_DATA_DIR={where} .venv/bin/minhbach serve", password=password),
+        soft_wrap=True, highlight=False)
 
 
 HISTORICAL_RUBRIC = "vp-qd26-2017"  # the demo also shows what the law before 2022 would have given

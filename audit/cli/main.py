@@ -10,15 +10,15 @@ from minhbach.audit.cli.agencies import agencies
 from minhbach.audit.cli.auditing import audit, export, report
 from minhbach.audit.cli.changes import diff, history
 from minhbach.audit.cli.cluster import worker, workers
+from minhbach.audit.cli.common import App, fail
 from minhbach.audit.cli.crawling import crawl, runs
 from minhbach.audit.cli.db import db
 from minhbach.audit.cli.demo import demo
-from minhbach.audit.cli.common import App, fail
-from minhbach.audit.words.i18n import _, use_for_libraries
 from minhbach.audit.cli.monthly import monthly
 from minhbach.audit.cli.nightly import gc, nightly
-from minhbach.audit.cli.web import serve, tokens, users
 from minhbach.audit.cli.rules import rubrics_command, rules_command
+from minhbach.audit.cli.web import serve, tokens, users
+from minhbach.audit.words.i18n import _, use_for_libraries
 
 
 class OneLineErrors(click.Group):
@@ -33,12 +33,13 @@ class OneLineErrors(click.Group):
         from sqlalchemy.exc import DBAPIError, OperationalError
 
         from minhbach.audit.config import ConfigError
+        from minhbach.audit.extras import MissingExtra
         from minhbach.audit.ops.cluster.settings import ClusterError
         from minhbach.audit.store.db import SchemaError
 
         try:
             return super().invoke(ctx)
-        except (ConfigError, SchemaError, ClusterError) as error:
+        except (ConfigError, SchemaError, ClusterError, MissingExtra) as error:
             fail(str(error))
         except (OperationalError, DBAPIError) as error:
             reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
@@ -52,10 +53,12 @@ class OneLineErrors(click.Group):
             fail(f"{error.filename}: {error.strerror}")
 
 
-def database_label(app: "App | None") -> str:
+def database_label(app: App | None) -> str:
     """The configured database, without a password."""
     from sqlalchemy.engine import make_url
 
+    if app is None:   # no App in the click context: nothing configured to name
+        return "MINHBACH_DATABASE_URL"
     try:
         return make_url(app.settings.store_url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - the label is only for the message

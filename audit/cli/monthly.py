@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from minhbach.audit.cli.common import App, console, fail, pass_app
+from minhbach.audit.extras import require
 from minhbach.audit.words.i18n import _
 
 
@@ -37,6 +38,7 @@ def monthly(app: App, ctx, month, province, audit_id, out_dir, republish, reason
         return
     if month is None:
         fail(_("--month YYYY-MM is required (or use `minhbach monthly import-survey FILE`)"))
+    require("reports", "minhbach monthly")
     from minhbach.audit.files import OutputError
     from minhbach.audit.reports.monthly.freeze import MonthlyError, freeze
     from minhbach.audit.reports.monthly.publish import DEFAULT_ISSUER, publish

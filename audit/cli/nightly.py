@@ -38,10 +38,10 @@ def _log_to(path) -> logging.Handler:
 @pass_app
 def nightly(app: App, night, allow_private, rubric, distributed) -> None:
     from minhbach.audit.cli.crawling import cluster_or_none
-    from minhbach.audit.ops.options import crawl_options
-    from minhbach.audit.ops.nightly import EXIT_FAILED, EXIT_INTERRUPTED, NightInterrupted, log_path, run_night
-    from minhbach.audit.judge.rubric import RubricError
     from minhbach.audit.judge.choice import rubric_for_audit
+    from minhbach.audit.judge.rubric import RubricError
+    from minhbach.audit.ops.nightly import EXIT_FAILED, EXIT_INTERRUPTED, NightInterrupted, log_path, run_night
+    from minhbach.audit.ops.options import crawl_options
 
     day = night.date() if night else date.today()
     if day > date.today():
@@ -87,11 +87,13 @@ def print_night(result, log_file) -> None:
     say("  " + _("Rubric: {rubric}").format(rubric=result.rubric_id))
     if result.rubric_warning:
         say("  [bold yellow]" + result.rubric_warning + "[/]")
-    from minhbach.audit.ops.nightly import UNKNOWN
+    from minhbach.audit.ops.nightly import NOT_GRADED, UNKNOWN
     from minhbach.audit.words.names import grade_label
 
-    say("  " + _("Grades: ") + ", ".join(f"{grade_label(None if g == UNKNOWN else 0, '' if g in (UNKNOWN, 'not_graded') else g)} {n}"
-                                         for g, n in result.grades.items()))
+    def grade(key: str) -> str:
+        return grade_label(None if key == UNKNOWN else 0, "" if key in (UNKNOWN, NOT_GRADED) else key)
+
+    say("  " + _("Grades: ") + ", ".join(f"{grade(g)} {n}" for g, n in result.grades.items()))
     changes = result.changes
     if changes.previous_audit_id is None:
         say("  " + _("Changes: no earlier audit to compare with"))

@@ -7,6 +7,7 @@ import click
 from rich.table import Table
 
 from minhbach.audit.cli.common import App, console, fail, pass_app
+from minhbach.audit.extras import require
 from minhbach.audit.words.i18n import _
 from minhbach.audit.words.names import role_name
 
@@ -17,6 +18,7 @@ from minhbach.audit.words.names import role_name
 @click.option("--secure-cookies", is_flag=True, help=_("Send the session cookie only over HTTPS (behind a TLS proxy)."))
 @pass_app
 def serve(app: App, host, port, secure_cookies) -> None:
+    require("web", "minhbach serve")
     import uvicorn
 
     from minhbach.audit.web.app import create_app
@@ -34,7 +36,7 @@ def _password(stdin: bool) -> str:
 
 @click.group(help=_("Dashboard accounts: admin, inspector, or agency (sees its own agency and its children)."))
 def users() -> None:
-    pass
+    require("web", "minhbach users")
 
 
 @users.command("add", help=_("Add an account; the password is asked twice (or read with --password-stdin)."))
@@ -67,7 +69,8 @@ def users_list(app: App) -> None:
     for header in (_("User name"), _("Role"), _("Agency"), _("Status"), _("Added at")):
         table.add_column(header)
     for user in rows:
-        table.add_row(user.username, role_name(user.role), user.agency_code or "", _("active") if user.active else _("disabled"),
+        state = _("active") if user.active else _("disabled")
+        table.add_row(user.username, role_name(user.role), user.agency_code or "", state,
                       f"{user.created_at:%d/%m/%Y %H:%M}")
     console.print(table)
 
@@ -103,7 +106,7 @@ def users_passwd(app: App, username, password_stdin) -> None:
 
 @click.group(help=_("Bearer tokens for the JSON API (/api/v1)."))
 def tokens() -> None:
-    pass
+    require("web", "minhbach tokens")
 
 
 @tokens.command("add", help=_("Make a token and print it once."))

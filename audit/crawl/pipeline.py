@@ -13,9 +13,9 @@ from pathlib import Path
 from scrapy import signals
 from sqlalchemy import select, true, update
 
+from minhbach.audit.crawl.writer import WriterProcess
 from minhbach.audit.store.db import session_factory
 from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl, utcnow
-from minhbach.audit.crawl.writer import WriterProcess
 from minhbach.crawler.items import PageItem
 
 
@@ -52,6 +52,7 @@ class StorePipeline:
         if isinstance(item, PageItem) and item.carried_sha256 and item.body:
             # Unchanged (304): its body is already stored; the writer needs only its size.
             item = replace(item, body=b"", size=len(item.body))
+        assert self.writer is not None  # Scrapy opens the pipeline (open_spider) before any item
         self.writer.put(item)
         return item
 

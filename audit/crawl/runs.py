@@ -5,24 +5,21 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
-from typing import Callable
-
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import func, insert, select, update
 
-from minhbach.audit.words.i18n import _
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import Store
-from minhbach.audit.store.models import (Agency, CrawlRun, DisappearedPage, Document, Page, SiteCrawl, UnreadPage,
-                                         utcnow)
+from minhbach.audit.store.models import Agency, CrawlRun, DisappearedPage, Document, Page, SiteCrawl, UnreadPage, utcnow
+from minhbach.audit.words.i18n import _
 from minhbach.crawler.previous import StoredPage
 from minhbach.crawler.runner import run_crawl
-from minhbach.crawler.urls import canonicalize
 from minhbach.crawler.settings import CrawlOptions
 from minhbach.crawler.site import SiteState, SiteTarget
+from minhbach.crawler.urls import canonicalize
 
 STORE_PIPELINE = "minhbach.audit.crawl.pipeline.StorePipeline"
 
@@ -96,7 +93,7 @@ class StoredPages:
                 .where(Page.site_crawl_id == earlier, Page.http_status == 200)).all()
         pages = {}
         for row in rows:
-            fetched = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=timezone.utc)
+            fetched = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=UTC)
             pages[canonicalize(row.requested_url)] = StoredPage(
                 row.requested_url, row.final_url, row.http_status, row.content_type or "", row.sha256, fetched,
                 row.etag, row.last_modified)

@@ -20,13 +20,14 @@ import time
 import traceback
 from collections import defaultdict
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 
+from minhbach.audit.crawl.attachments import extract_text
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import session_factory
 from minhbach.audit.store.models import Document, Link, Page, SiteCrawl, UnreadPage, utcnow
-from minhbach.audit.crawl.attachments import extract_text
 from minhbach.crawler.items import DocumentInfo, PageItem, UnreadItem
 
 _STOP = "stop"
@@ -51,9 +52,11 @@ class StoreWriter:
     def _still_ours(self, session, batch: list) -> list:
         """The items of sites whose attempt is still ours; the rows stay locked until commit, so
         a worker starting the site again waits for this batch and then removes it."""
+        attempts = self.attempts
+        assert attempts is not None  # write() asks only when the writes are fenced
         current = dict(session.execute(select(SiteCrawl.id, SiteCrawl.attempt)
-                                       .where(SiteCrawl.id.in_(list(self.attempts))).with_for_update()).all())
-        self.superseded |= {site for site, attempt in self.attempts.items() if current.get(site) != attempt}
+                                       .where(SiteCrawl.id.in_(list(attempts))).with_for_update()).all())
+        self.superseded |= {site for site, attempt in attempts.items() if current.get(site) != attempt}
         return [item for item in batch if self.site_ids[item.agency_code] not in self.superseded]
 
     def write(self, batch: list) -> None:
@@ -93,7 +96,8 @@ class StoreWriter:
                 ids = session.scalars(
                     insert(Page).returning(Page.id, sort_by_parameter_order=True), rows
                 ).all()
-                links, documents = [], []
+                links: list[dict] = []
+                documents: list[dict] = []
                 for page, page_id in zip(pages, ids):
                     site_id = self.site_ids[page.agency_code]
                     if page.carried_sha256:
@@ -111,11 +115,11 @@ class StoreWriter:
                         documents.append({"site_crawl_id": site_id, "page_id": page_id, "url": url,
                                           "anchor_text": text[:2000], "doc_type": doc_type})
                 if links:
-                    session.execute(insert(Link.__table__), links)  # plain Core insert: no ORM bookkeeping
+                    session.execute(insert(cast(Table, Link.__table__)), links)  # plain Core insert: no ORM bookkeeping
                 if documents:
-                    session.execute(insert(Document.__table__), documents)
+                    session.execute(insert(cast(Table, Document.__table__)), documents)
             if unread:
-                session.execute(insert(UnreadPage.__table__), [
+                session.execute(insert(cast(Table, UnreadPage.__table__)), [
                     {"site_crawl_id": self.site_ids[u.agency_code], "url": u.url, "kind": u.kind[:32],
                      "reason": u.reason, "anchor_text": u.anchor_text[:2000]} for u in unread])
             for info in infos:
@@ -173,7 +177,7 @@ def _serve(items, errors, database_url: str, bodies_dir: str, site_ids: dict[str
                 writer.write(batch)
             except BaseException as exc:
                 errors.put(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
-                raise SystemExit(1)
+                raise SystemExit(1) from None
             batch = []
         if time.monotonic() >= deadline:
             deadline = time.monotonic() + interval
@@ -222,5 +226,5 @@ class WriterProcess:
         for channel in (self.items, self.errors):
             channel.close()
             channel.join_thread()
-        self.items = self.errors = None
+        del self.items, self.errors
         gc.collect()

@@ -5,21 +5,31 @@ Re-auditing a crawl with the same rubric and date replaces the earlier audit, so
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import partial
-from typing import Callable
+from typing import cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
-from minhbach.audit.words.i18n import _, in_language
-from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.judge.disputes import override
 from minhbach.audit.judge.rubric import Rubric
 from minhbach.audit.judge.scoring import score_site
 from minhbach.audit.store.bodies import BodyStore
-from minhbach.audit.store.models import (Agency, AuditRun, CrawlRun, Document, Finding, Page, Score, SiteCrawl,
-                                         UnreadPage)
+from minhbach.audit.store.models import (
+    Agency,
+    AuditRun,
+    CrawlRun,
+    Document,
+    Finding,
+    Page,
+    Score,
+    SiteCrawl,
+    UnreadPage,
+)
+from minhbach.audit.words.i18n import _, in_language
+from minhbach.audit.words.reasons import reason_text
 from minhbach.rules.artifacts import DocumentRef, PageSource, Site, UnreadRef
 from minhbach.rules.registry import Context, Rule, all_rules
 
@@ -132,8 +142,8 @@ class AuditBuilder:
         scored = score_site(rubric, agency.level, outcomes, site.reachable, reason)
         # Plain table inserts: the rows are written once and never edited, so the ORM would
         # only add bookkeeping.
-        session.execute(insert(Finding.__table__), findings)
-        session.execute(insert(Score.__table__), [dict(
+        session.execute(insert(cast(Table, Finding.__table__)), findings)
+        session.execute(insert(cast(Table, Score.__table__)), [dict(
             audit_run_id=audit_run.id, agency_id=agency.id, total=scored.total, grade=scored.grade,
             coverage=scored.coverage, categories=scored.categories, counts=scored.counts, reason=scored.reason)])
 

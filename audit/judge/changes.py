@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.store.models import Agency, AuditRun, Finding, Score
 from minhbach.audit.words.i18n import _
 from minhbach.audit.words.names import grade_label
 from minhbach.audit.words.reasons import reason_text
-from minhbach.audit.store.models import Agency, AuditRun, Finding, Score
 
 # How good an outcome is, for telling a regression from an improvement. Outcomes that are not
 # a verdict on the site (needs review, error, not applicable) are absent: a change to or from
@@ -59,7 +59,9 @@ def pick_audits(session: Session, from_id: int | None, to_id: int | None) -> tup
         if missing:
             raise ChangesError(_("no audit {missing} (see `minhbach runs`)").format(
                 missing=', '.join(missing)))
-        return audits[0], audits[1]
+        first, second = audits
+        assert first is not None and second is not None  # none is missing
+        return first, second
     query = select(AuditRun).order_by(AuditRun.id.desc())
     if to_id is not None:
         query = query.where(AuditRun.id <= to_id)
@@ -91,7 +93,8 @@ def diff_audits(session: Session, before: AuditRun, after: AuditRun) -> tuple[li
     agencies = {a.id: a for a in session.scalars(select(Agency))}
     scores_before, scores_after = _scores(session, before), _scores(session, after)
     findings_before, findings_after = _findings(session, before), _findings(session, after)
-    rows, sites = [], []
+    rows: list[dict] = []
+    sites: list[SiteChange] = []
     after_by_agency: dict[int, list[tuple[str, Finding]]] = {}   # grouped once: no pass over all per agency
     for (a_id, rule), finding in sorted(findings_after.items()):
         after_by_agency.setdefault(a_id, []).append((rule, finding))

@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minhbach.audit.words.i18n import _
 from minhbach.audit.judge.rubric import RubricError, available, load_rubric, rubric_in_force
 from minhbach.audit.store.models import RubricChoice
+from minhbach.audit.words.i18n import _
 
 DEFAULT_RUBRIC = "vp-qd26-2017"
 

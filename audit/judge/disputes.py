@@ -5,13 +5,15 @@ score is recomputed) and in every later audit, until the rule's own outcome chan
 is recorded with who, when, and the state before and after."""
 from __future__ import annotations
 
+from collections.abc import Set
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from minhbach.audit.words.i18n import _
 from minhbach.audit.judge.rubric import load_rubric
 from minhbach.audit.judge.scoring import score_site
 from minhbach.audit.store.models import Agency, AuditRun, Dispute, DisputeEvent, Finding, Score, User, utcnow
+from minhbach.audit.words.i18n import _
 
 OUTCOMES = ("pass", "fail", "not_applicable")
 DISPUTABLE = ("fail", "needs_review", "error")
@@ -37,7 +39,7 @@ def _event(session: Session, dispute: Dispute, actor: str, action: str, before: 
                              after={**_state(dispute), **facts}, note=note))
 
 
-def may_open(user: User, agency: Agency, outcome: str, override_id: int | None, children: set[str]) -> str | None:
+def may_open(user: User, agency: Agency, outcome: str, override_id: int | None, children: Set[str]) -> str | None:
     """The kind of dispute this user may open on a finding with this outcome, or None."""
     if outcome not in DISPUTABLE or override_id:
         return None
@@ -49,8 +51,9 @@ def may_open(user: User, agency: Agency, outcome: str, override_id: int | None, 
 
 
 def open_dispute(session: Session, user: User, finding: Finding, note: str, url: str = "",
-                 children: set[str] = frozenset()) -> Dispute:
+                 children: Set[str] = frozenset()) -> Dispute:
     agency = session.get(Agency, finding.agency_id)
+    assert agency is not None  # a finding's agency_id is a foreign key
     kind = may_open(user, agency, finding.outcome, finding.override_id, children)
     if kind is None:
         raise DisputeForbidden(_("This account cannot dispute this finding."))
@@ -74,7 +77,9 @@ def open_dispute(session: Session, user: User, finding: Finding, note: str, url:
 
 
 def comment(session: Session, user: User, dispute: Dispute, note: str) -> None:
-    if user.role == "agency" and session.get(Agency, dispute.agency_id).code != user.agency_code:
+    agency = session.get(Agency, dispute.agency_id)
+    assert agency is not None  # a dispute's agency_id is a foreign key
+    if user.role == "agency" and agency.code != user.agency_code:
         raise DisputeForbidden(_("This account cannot see this dispute."))
     if not note.strip():
         raise DisputeError(_("The comment is empty."))
@@ -83,7 +88,8 @@ def comment(session: Session, user: User, dispute: Dispute, note: str) -> None:
 
 
 def may_decide(user: User, dispute: Dispute) -> bool:
-    return dispute.status == "open" and (user.role == "admin" or (user.role == "inspector" and dispute.kind == "review"))
+    return dispute.status == "open" and (user.role == "admin"
+                                         or (user.role == "inspector" and dispute.kind == "review"))
 
 
 def decide(session: Session, user: User, dispute: Dispute, accept: bool, reason: str, outcome: str = "pass") -> None:
@@ -138,10 +144,11 @@ def apply_to_audit(session: Session, audit_id: int, agency_id: int) -> None:
     audit = session.get(AuditRun, audit_id)
     stored = list(session.scalars(select(Finding).where(Finding.audit_run_id == audit_id,
                                                         Finding.agency_id == agency_id)))
-    rows = [{"rule_code": f.rule_code, "outcome": f.rule_outcome or f.outcome, "partial": f.partial,
-             "note": f.note, "override_id": None, "rule_outcome": "", "rule_version": f.rule_version, "_finding": f}
-            for f in stored]
-    outcomes = {r["rule_code"]: (r["outcome"], r["partial"]) for r in rows}
+    rows: list[dict] = [
+        {"rule_code": f.rule_code, "outcome": f.rule_outcome or f.outcome, "partial": f.partial,
+         "note": f.note, "override_id": None, "rule_outcome": "", "rule_version": f.rule_version, "_finding": f}
+        for f in stored]
+    outcomes: dict[str, tuple[str, bool]] = {r["rule_code"]: (r["outcome"], r["partial"]) for r in rows}
     override(session, agency_id, rows, outcomes)
     for row in rows:
         if row["override_id"]:
@@ -152,6 +159,7 @@ def apply_to_audit(session: Session, audit_id: int, agency_id: int) -> None:
     score = session.scalar(select(Score).where(Score.audit_run_id == audit_id, Score.agency_id == agency_id))
     if score is None or score.total is None:
         return
+    assert audit is not None and agency is not None  # a stored score's audit and agency exist (foreign keys)
     scored = score_site(load_rubric(audit.rubric_id), agency.level, outcomes, True, score.reason)
     session.execute(update(Score).where(Score.id == score.id).values(
         total=scored.total, grade=scored.grade, coverage=scored.coverage, categories=scored.categories,

@@ -135,7 +135,7 @@ def load_rubric(rubric_id: str, directory: Path = RUBRICS_DIR) -> Rubric:
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         line = getattr(getattr(error, "problem_mark", None), "line", -1) + 1
         raise RubricError([_("{path}:{line}: (file): not valid UTF-8 YAML: {reason}").format(
-            path=path, line=line, reason=str(error).splitlines()[0])])
+            path=path, line=line, reason=str(error).splitlines()[0])]) from None
     if not isinstance(document, yaml.MappingNode):
         raise RubricError([_("{path}:1: (file): a rubric is a YAML mapping").format(path=path)])
     return _validate(_plain(document), path)
@@ -182,7 +182,7 @@ def _validate(root: _Node, path: Path) -> Rubric:
             else:
                 outcomes[key] = value.value
 
-    grades = []
+    grades: list[Grade] = []
     if "grades" in top:
         node = top["grades"]
         if not isinstance(node.value, list) or not node.value:
@@ -202,7 +202,8 @@ def _validate(root: _Node, path: Path) -> Rubric:
             if grades and grades[-1].min != 0:
                 bad(node, "grades", _("the last band must start at 0 so every score gets a grade"))
 
-    categories, seen = [], {}
+    categories: list[Category] = []
+    seen: dict[str, int] = {}   # rule code -> the line that scores it
     if "categories" in top:
         node = top["categories"]
         if not isinstance(node.value, list) or not node.value:
@@ -246,7 +247,8 @@ def _validate(root: _Node, path: Path) -> Rubric:
                 for name, value in options.items():
                     if name not in rules[code].options:
                         known = ", ".join(rules[code].options) or "none"
-                        bad(item["options"], f"{where}.options.{name}", _("rule {code} has no such option (known: {known})").format(
+                        bad(item["options"], f"{where}.options.{name}",
+                            _("rule {code} has no such option (known: {known})").format(
                             code=code, known=known))
                         continue
                     problem = option_problem(value, rules[code].options[name])
@@ -262,10 +264,10 @@ def _validate(root: _Node, path: Path) -> Rubric:
     effective: dict[str, date | None] = {"from": None, "until": None}
     if "effective" in top:
         node = top["effective"]
-        values = node.value if isinstance(node.value, dict) else None
+        values = node.value if isinstance(node.value, dict) else {}
         if not values or set(values) - {"from", "until"}:
             bad(node, "effective", _("a mapping with from and/or until dates (YYYY-MM-DD)"))
-        for key, value in (values or {}).items():
+        for key, value in values.items():
             if key in effective:
                 try:
                     effective[key] = date.fromisoformat(str(value.value))

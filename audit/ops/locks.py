@@ -10,10 +10,11 @@ import fcntl
 import json
 import os
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from minhbach.audit.words.i18n import _
 
@@ -30,7 +31,7 @@ class LockHeld(RuntimeError):
 
 def _holder() -> dict:
     return {"pid": os.getpid(), "host": socket.gethostname(),
-            "since": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")}
+            "since": datetime.now(UTC).astimezone().isoformat(timespec="seconds")}
 
 
 def describe(holder: dict | None) -> str:
@@ -51,8 +52,8 @@ def _from_application_name(name: str | None) -> dict | None:
 class NightLock:
     def __init__(self, database_url: str, data_dir: Path, job: str = "nightly"):
         self.database_url, self.data_dir, self.job = database_url, Path(data_dir), job
-        self._file = None
-        self._connection = None
+        self._file: TextIO | None = None
+        self._connection: Connection | None = None
 
     @property
     def path(self) -> Path:
@@ -119,7 +120,7 @@ class NightLock:
                 self._connection.close()
                 self._connection = None
 
-    def __enter__(self) -> "NightLock":
+    def __enter__(self) -> NightLock:
         self.acquire()
         return self
 

@@ -17,18 +17,18 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from minhbach.audit.words.i18n import N_, _
-from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.config import Settings
-from minhbach.audit.ops.locks import EXIT_LOCKED  # noqa: F401 - exit 3: another run holds the lock
-from minhbach.audit.judge.changes import diff_audits, diff_records, previous_audit
 from minhbach.audit.crawl.runs import crawl_agencies
-from minhbach.audit.reports.exports import write_audit_file, write_csv
 from minhbach.audit.files import write_atomically
+from minhbach.audit.judge.changes import diff_audits, diff_records, previous_audit
+from minhbach.audit.ops.locks import EXIT_LOCKED  # noqa: F401 - exit 3: another run holds the lock
 from minhbach.audit.ops.notify import NightChanges, notify
 from minhbach.audit.ops.retention import Collection, Policy, collect
+from minhbach.audit.reports.exports import write_audit_file, write_csv
 from minhbach.audit.store.db import Store
 from minhbach.audit.store.models import AuditRun, CrawlRun, NightlyRun, Score, SiteCrawl, utcnow
+from minhbach.audit.words.i18n import N_, _
+from minhbach.audit.words.reasons import reason_text
 from minhbach.crawler.settings import CrawlOptions
 
 log = logging.getLogger("minhbach.nightly")
@@ -128,12 +128,14 @@ def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: Sett
                                             result.crawl_run_id)
             log.info("audit %s of crawl %s done", result.audit_id, result.crawl_run_id)
             audit = session.get(AuditRun, result.audit_id)
+            assert audit is not None  # written just now, above or by the workers' builder
             result.rubric_id, result.rubric_warning = audit.rubric_id, audit_warning(audit)
             if result.rubric_warning:
                 log.warning("%s", result.rubric_warning)
             result.grades = _grades(session, audit)
             _compare(result, session, audit)
             _write_folder(result, session, audit)
+        assert result.changes is not None  # _compare always sets it
         result.sent = notify(result.changes, settings.notify)
         with sessions() as session:
             result.collection = collect(session, store.bodies, Policy.from_settings(settings), night)
@@ -184,6 +186,7 @@ def _crawl_and_audit_on_workers(result: NightResult, store: Store, options: Craw
     def on_start(run_id, n_sites):
         started(run_id, n_sites)
         run = audit_session.get(CrawlRun, run_id)
+        assert run is not None  # the coordinator has just created it
         builder.append(AuditBuilder(audit_session, store.bodies, rubric, result.night, run))
 
     def site_done(code, status):
@@ -257,7 +260,9 @@ def _write_folder(result: NightResult, session, audit: AuditRun) -> None:
     for fmt in ("csv", "json"):
         write_audit_file(session, audit, fmt, False, folder / f"scores.{fmt}")
         write_audit_file(session, audit, fmt, True, folder / f"findings.{fmt}")
-    records = diff_records(result.changes.rows, result.changes.sites)
+    changes = result.changes
+    assert changes is not None  # _compare runs first
+    records = diff_records(changes.rows, changes.sites)
     write_csv(folder / "changes.csv", [(key, _(header)) for key, header in CHANGE_COLUMNS], records)
     write_atomically(folder / "changes.json",
                      lambda handle: handle.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n"))

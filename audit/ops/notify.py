@@ -16,8 +16,8 @@ from email.utils import formatdate, make_msgid
 
 from minhbach.audit.judge.changes import SiteChange
 from minhbach.audit.words.i18n import _, ngettext
-from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.words.names import outcome_name, rule_title
+from minhbach.audit.words.reasons import reason_text
 from minhbach.rules.registry import all_rules
 
 log = logging.getLogger("minhbach.nightly")
@@ -57,7 +57,7 @@ class NightChanges:
     def worth_telling(self) -> bool:
         return bool(self.regressions or self.lost or self.recovered)
 
-    def only(self, agency_code: str) -> "NightChanges":
+    def only(self, agency_code: str) -> NightChanges:
         return NightChanges(self.night, self.audit_id, self.previous_audit_id,
                             [r for r in self.rows if r["agency_code"] == agency_code],
                             [s for s in self.sites if s.agency_code == agency_code])
@@ -86,7 +86,8 @@ def email_text(changes: NightChanges) -> str:
         lines.append(_("Rules that got worse ({n}):").format(n=len(changes.regressions)))
         for row in changes.regressions:
             lines.append(f"- {row['agency_name']} ({row['agency_code']}) – {row['rule_code']} "
-                         f"{_rule_title(row['rule_code'])}: {outcome_name(row['before'])} → {outcome_name(row['after'])}")
+                         f"{_rule_title(row['rule_code'])}: "
+                         f"{outcome_name(row['before'])} → {outcome_name(row['after'])}")
             if row.get("note"):
                 lines.append(f"  {row['note']}")
             if row.get("evidence_url"):

@@ -23,7 +23,7 @@ class Policy:
     monthly: bool = True
 
     @classmethod
-    def from_settings(cls, settings) -> "Policy":
+    def from_settings(cls, settings) -> Policy:
         return cls(settings.retention.nights, settings.retention.weekly_months, settings.retention.monthly)
 
 

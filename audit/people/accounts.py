@@ -11,8 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minhbach.audit.words.i18n import _
 from minhbach.audit.store.models import Agency, ApiToken, User, utcnow
+from minhbach.audit.words.i18n import _
 
 ROLES = ("admin", "inspector", "agency")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
@@ -32,7 +32,8 @@ def add_user(session: Session, username: str, password: str, role: str, agency_c
         raise AccountError(_("role '{role}': one of {roles}").format(role=role, roles=", ".join(ROLES)))
     if role == "agency":
         if not agency_code or session.scalar(select(Agency.id).where(Agency.code == agency_code)) is None:
-            raise AccountError(_("an agency account needs --agency CODE of a registered agency, not '{agency_code}'").format(
+            raise AccountError(_("an agency account needs --agency CODE of a registered agency, "
+                                 "not '{agency_code}'").format(
                 agency_code=agency_code))
     elif agency_code:
         raise AccountError(_("--agency goes only with --role agency"))

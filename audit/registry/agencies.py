@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Set
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,8 +25,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minhbach.audit.words.i18n import _
 from minhbach.audit.store.models import Agency, AgencyVersion, utcnow
+from minhbach.audit.words.i18n import _
 from minhbach.rules.levels import ALL_LEVELS as LEVELS
 from minhbach.rules.text import nfc
 
@@ -75,26 +76,26 @@ def split_hosts(value: str) -> list[str]:
 def _check_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
-        parts.port  # raises on a bad port
+        _ = parts.port  # raises on a bad port
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
 
 
-def parse_registry(path: Path, known_codes: set[str] = frozenset()) -> list[AgencyRow]:
+def parse_registry(path: Path, known_codes: Set[str] = frozenset()) -> list[AgencyRow]:
     """Read and validate the whole file; raise RegistryError listing every problem."""
     name = str(path)
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise RegistryError([_("{name}: file not found").format(name=name)])
+        raise RegistryError([_("{name}: file not found").format(name=name)]) from None
     except IsADirectoryError:
-        raise RegistryError([_("{name}: is a folder; give the CSV file inside it").format(name=name)])
+        raise RegistryError([_("{name}: is a folder; give the CSV file inside it").format(name=name)]) from None
     except PermissionError:
-        raise RegistryError([_("{name}: cannot be read (permission denied)").format(name=name)])
+        raise RegistryError([_("{name}: cannot be read (permission denied)").format(name=name)]) from None
     except UnicodeDecodeError as exc:
         raise RegistryError([_("{name}: not UTF-8 text (byte {start}); save the CSV as UTF-8").format(
-            name=name, start=exc.start)])
+            name=name, start=exc.start)]) from None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise RegistryError([_("{name}:{line}: (file): contains a NUL byte; this is not a text CSV file").format(
@@ -104,7 +105,7 @@ def parse_registry(path: Path, known_codes: set[str] = frozenset()) -> list[Agen
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
     except csv.Error as error:
-        raise RegistryError([_("{name}:1: header: {error}").format(name=name, error=error)])
+        raise RegistryError([_("{name}:1: header: {error}").format(name=name, error=error)]) from None
     reader.fieldnames = header
     repeated = sorted({c for c in header if c and header.count(c) > 1})
     if repeated:
@@ -138,7 +139,7 @@ def parse_registry(path: Path, known_codes: set[str] = frozenset()) -> list[Agen
         if not any(values.values()):
             continue
 
-        def bad(fieldname: str, message: str) -> None:
+        def bad(fieldname: str, message: str, line_start: int = line_start) -> None:
             problems.append((line_start, _("{file}:{line}: {field}: {message}").format(
                 file=name, line=line_start, field=fieldname, message=message)))
 

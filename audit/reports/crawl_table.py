@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 
 from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl
 from minhbach.audit.words.i18n import N_, _
-from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.words.names import level_name, site_status_name
+from minhbach.audit.words.reasons import reason_text
 
 _CRAWL_COLUMNS = [
     ("code", N_("Agency code")),

@@ -3,8 +3,8 @@ column order, and cells that Excel would run as formulas neutralised."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from minhbach.audit.files import write_atomically
 from minhbach.audit.words.i18n import _
@@ -47,8 +47,14 @@ def write_audit_file(session, audit, fmt: str, findings: bool, out: Path) -> int
     Returns the rows written."""
     import json
 
-    from minhbach.audit.reports.rows import (finding_columns, finding_json, finding_rows, score_columns,
-                                             score_json, score_rows)
+    from minhbach.audit.reports.rows import (
+        finding_columns,
+        finding_json,
+        finding_rows,
+        score_columns,
+        score_json,
+        score_rows,
+    )
     from minhbach.audit.reports.sheets import write_table
 
     rows = finding_rows(session, audit) if findings else score_rows(session, audit)

@@ -8,10 +8,10 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.store.models import Agency, AuditRun, Dispute, Finding, Score
 from minhbach.audit.words.i18n import N_, _
 from minhbach.audit.words.names import family_name, grade_label, level_name, outcome_name, rule_title
 from minhbach.audit.words.reasons import reason_text
-from minhbach.audit.store.models import Agency, AuditRun, Dispute, Finding, Score
 from minhbach.rules.registry import all_rules
 
 # JSON: stable English keys. Files for people: labels in their language (family_label, value_label...).
@@ -99,7 +99,8 @@ def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None
             "coverage": r.coverage, "coverage_pct": round(100 * r.coverage),
             "passed": counts.get("pass", 0), "failed": counts.get("fail", 0),
             "review": counts.get("needs_review", 0), "errors": counts.get("error", 0),
-            "reason": reason_text(r.reason), "reason_code": r.reason, "rubric": f"{audit.rubric_id} ({audit.rubric_version})",
+            "reason": reason_text(r.reason), "reason_code": r.reason,
+            "rubric": f"{audit.rubric_id} ({audit.rubric_version})",
             "rubric_id": audit.rubric_id, "rubric_version": audit.rubric_version,
             "audit_date": day, "audit_date_label": day_label, "crawl_run": audit.crawl_run_id,
             "categories": {cid: c["score"] for cid, c in (r.categories or {}).items()},
@@ -143,7 +144,8 @@ def finding_rows(session: Session, audit: AuditRun, agency_code: str | None = No
             "date": finding.evidence_date.isoformat() if finding.evidence_date else "",
             "date_label": finding.evidence_date.strftime("%d/%m/%Y") if finding.evidence_date else "",
             "note": (_("Adjusted after dispute #{id}: {reason}").format(id=finding.override_id, reason=decided_because)
-                     if finding.override_id else finding.note), "stored_copy": finding.stored_copy, "override_id": finding.override_id,
+                     if finding.override_id else finding.note),
+            "stored_copy": finding.stored_copy, "override_id": finding.override_id,
             "rule_outcome": finding.rule_outcome, "finding_id": finding.id, "facts": finding.facts or {},
             "rule_version": finding.rule_version,
         })

@@ -1,7 +1,6 @@
 """Rule documentation as Markdown, from each rule's metadata and docstring (ruff-style)."""
 from __future__ import annotations
 
-
 import yaml
 
 from minhbach.data import DATA_DIR

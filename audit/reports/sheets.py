@@ -13,7 +13,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from minhbach.audit.words.i18n import _
 from minhbach.audit.files import save_atomically
 
 HEADER_ROW = 5  # rows 1-3: title block, 4: blank

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from minhbach.audit.extras import require
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.words.i18n import _
 
@@ -105,9 +106,11 @@ class Store:
     bodies: BodyStore
 
     @classmethod
-    def open(cls, settings, check: bool = True) -> "Store":
+    def open(cls, settings, check: bool = True) -> Store:
         settings.ensure_data_dir()
         url = settings.store_url
+        if make_url(url).get_backend_name() == "postgresql":
+            require("postgres", _("a PostgreSQL database"))
         sessions = open_store(url, settings.store.auto_upgrade) if check else session_factory(url)
         return cls(url, sessions, BodyStore(settings.bodies_dir))
 

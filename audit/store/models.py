@@ -5,16 +5,16 @@ that the migrations and these models agree.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     Date,
-    Float,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -26,7 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -43,10 +43,10 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(400))
     level: Mapped[str] = mapped_column(String(16))
     province: Mapped[str] = mapped_column(String(200))
-    parent_code: Mapped[Optional[str]] = mapped_column(String(64))
+    parent_code: Mapped[str | None] = mapped_column(String(64))
     portal_url: Mapped[str] = mapped_column(String(2000))
     extra_hosts: Mapped[str] = mapped_column(Text, default="")
-    max_pages: Mapped[Optional[int]] = mapped_column(Integer)
+    max_pages: Mapped[int | None] = mapped_column(Integer)
     render: Mapped[str] = mapped_column(String(8), default="html")
     obey_robots: Mapped[bool] = mapped_column(Boolean, default=True)
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -56,10 +56,10 @@ class Agency(Base):
     # Agencies are never deleted (their audits are history): they stop being crawled, and may
     # have been replaced by another (the 2025 mergers).
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    replaced_by: Mapped[Optional[str]] = mapped_column(String(64))
+    replaced_by: Mapped[str | None] = mapped_column(String(64))
     lifecycle_note: Mapped[str] = mapped_column(Text, default="")
 
-    history: Mapped[list["AgencyVersion"]] = relationship(
+    history: Mapped[list[AgencyVersion]] = relationship(
         back_populates="agency", order_by="AgencyVersion.version"
     )
 
@@ -89,14 +89,14 @@ class CrawlRun(Base):
     # running|completed|interrupted|pruned (its pages removed by the retention policy)
     status: Mapped[str] = mapped_column(String(16), default="running")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[Optional[datetime]]
-    pid: Mapped[Optional[int]] = mapped_column(Integer)
+    finished_at: Mapped[datetime | None]
+    pid: Mapped[int | None] = mapped_column(Integer)
     hostname: Mapped[str] = mapped_column(String(200), default="")
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # why a run stopped before its end (e.g. the cluster's Redis was gone too long); "" otherwise
-    reason: Mapped[Optional[Any]] = mapped_column(JSON(none_as_null=True), default=None)  # a code and its values (words/reasons.py)
+    reason: Mapped[Any | None] = mapped_column(JSON(none_as_null=True), default=None)  # a code: words/reasons.py
 
-    sites: Mapped[list["SiteCrawl"]] = relationship(back_populates="run")
+    sites: Mapped[list[SiteCrawl]] = relationship(back_populates="run")
 
 
 class SiteCrawl(Base):
@@ -110,13 +110,13 @@ class SiteCrawl(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     # pending|running|ok|partial|unreachable|blocked|interrupted
     status: Mapped[str] = mapped_column(String(16), default="pending")
-    started_at: Mapped[Optional[datetime]]
-    finished_at: Mapped[Optional[datetime]]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
     pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
     bytes_fetched: Mapped[int] = mapped_column(BigInteger, default=0)
     documents_found: Mapped[int] = mapped_column(Integer, default=0)
     error_counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    reason: Mapped[Optional[Any]] = mapped_column(JSON(none_as_null=True), default=None)  # a code and its values (words/reasons.py)
+    reason: Mapped[Any | None] = mapped_column(JSON(none_as_null=True), default=None)  # a code: words/reasons.py
     robots_blocked: Mapped[int] = mapped_column(Integer, default=0)
     stop_reason: Mapped[str] = mapped_column(String(64), default="")
     # The home page's HTTPS certificate: valid|self_signed|expired|wrong_host|untrusted|failed,
@@ -135,7 +135,7 @@ class SiteCrawl(Base):
 
     run: Mapped[CrawlRun] = relationship(back_populates="sites")
     agency: Mapped[Agency] = relationship()
-    pages: Mapped[list["Page"]] = relationship(back_populates="site_crawl")
+    pages: Mapped[list[Page]] = relationship(back_populates="site_crawl")
 
 
 class Page(Base):
@@ -155,19 +155,19 @@ class Page(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     size: Mapped[int] = mapped_column(Integer, default=0)
     sha256: Mapped[str] = mapped_column(String(64))
-    title: Mapped[Optional[str]] = mapped_column(Text)
-    encoding: Mapped[Optional[str]] = mapped_column(String(40))
-    legacy_encoding: Mapped[Optional[str]] = mapped_column(String(16))  # tcvn3|vni, when detected
+    title: Mapped[str | None] = mapped_column(Text)
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    legacy_encoding: Mapped[str | None] = mapped_column(String(16))  # tcvn3|vni, when detected
     depth: Mapped[int] = mapped_column(Integer, default=0)
     rendered: Mapped[bool] = mapped_column(Boolean, default=False)  # drawn by JavaScript in the browser
     # The server's validators, sent back on the next crawl; `carried` when this crawl got a
     # 304 and the row points at the body an earlier crawl stored.
-    etag: Mapped[Optional[str]] = mapped_column(String(200))
-    last_modified: Mapped[Optional[str]] = mapped_column(String(64))
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
     carried: Mapped[bool] = mapped_column(Boolean, default=False)
 
     site_crawl: Mapped[SiteCrawl] = relationship(back_populates="pages")
-    links: Mapped[list["Link"]] = relationship(back_populates="page")
+    links: Mapped[list[Link]] = relationship(back_populates="page")
 
 
 class Link(Base):
@@ -192,12 +192,12 @@ class Document(Base):
     site_crawl_id: Mapped[int] = mapped_column(
         ForeignKey("site_crawls.id", ondelete="CASCADE"), index=True
     )
-    page_id: Mapped[Optional[int]] = mapped_column(ForeignKey("pages.id", ondelete="SET NULL"))
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id", ondelete="SET NULL"))
     url: Mapped[str] = mapped_column(Text)
     anchor_text: Mapped[str] = mapped_column(Text, default="")
     doc_type: Mapped[str] = mapped_column(String(16))
-    size: Mapped[Optional[int]] = mapped_column(BigInteger)
-    content_type: Mapped[Optional[str]] = mapped_column(String(200))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    content_type: Mapped[str | None] = mapped_column(String(200))
     # set when the document was read (linked from a disclosure section): its stored body, its
     # text, and "text", "image" (scanned, no text layer), "unsupported" or "unreadable"
     sha256: Mapped[str] = mapped_column(String(64), default="")
@@ -217,7 +217,7 @@ class UnreadPage(Base):
     )
     url: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(32))      # http_403, timeout, time_budget, robots...
-    reason: Mapped[Optional[Any]] = mapped_column(JSON(none_as_null=True), default=None)  # a code and its values (words/reasons.py)
+    reason: Mapped[Any | None] = mapped_column(JSON(none_as_null=True), default=None)  # a code: words/reasons.py
     anchor_text: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -245,13 +245,13 @@ class NightlyRun(Base):
     night: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="running")  # running|completed|interrupted|failed
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[Optional[datetime]]
-    pid: Mapped[Optional[int]] = mapped_column(Integer)
+    finished_at: Mapped[datetime | None]
+    pid: Mapped[int | None] = mapped_column(Integer)
     hostname: Mapped[str] = mapped_column(String(200), default="")
-    crawl_run_id: Mapped[Optional[int]] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
-    audit_run_id: Mapped[Optional[int]] = mapped_column(ForeignKey("audit_runs.id", ondelete="SET NULL"))
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    audit_run_id: Mapped[int | None] = mapped_column(ForeignKey("audit_runs.id", ondelete="SET NULL"))
     output_dir: Mapped[str] = mapped_column(Text, default="")
-    exit_code: Mapped[Optional[int]] = mapped_column(Integer)
+    exit_code: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
@@ -301,7 +301,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))  # admin|inspector|agency
-    agency_code: Mapped[Optional[str]] = mapped_column(String(64))
+    agency_code: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -315,7 +315,7 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    revoked_at: Mapped[Optional[datetime]]
+    revoked_at: Mapped[datetime | None]
 
 
 class Dispute(Base):
@@ -340,7 +340,7 @@ class Dispute(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="")   # the decided outcome, when accepted
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str] = mapped_column(String(64), default="")
-    decided_at: Mapped[Optional[datetime]]
+    decided_at: Mapped[datetime | None]
 
 
 class DisputeEvent(Base):
@@ -377,9 +377,9 @@ class AuditRun(Base):
     # rules that crashed while judging this audit (their findings are `error`; the log has why)
     rule_errors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    findings: Mapped[list["Finding"]] = relationship(back_populates="audit_run", cascade="all, delete-orphan",
+    findings: Mapped[list[Finding]] = relationship(back_populates="audit_run", cascade="all, delete-orphan",
                                                      passive_deletes=True)
-    scores: Mapped[list["Score"]] = relationship(back_populates="audit_run", cascade="all, delete-orphan",
+    scores: Mapped[list[Score]] = relationship(back_populates="audit_run", cascade="all, delete-orphan",
                                                  passive_deletes=True)
 
 
@@ -401,13 +401,13 @@ class Finding(Base):
     evidence_url: Mapped[str] = mapped_column(Text, default="")
     snippet: Mapped[str] = mapped_column(Text, default="")
     value: Mapped[str] = mapped_column(Text, default="")
-    evidence_date: Mapped[Optional[date]] = mapped_column(Date)
+    evidence_date: Mapped[date | None] = mapped_column(Date)
     stored_copy: Mapped[str] = mapped_column(String(64), default="")  # sha256 of the stored body
     # what the rule counted and dated (items, newest date, period...): reports read it here
-    facts: Mapped[Optional[Any]] = mapped_column(JSON(none_as_null=True), default=None)
+    facts: Mapped[Any | None] = mapped_column(JSON(none_as_null=True), default=None)
     # Set when an accepted dispute or review decided the outcome; `rule_outcome` keeps what the
     # rule itself said.
-    override_id: Mapped[Optional[int]] = mapped_column(Integer)
+    override_id: Mapped[int | None] = mapped_column(Integer)
     rule_outcome: Mapped[str] = mapped_column(String(16), default="")
 
     audit_run: Mapped[AuditRun] = relationship(back_populates="findings")
@@ -424,12 +424,12 @@ class Score(Base):
     audit_run_id: Mapped[int] = mapped_column(ForeignKey("audit_runs.id", ondelete="CASCADE"), index=True)
     # an agency's history reads its scores across every audit
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
-    total: Mapped[Optional[float]] = mapped_column(Float)
+    total: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[str] = mapped_column(String(32), default="")
     coverage: Mapped[float] = mapped_column(Float, default=0.0)
     categories: Mapped[dict[str, Any]] = mapped_column(default=dict)
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    reason: Mapped[Optional[Any]] = mapped_column(JSON(none_as_null=True), default=None)  # a code and its values (words/reasons.py)
+    reason: Mapped[Any | None] = mapped_column(JSON(none_as_null=True), default=None)  # a code: words/reasons.py
 
     audit_run: Mapped[AuditRun] = relationship(back_populates="scores")
     agency: Mapped[Agency] = relationship()

@@ -10,9 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from minhbach.audit.judge.changes import ChangesError, diff_audits, diff_records, history, pick_audits
 from minhbach.audit.judge.rubric import audit_warning
 from minhbach.audit.people.accounts import token_valid
-from minhbach.audit.judge.changes import ChangesError, diff_audits, diff_records, history, pick_audits
 from minhbach.audit.reports.rows import finding_json, finding_rows, score_json, score_rows
 from minhbach.audit.store.models import Agency, AuditRun, MonthlyReport
 
@@ -78,13 +78,15 @@ def create_api(sessions) -> FastAPI:
         return _page(rows, offset, limit)
 
     @api.get("/audits/{audit_id}/scores", response_model=Page, summary="One audit's scores")
-    def scores(audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+    def scores(audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], offset: int = paging["offset"],
+               limit: int = paging["limit"]) -> Page:
         with sessions() as session:
             rows = [score_json(r) for r in score_rows(session, audit_or_404(session, audit_id))]
         return _page(rows, offset, limit)
 
     @api.get("/audits/{audit_id}/findings", response_model=Page, summary="One audit's findings")
-    def findings(audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], agency: str | None = None, offset: int = paging["offset"],
+    def findings(audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], agency: str | None = None,
+                 offset: int = paging["offset"],
                  limit: int = paging["limit"]) -> Page:
         with sessions() as session:
             rows = [finding_json(r) for r in finding_rows(session, audit_or_404(session, audit_id), agency)]
@@ -96,7 +98,7 @@ def create_api(sessions) -> FastAPI:
             try:
                 rows = history(session, code)
             except ChangesError as error:
-                raise HTTPException(status_code=404, detail=str(error))
+                raise HTTPException(status_code=404, detail=str(error)) from None
         for row in rows:
             row["audit_date"] = row["audit_date"].isoformat()
         return _page(rows, offset, limit)
@@ -109,7 +111,7 @@ def create_api(sessions) -> FastAPI:
             try:
                 older, newer = pick_audits(session, before, after)
             except ChangesError as error:
-                raise HTTPException(status_code=404, detail=str(error))
+                raise HTTPException(status_code=404, detail=str(error)) from None
             rows, sites = diff_audits(session, older, newer)
         return _page(diff_records(rows, sites), offset, limit)
 

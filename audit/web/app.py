@@ -20,27 +20,53 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from minhbach.audit import config
-from minhbach.audit.people.accounts import authenticate
+from minhbach.audit.config import Settings
 from minhbach.audit.judge.changes import ChangesError, diff_audits, history, pick_audits, previous_audit
+from minhbach.audit.judge.choice import choice_history, choose, current_choice, rubric_for_audit
+from minhbach.audit.judge.disputes import (
+    DisputeError,
+    DisputeForbidden,
+    comment,
+    decide,
+    may_decide,
+    may_open,
+    open_dispute,
+)
+from minhbach.audit.judge.rubric import RubricError, audit_warning, available, load_rubric
+from minhbach.audit.people.accounts import authenticate
+from minhbach.audit.registry.agencies import OPTIONAL, REQUIRED, RegistryError, agency_data, import_registry
 from minhbach.audit.reports.monthly.content import last_complete_audit, previous_month
 from minhbach.audit.reports.monthly.freeze import MonthlyError, freeze
 from minhbach.audit.reports.monthly.publish import DEFAULT_ISSUER, publish
-from minhbach.audit.registry.agencies import OPTIONAL, REQUIRED, RegistryError, agency_data, import_registry
-from minhbach.audit.judge.rubric import RubricError, audit_warning, available, load_rubric
-from minhbach.audit.judge.choice import choice_history, choose, current_choice, rubric_for_audit
 from minhbach.audit.reports.rows import finding_rows, latest_audit, score_columns, score_rows
-from minhbach.audit.config import Settings
 from minhbach.audit.store.db import Store
+from minhbach.audit.store.models import (
+    Agency,
+    AuditRun,
+    CrawlRun,
+    Dispute,
+    DisputeEvent,
+    Document,
+    Finding,
+    MonthlyReport,
+    Page,
+    Score,
+    SiteCrawl,
+)
+from minhbach.audit.web.api import create_api
+from minhbach.audit.web.evidence import EVIDENCE_HEADERS, decode, mark_text, page_document, safe_html
+from minhbach.audit.web.security import (
+    LoginRequired,
+    LoginThrottle,
+    check_csrf,
+    csrf_token,
+    current_user,
+    require_visible,
+    visible_codes,
+)
 from minhbach.audit.words import names
 from minhbach.audit.words.i18n import _, language, ngettext
 from minhbach.audit.words.reasons import reason_text
-from minhbach.audit.judge.disputes import DisputeError, DisputeForbidden, comment, decide, may_decide, may_open, open_dispute
-from minhbach.audit.store.models import (Agency, AuditRun, CrawlRun, Dispute, DisputeEvent, Document, Finding,
-                                         MonthlyReport, Page, Score, SiteCrawl)
-from minhbach.audit.web.api import create_api
-from minhbach.audit.web.evidence import EVIDENCE_HEADERS, decode, mark_text, page_document, safe_html
-from minhbach.audit.web.security import (LoginRequired, LoginThrottle, check_csrf, csrf_token, current_user,
-                                         require_visible, visible_codes)
 from minhbach.rules.registry import all_rules
 
 HERE = Path(__file__).parent
@@ -75,8 +101,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.add_extension("jinja2.ext.i18n")
-    templates.env.install_gettext_callables(_, ngettext, newstyle=True)
-    templates.env.globals.update(lang=language, audit_warning=audit_warning, reason_text=reason_text, **{name: getattr(names, name) for name in (
+    # the i18n extension, added just above, puts this method on the environment
+    templates.env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    templates.env.globals.update(lang=language, audit_warning=audit_warning, reason_text=reason_text,
+                                 **{name: getattr(names, name) for name in (
         "level_name", "outcome_name", "site_status_name", "run_status_name", "family_name", "role_name",
         "dispute_status_name", "dispute_action_name", "change_kind_name", "reachability_name")})
 
@@ -199,13 +227,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
                 raise HTTPException(status_code=404, detail=_("There is no audit yet."))
             score = next(iter(score_rows(session, audit_run, code)), None)
             if score is None:
-                raise HTTPException(status_code=404, detail=_("Agency '{code}' is not in audit {id}.").format(code=code, id=audit_run.id))
+                raise HTTPException(status_code=404, detail=_("Agency '{code}' is not in audit {id}.").format(
+                    code=code, id=audit_run.id))
             findings = finding_rows(session, audit_run, code)
             # one rubric's scores make a line; another rubric's are another measure
             past = [row for row in history(session, code) if row["rubric_id"] == audit_run.rubric_id]
             crawl = session.scalar(select(SiteCrawl).join(CrawlRun).where(
                 CrawlRun.id == audit_run.crawl_run_id, SiteCrawl.agency.has(code=code)))
             agency = session.scalar(select(Agency).where(Agency.code == code))
+            assert agency is not None  # the audit scored it just above
             children = (visible_codes(request, user) or set()) - {user.agency_code}
             for row in findings:
                 rule = rules.get(row["rule_code"])
@@ -226,13 +256,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
             row = session.get(Finding, int(finding)) if finding.isdigit() else None
             if row is None:
                 raise HTTPException(status_code=404)
-            code = session.get(Agency, row.agency_id).code
-            require_visible(request, user, code)
+            agency = session.get(Agency, row.agency_id)
+            assert agency is not None  # a finding's agency_id is a foreign key
+            require_visible(request, user, agency.code)
             try:
                 opened = open_dispute(session, user, row, note, url,
                                       (visible_codes(request, user) or set()) - {user.agency_code})
             except DisputeError as error:
-                raise _refused(error)
+                raise _refused(error) from None
         return RedirectResponse(f"/disputes#d{opened.id}", status_code=303)
 
     @app.get("/disputes", response_class=HTMLResponse)
@@ -240,9 +271,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
         user = current_user(request)
         codes = visible_codes(request, user)
         with sessions() as session:
-            rows = session.execute(select(Dispute, Agency).join(Agency, Agency.id == Dispute.agency_id)
-                                   .order_by(Dispute.status != "open", Dispute.id.desc())).all()
-            rows = [(d, a) for d, a in rows if codes is None or a.code in codes]
+            every = session.execute(select(Dispute, Agency).join(Agency, Agency.id == Dispute.agency_id)
+                                    .order_by(Dispute.status != "open", Dispute.id.desc())).all()
+            rows = [(d, a) for d, a in every if codes is None or a.code in codes]
             events = {d.id: list(session.scalars(select(DisputeEvent).where(DisputeEvent.dispute_id == d.id)
                                                  .order_by(DisputeEvent.id))) for d, _ in rows}
         return render(request, "disputes.html", user, rows=rows, events=events, may_decide=may_decide,
@@ -252,7 +283,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
         dispute = session.get(Dispute, dispute_id)
         if dispute is None:
             raise HTTPException(status_code=404)
-        require_visible(request, user, session.get(Agency, dispute.agency_id).code)
+        agency = session.get(Agency, dispute.agency_id)
+        assert agency is not None  # a dispute's agency_id is a foreign key
+        require_visible(request, user, agency.code)
         return dispute
 
     @app.post("/disputes/{dispute_id}/comment")
@@ -263,7 +296,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
             try:
                 comment(session, user, _dispute(session, request, user, dispute_id), note)
             except DisputeError as error:
-                raise _refused(error)
+                raise _refused(error) from None
         return RedirectResponse(f"/disputes#d{dispute_id}", status_code=303)
 
     @app.post("/disputes/{dispute_id}/decide")
@@ -273,9 +306,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
         check_csrf(request, csrf)
         with sessions() as session:
             try:
-                decide(session, user, _dispute(session, request, user, dispute_id), decision == "accept", reason, outcome)
+                decide(session, user, _dispute(session, request, user, dispute_id), decision == "accept", reason,
+                       outcome)
             except DisputeError as error:
-                raise _refused(error)
+                raise _refused(error) from None
         return RedirectResponse(f"/disputes#d{dispute_id}", status_code=303)
 
     @app.get("/evidence/{audit_id}/{code}/{rule_code}", response_class=HTMLResponse)
@@ -284,6 +318,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
         require_visible(request, user, code)
         with sessions() as session:
             audit_run = pick_audit(session, audit_id)
+            assert audit_run is not None  # an id given: pick_audit answers 404, never None
             finding = next((f for f in finding_rows(session, audit_run, code) if f["rule_code"] == rule_code), None)
             if finding is None or not finding["stored_copy"]:
                 raise HTTPException(status_code=404, detail=_("This finding has no stored copy."))
@@ -308,7 +343,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
         try:
             body = app.state.bodies.get(sha256)
         except FileNotFoundError:
-            raise HTTPException(status_code=404, detail=_("The stored copy is no longer kept."))
+            raise HTTPException(status_code=404, detail=_("The stored copy is no longer kept.")) from None
         text = decode(body, page.encoding if page else None, page.legacy_encoding if page else None)
         document = page_document(safe_html(text, mark), page.title if page and page.title else _("Stored copy"))
         return Response(document, media_type="text/html; charset=utf-8", headers=EVIDENCE_HEADERS)
@@ -368,7 +403,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
             try:
                 freeze(session, month, "", None, settings.default_rubric, True, reason)
             except MonthlyError as error:
-                raise HTTPException(status_code=400, detail=str(error))
+                raise HTTPException(status_code=400, detail=str(error)) from None
         return RedirectResponse("/monthly", status_code=303)
 
     @app.get("/registry", response_class=HTMLResponse)
@@ -400,7 +435,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
     async def registry_edit(request: Request, code: str):
         user = _admin(request)
         form = await request.form()
-        check_csrf(request, form.get("csrf"))
+        csrf = form.get("csrf")
+        check_csrf(request, csrf if isinstance(csrf, str) else None)  # a file is no token
         values = {field: str(form.get(field, "")).strip() for field in REGISTRY_FIELDS}
         values["code"] = code
         with tempfile.TemporaryDirectory() as folder:  # the CSV import's own checks, line by line

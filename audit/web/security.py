@@ -9,8 +9,8 @@ from collections import defaultdict, deque
 from fastapi import HTTPException, Request
 from sqlalchemy import select
 
-from minhbach.audit.words.i18n import _
 from minhbach.audit.store.models import Agency, User
+from minhbach.audit.words.i18n import _
 
 LOGIN_ATTEMPTS = 5           # failures allowed per address and user name...
 LOGIN_WINDOW = 300.0         # ...in this many seconds
@@ -72,6 +72,7 @@ def visible_codes(request: Request, user: User) -> set[str] | None:
         return None
     with request.app.state.sessions() as session:
         children = set(session.scalars(select(Agency.code).where(Agency.parent_code == user.agency_code)))
+    assert user.agency_code is not None  # an agency account always names its agency (people/accounts.py)
     return {user.agency_code} | children
 
 

@@ -27,8 +27,9 @@ _forced: ContextVar[str | None] = ContextVar("minhbach_language", default=None)
 def language() -> str:
     """MINHBACH_LANG as a catalogue name: "en", "en_US.UTF-8" and "EN" are English; anything
     else, or nothing, is Vietnamese."""
-    if _forced.get():
-        return _forced.get()
+    forced = _forced.get()
+    if forced:
+        return forced
     wanted = os.environ.get("MINHBACH_LANG", "").strip().lower().replace("-", "_").split(".")[0].split("_")[0]
     return wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
 

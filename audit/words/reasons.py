@@ -10,7 +10,8 @@ report (rendered in Vietnamese) never carries English. A value that is itself a 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from minhbach.audit.words.i18n import N_, _, ngettext
 

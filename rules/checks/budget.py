@@ -26,7 +26,8 @@ def _due(ctx: Context, option: str, year: int) -> date:
 
 @rule("BG01", "budget", "Chuyên mục công khai ngân sách", "Budget-disclosure section",
       catalogue_id="BUDGET-SECTION", citations=BUDGET_CITATIONS,
-      topics=("budget_section", "budget_estimate", "budget_execution", "budget_final", "budget_finreport", "budget_disclosure"), version=2)
+      topics=("budget_section", "budget_estimate", "budget_execution", "budget_final", "budget_finreport",
+              "budget_disclosure"), version=2)
 def budget_section(site: Site, ctx: Context) -> Result:
     """What: a "Công khai ngân sách" (or "Công khai tài chính", "Thu chi tài chính") section
     holding disclosure items: estimates, execution reports, final accounts, with files.
@@ -60,15 +61,15 @@ def _newest_by_year(site: Site, topic: str, what: str, expected: int) -> Result:
     items = section_items(site, SECTION, (topic,))
     if not items:
         return not_found(site, (topic,), what)
-    dated = [i for i in items if i.year]
+    dated = [(i.year, i) for i in items if i.year]
     if not dated:
         return failed(f"Có {what} nhưng không rõ năm.", _proof(items[0], ""), partial=True)
-    newest = max(dated, key=lambda i: i.year)
-    period = {"period": f"năm {newest.year}"}   # for the month's report (item 3)
-    if newest.year >= expected:
-        return passed(f"Có {what} năm {newest.year}.", _proof(newest, str(newest.year))).with_facts(**period)
-    return failed(f"{what.capitalize()} mới nhất là năm {newest.year}; cần năm {expected}.",
-                  _proof(newest, str(newest.year)), partial=True).with_facts(**period)
+    year, newest = max(dated, key=lambda pair: pair[0])
+    period = {"period": f"năm {year}"}   # for the month's report (item 3)
+    if year >= expected:
+        return passed(f"Có {what} năm {year}.", _proof(newest, str(year))).with_facts(**period)
+    return failed(f"{what.capitalize()} mới nhất là năm {year}; cần năm {expected}.",
+                  _proof(newest, str(year)), partial=True).with_facts(**period)
 
 
 @rule("BG02", "budget", "Công khai dự toán ngân sách được giao", "Approved budget estimate",

@@ -133,7 +133,7 @@ def online_services(site: Site, ctx: Context) -> Result:
     if site.home is None:
         return failed("Không có trang chủ.")
     links = site.links_about("online_services")
-    links = [(p, l) for p, l in links if l.region == "menu"] or links
+    links = [(page, link) for page, link in links if link.region == "menu"] or links
     if not links:
         links = list(_links_to(site, [site.home], "public_service_portal"))
     if links:
@@ -162,7 +162,8 @@ def access_to_information(site: Site, ctx: Context) -> Result:
     pages = site.pages_about("access_to_information")
     if not pages:
         return not_found(site, ("access_to_information",), "chuyên mục tiếp cận thông tin")
-    best, best_parts = pages[0], []
+    best = pages[0]
+    best_parts: list[str] = []
     for page in pages:
         parts = page.terms_about("ati_parts")
         if len(parts) > len(best_parts):

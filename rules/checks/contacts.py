@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from minhbach.rules.artifacts import Site
+from minhbach.rules.artifacts import Page, Site
 from minhbach.rules.extract import find_addresses, find_emails, find_phones
 from minhbach.rules.registry import Context, rule
 from minhbach.rules.results import Evidence, Result, failed, passed
@@ -30,7 +30,7 @@ def agency_contact(site: Site, ctx: Context) -> Result:
     """
     sources = ([(site.home, site.home.footer_text)] if site.home else [])
     sources += [(page, page.text) for page in site.pages_about("contact_page")]
-    found = {"address": None, "phone": None, "email": None}
+    found: dict[str, tuple[str, Page] | None] = {"address": None, "phone": None, "email": None}
     for page, text in sources:
         for kind, finder in (("address", find_addresses), ("phone", find_phones), ("email", find_emails)):
             if found[kind] is None:

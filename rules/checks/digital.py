@@ -49,7 +49,8 @@ def satisfaction_rating(site: Site, ctx: Context) -> Result:
     return failed("Không thấy chức năng đánh giá mức độ hài lòng về thông tin.")
 
 
-@rule("DQ01", "online_services", "Cam kết và chỉ số chất lượng dịch vụ công", "Service-quality commitment and indicators",
+@rule("DQ01", "online_services", "Cam kết và chỉ số chất lượng dịch vụ công",
+      "Service-quality commitment and indicators",
       catalogue_id="DVC-QUALITY", citations=["LCDS-2025 Điều 34.2", "ND224-2026 Điều 19"],
       levels=("tinh", "so", "xa"),
       terms=("service_quality", "service_commitment"), every_page=True)

@@ -6,8 +6,8 @@ import re
 from minhbach.rules.artifacts import Page, Site
 from minhbach.rules.extract import find_phones
 from minhbach.rules.registry import Context, rule
-from minhbach.rules.text import fold
 from minhbach.rules.results import Evidence, Result, failed, passed
+from minhbach.rules.text import fold
 
 # How far after "Đường dây nóng" the number may be printed (label, colon, "ĐT:", spaces).
 _WINDOW = 45

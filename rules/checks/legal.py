@@ -48,7 +48,8 @@ def legal_documents(site: Site, ctx: Context) -> Result:
         from_files = _numbered_files(read, ctx.audit_date)
         if from_files is not None:
             document, number, when = from_files
-            return judge_age(ctx, when, Evidence(url=document.url, snippet=window(document.text, max(0, document.text.find(number))),
+            snippet = window(document.text, max(0, document.text.find(number)))
+            return judge_age(ctx, when, Evidence(url=document.url, snippet=snippet,
                                                  value=number, date=when, stored_copy=document.sha256),
                              "văn bản (đọc từ tệp)").with_facts(**counted)
         if read and all(d.text_status == "image" for d in read):

@@ -104,7 +104,8 @@ def projects(site: Site, ctx: Context) -> Result:
     if not pages:
         return not_found(site, ("projects",), "danh sách dự án đầu tư")
     needed = int(ctx.option("min_fields", 5))
-    best, best_fields = pages[0], []
+    best = pages[0]
+    best_fields: list[str] = []
     for page in pages:
         fields = page.terms_about("project_fields")
         if len(fields) > len(best_fields):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import socket
 import socketserver
 import ssl
 import threading
@@ -94,13 +93,14 @@ def registry_csv(port: int) -> str:
 def make_certificates(folder: Path) -> dict[str, tuple[Path, Path]]:
     """A test CA (its PEM is what `--ca-file` trusts) and one certificate per TLS site:
     {fault: (cert.pem, key.pem)}, plus "ca": (ca.pem, ca-key.pem)."""
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
 
     def name(text):
         return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
@@ -158,7 +158,7 @@ class FaultFarm:
     def ca_file(self) -> Path:
         return self.certificates["ca"][0]
 
-    def start(self) -> "FaultFarm":
+    def start(self) -> FaultFarm:
         try:
             for site in SITES:
                 if site.fault in ("dns", "refused"):
@@ -355,5 +355,5 @@ class SilentHandler(socketserver.BaseRequestHandler):
         try:
             while self.request.recv(4096):
                 pass
-        except (OSError, socket.timeout):
+        except (TimeoutError, OSError):
             pass

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from sqlalchemy import select, update
 
+from minhbach.audit.crawl.runs import close_abandoned_runs, start_run
 from minhbach.audit.ops.cluster.jobs import FINISHED, crawl_site
 from minhbach.audit.ops.cluster.settings import ClusterSettings, require_shared_database
-from minhbach.audit.crawl.runs import close_abandoned_runs, start_run
-from minhbach.audit.words.reasons import reason_text
 from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl, utcnow
+from minhbach.audit.words.reasons import reason_text
 from minhbach.crawler.settings import CrawlOptions
 
 log = logging.getLogger("minhbach.cluster")
@@ -129,7 +129,7 @@ class Coordinator:
         reset_at: float | None = None   # when Redis was found emptied (restarted)
         while True:
             states = self.sites(run_id)   # one read of the store a round
-            for code, (status, attempt) in states.items():
+            for code, (status, _attempt) in states.items():
                 if code not in done and status in FINISHED:
                     done.add(code)
                     if on_site_done:
@@ -187,7 +187,8 @@ class Coordinator:
 
     def _cancel(self, run_id: int, codes: list[str]) -> None:
         try:
-            for job in Job.fetch_many([job_id(self.cluster.queue, run_id, code) for code in codes], connection=self.redis):
+            ids = [job_id(self.cluster.queue, run_id, code) for code in codes]
+            for job in Job.fetch_many(ids, connection=self.redis):
                 if job is not None and job.get_status(refresh=False) == JobStatus.QUEUED:
                     job.cancel()
         except RedisError:
@@ -198,7 +199,8 @@ def _last_error(job: Job | None) -> str:
     if job is None:
         return ""
     try:
-        text = (job.latest_result().exc_string or "") if job.latest_result() else ""
+        result = job.latest_result()
+        text = (result.exc_string or "") if result else ""
     except Exception:  # noqa: BLE001 - a reason is a courtesy; never fail the night for it
         text = ""
     last = text.strip().splitlines()[-1] if text.strip() else ""

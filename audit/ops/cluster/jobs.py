@@ -18,14 +18,12 @@ from sqlalchemy import delete, select, update
 
 from minhbach.audit import config
 from minhbach.audit.config import Settings
+from minhbach.audit.crawl.runs import STORE_PIPELINE, StoredPages, record_disappeared, target_for
 from minhbach.audit.ops.cluster.leases import HostLeases
 from minhbach.audit.ops.cluster.settings import ClusterSettings
-from minhbach.audit.words.i18n import _
-from minhbach.audit.crawl.runs import STORE_PIPELINE, StoredPages, record_disappeared, target_for
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import session_factory
-from minhbach.audit.store.models import (Agency, DisappearedPage, Document, Link, Page, SiteCrawl, UnreadPage,
-                                         utcnow)
+from minhbach.audit.store.models import Agency, DisappearedPage, Document, Link, Page, SiteCrawl, UnreadPage, utcnow
 from minhbach.crawler.runner import run_crawl
 from minhbach.crawler.settings import CrawlOptions
 from minhbach.crawler.site import SiteTarget
@@ -86,8 +84,12 @@ def crawl_site(run_id: int, agency_code: str, options: CrawlOptions) -> dict:
     sessions = session_factory(database_url)
     with sessions() as session:
         agency = session.scalar(select(Agency).where(Agency.code == agency_code))
+        if agency is None:  # a job left on the queue for an agency since removed
+            raise LookupError(f"no agency {agency_code}")
         site_id = session.scalar(select(SiteCrawl.id).where(SiteCrawl.run_id == run_id,
                                                            SiteCrawl.agency_id == agency.id))
+        if site_id is None:  # likewise, for a run since removed
+            raise LookupError(f"crawl run {run_id} has no site for agency {agency_code}")
         target = target_for(agency)
     job = get_current_job()
     redis = job.connection if job is not None else cluster.connect()

@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from redis.exceptions import LockError, LockNotOwnedError, RedisError
 from redis.lock import Lock

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from minhbach.audit.config import Settings
+from minhbach.audit.extras import require
 from minhbach.audit.words.i18n import _
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -25,7 +26,7 @@ class ClusterSettings:
     redis_outage: float = 300.0   # seconds without Redis before a night is marked interrupted
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "ClusterSettings":
+    def from_settings(cls, settings: Settings) -> ClusterSettings:
         return cls(**settings.cluster.model_dump())
 
     @property
@@ -64,6 +65,7 @@ def cluster_for(settings: Settings, store, distributed: bool | None) -> tuple[Cl
     cluster = ClusterSettings.from_settings(settings)
     if not (cluster.distributed if distributed is None else distributed):
         return None, ""
+    require("cluster", "--distributed")
     require_shared_database(store)
     redis = cluster.reachable()
     from rq import Queue, Worker
@@ -71,4 +73,5 @@ def cluster_for(settings: Settings, store, distributed: bool | None) -> tuple[Cl
     if Worker.all(queue=Queue(cluster.queue, connection=redis)):  # (drops workers whose heartbeat expired)
         return cluster, ""
     return cluster, _("note: no worker is listening on queue {queue} yet; the sites wait on it until `minhbach "
-                      "worker` starts on a machine that reaches {url}").format(queue=cluster.queue, url=cluster.redis_url)
+                      "worker` starts on a machine that reaches {url}").format(queue=cluster.queue,
+                                                                               url=cluster.redis_url)

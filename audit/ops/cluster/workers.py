@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
 from rq import Queue, Worker
@@ -90,7 +90,8 @@ def live_workers(cluster: ClusterSettings) -> tuple[list[LiveWorker], list[tuple
     rows = []
     for worker in Worker.all(queue=queue):
         job = worker.get_current_job()
-        agency, waiting = "", []
+        agency = ""
+        waiting: list[str] = []
         if job is not None:
             job.refresh()  # its meta, as the job process last saved it
             agency = job.meta.get("agency") or (job.args[1] if len(job.args) > 1 else "")
@@ -105,4 +106,4 @@ def live_workers(cluster: ClusterSettings) -> tuple[list[LiveWorker], list[tuple
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

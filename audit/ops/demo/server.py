@@ -46,7 +46,7 @@ def script_shell(title: str, html: str) -> bytes:
     data = base64.b64encode((body.group(1) if body else html).encode("utf-8")).decode("ascii")
     return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{html_lib.escape(title)}</title>'
             f'</head><body><div id="app">Đang tải…</div><script type="text/plain" id="du-lieu">{data}</script>'
-            f'<script src="{APP_SCRIPT_PATH}"></script></body></html>').encode("utf-8")
+            f'<script src="{APP_SCRIPT_PATH}"></script></body></html>').encode()
 
 
 def minimal_pdf(title: str, lines: tuple[str, ...] = (), scanned: bool = False) -> bytes:
@@ -106,7 +106,7 @@ def with_validators(status: int, headers: dict, body: bytes, request_headers) ->
     body) when the client already holds that version."""
     if status != 200:
         return status, headers, body
-    etag = '"%s"' % hashlib.sha1(body).hexdigest()[:20]
+    etag = f'"{hashlib.sha1(body).hexdigest()[:20]}"'
     headers = {**headers, "ETag": etag}
     asked = request_headers.get("If-None-Match")
     if asked and etag in [tag.strip() for tag in asked.split(",")]:
@@ -176,8 +176,8 @@ class PortalPages:
             if not portal.config.get("sitemap_xml"):
                 return 404, {"Content-Type": "text/html"}, b"<h1>404</h1>"
             locs = "".join(f"<url><loc>{scheme}://{host}{u.replace('&', '&amp;')}</loc></url>" for u in portal.sitemap_urls)
-            body = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
-            return 200, {"Content-Type": "application/xml"}, body.encode()
+            xml = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+            return 200, {"Content-Type": "application/xml"}, xml.encode()
         if key in portal.files:
             attachment = portal.files[key]
             extension = attachment.filename.rsplit(".", 1)[-1]
@@ -207,7 +207,7 @@ class PortalServer:
         self.bytes_sent = 0  # bodies only: what a recrawl saves is measured on them
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def start(self) -> "PortalServer":
+    def start(self) -> PortalServer:
         self.thread.start()
         return self
 

@@ -11,16 +11,15 @@ from datetime import date
 from functools import lru_cache
 
 import yaml
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minhbach.audit.reports.rollups import rollup
 from minhbach.audit.judge.rubric import dates_warning, load_rubric
-from minhbach.audit.words.reasons import reason_text
-from minhbach.audit.words.names import family_name, level_name
+from minhbach.audit.reports.rollups import rollup
 from minhbach.audit.reports.rows import finding_rows, national_phones, score_rows
 from minhbach.audit.store.models import Agency, AuditRun, SiteCrawl, SurveyValue
+from minhbach.audit.words.names import family_name, level_name
+from minhbach.audit.words.reasons import reason_text
 from minhbach.data import DATA_DIR
 from minhbach.rules.registry import all_rules
 

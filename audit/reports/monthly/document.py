@@ -12,7 +12,6 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from minhbach.audit.words.i18n import _
 from minhbach.audit.files import save_atomically
 from minhbach.audit.reports.monthly.layout import province_of, title_lines
 
@@ -47,13 +46,14 @@ def _header_block(doc, content: dict, issuer: str) -> None:
 
 def _place_and_date(content: dict) -> str:
     year, month = map(int, content["month"].split("-"))
-    return f"{province_of(content)}, ngày      tháng {month + 1 if month < 12 else 1} năm {year if month < 12 else year + 1}"
+    next_month, next_year = (month + 1, year) if month < 12 else (1, year + 1)
+    return f"{province_of(content)}, ngày      tháng {next_month} năm {next_year}"
 
 
 def _summary(content: dict) -> str:
     agencies = content["agencies"]
     scored = [a for a in agencies if a["score"] is not None]
-    counts = {}
+    counts: dict[str, int] = {}
     for a in scored:
         counts[a["grade"]] = counts.get(a["grade"], 0) + 1
     grades = ", ".join(f"{counts.get(g, 0)} {g}" for g in content["rubric"]["grades"])
@@ -120,11 +120,13 @@ def write_document(path: Path, content: dict, report_meta: dict, issuer: str) ->
     for number, agency in enumerate(ordered, start=1):
         codes = [name.split()[0] for name in agency["items"]["9"].get("failed", [])]
         failed = f"Chưa đạt: {', '.join(codes)}" if codes else ""  # the titles are in the workbook
-        remark = agency["reason"] if agency["score"] is None else ("Thu thập chưa đầy đủ. " if agency["partial"] else "") + failed
+        partial = "Thu thập chưa đầy đủ. " if agency["partial"] else ""
+        remark = agency["reason"] if agency["score"] is None else partial + failed
         values = [str(number), agency["agency_name"], agency["level_vi"],
                   f"{agency['score']:.1f}" if agency["score"] is not None else "–",
                   agency["grade"] if agency["score"] is not None else "Không xác định",
-                  f"{agency['coverage']:.0%}" if agency["reachable"] else "–", f"{agency['change']:+.1f}" if agency["change"] is not None else "",
+                  f"{agency['coverage']:.0%}" if agency["reachable"] else "–",
+                  f"{agency['change']:+.1f}" if agency["change"] is not None else "",
                   _count(agency["items"]["4"].get("count")) if agency["reachable"] else "", remark]
         cells = table.add_row().cells
         for cell, value, (_header, width) in zip(cells, values, TABLE_COLUMNS):
@@ -140,6 +142,7 @@ def write_document(path: Path, content: dict, report_meta: dict, issuer: str) ->
     else:
         _paragraph(doc, "Không có.")
     _paragraph(doc, f"Báo cáo phiên bản {report_meta['version']}, lập ngày {report_meta['created']}; "
-                    f"mã kiểm tra SHA-256 {report_meta['sha256'][:16]}…; chi tiết và bằng chứng trong tệp XLSX kèm theo.",
+                    f"mã kiểm tra SHA-256 {report_meta['sha256'][:16]}…; "
+                    "chi tiết và bằng chứng trong tệp XLSX kèm theo.",
                size=11, italic=True)
     return save_atomically(path, lambda temporary: doc.save(str(temporary)))

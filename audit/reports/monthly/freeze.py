@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minhbach.audit.words.i18n import _, in_language
 from minhbach.audit.reports.monthly.content import build_content, content_hash, last_complete_audit, month_bounds
 from minhbach.audit.store.models import AuditRun, CrawlRun, MonthlyReport
+from minhbach.audit.words.i18n import _, in_language
 
 
 class MonthlyError(ValueError):
@@ -47,8 +47,11 @@ def freeze(session: Session, month: str, province: str = "", audit_id: int | Non
         if not first <= audit.audit_date <= last:
             raise MonthlyError(_("audit {audit_id} is dated {audit_date:%d/%m/%Y}, not in {month}").format(
                 audit_id=audit_id, audit_date=audit.audit_date, month=month))
-        if session.get(CrawlRun, audit.crawl_run_id).status != "completed":
-            raise MonthlyError(_("audit {audit_id} judges an incomplete crawl; a monthly report needs a complete one").format(
+        crawl = session.get(CrawlRun, audit.crawl_run_id)
+        assert crawl is not None  # an audit's crawl run is a foreign key (its audits go with it)
+        if crawl.status != "completed":
+            raise MonthlyError(_("audit {audit_id} judges an incomplete crawl; a monthly report needs a complete "
+                                 "one").format(
                 audit_id=audit_id))
     else:
         audit = last_complete_audit(session, month, rubric_id)

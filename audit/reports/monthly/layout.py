@@ -51,7 +51,7 @@ def summary_rows(content: dict, agencies: list[dict] | None = None) -> list[dict
     for number, agency in enumerate(agencies if agencies is not None else content["agencies"], start=1):
         items = agency["items"]
 
-        def survey(key: str, share: bool = False):
+        def survey(key: str, share: bool = False, items: dict = items):
             value = items[key].get("value")
             if value is None:
                 return items[key]["text"]
@@ -64,7 +64,8 @@ def summary_rows(content: dict, agencies: list[dict] | None = None) -> list[dict
             "item5": survey("5", share=True), "item6": survey("6"), "item7": items["7"]["text"],
             "item8": survey("8", share=True), "score": agency["score"],
             "grade": agency["grade"] if agency["reachable"] else "Không xác định",
-            "coverage": agency["coverage"] if agency["reachable"] else None, "rank": agency["rank"], "change": agency["change"],
+            "coverage": agency["coverage"] if agency["reachable"] else None, "rank": agency["rank"],
+            "change": agency["change"],
             "item9": items["9"]["text"],
         })
     return rows

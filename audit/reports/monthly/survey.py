@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from minhbach.audit.words.i18n import _
 from minhbach.audit.store.models import Agency, SurveyValue
+from minhbach.audit.words.i18n import _
 
 COLUMNS = ("agency_code", "month", "item", "value", "note")
 def survey_items() -> dict[int, tuple[str, str, float, float]]:
@@ -45,15 +45,16 @@ def parse_survey(path: Path, known_codes: set[str]) -> list[SurveyRow]:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise SurveyError([_("{name}:1: (file): not UTF-8 text ({reason} at byte {start})").format(
-            name=name, reason=error.reason, start=error.start)])
+            name=name, reason=error.reason, start=error.start)]) from None
     reader = csv.DictReader(text.splitlines())
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise SurveyError([_("{name}:1: (header): missing column(s) {missing}; expected {columns}").format(
             name=name, missing=', '.join(missing), columns=','.join(COLUMNS))])
-    rows, problems, seen, items = [], [], {}, survey_items()
+    rows, problems, items = [], [], survey_items()
+    seen: dict[tuple[str, str, int], int] = {}   # (agency, month, item) -> its line
     for line, record in enumerate(reader, start=2):
-        def bad(field: str, message: str) -> None:
+        def bad(field: str, message: str, line: int = line) -> None:
             problems.append(_("{name}:{line}: {field}: {message}").format(
                 name=name, line=line, field=field, message=message))
 

@@ -13,11 +13,10 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from minhbach.rules.levels import LEVELS
-from minhbach.audit.words.i18n import _
 from minhbach.audit.files import save_atomically
-from minhbach.audit.reports.sheets import HEADER_ROW, frame, shape
 from minhbach.audit.reports.monthly.layout import SUMMARY_COLUMNS, summary_rows, title_lines
+from minhbach.audit.reports.sheets import HEADER_ROW, frame, shape
+from minhbach.rules.levels import LEVELS
 
 SHEET_FOR_LEVEL = {code: level.group_vi for code, level in LEVELS.items()}
 
