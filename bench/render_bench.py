@@ -86,10 +86,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    rows = REGISTRY.read_text(encoding="utf-8").splitlines()
-    header, row = rows[0], next(r for r in rows if r.startswith(f"{CODE},"))
-    servers = serve_demo(parse_registry(REGISTRY), date.today())
-    portal = next(s for s in servers if s.pages.portal.code == CODE).pages.portal
+    province = serve_demo([r for r in parse_registry(REGISTRY) if r.code == CODE], date.today())
+    header, row = province.registry(orphans=True).splitlines()
+    portal = province.by_code[CODE].pages.portal
     figures = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -99,7 +98,7 @@ def main() -> None:
                 else:  # the same pages, served as plain HTML
                     portal.config["quirks"] = []
                 registry = Path(tmp) / f"{render}.csv"
-                alone = row.replace(",ubnd-hs,", ",,").replace(",js,", ",js," if render else ",html,")
+                alone = row.replace(",js,", ",js," if render else ",html,")
                 registry.write_text(f"{header}\n{alone}\n", encoding="utf-8")
                 runs = [crawl(Path(tmp) / f"{render}-{n}", registry, render) for n in range(args.rounds)]
                 pages = runs[0][0]
@@ -110,8 +109,7 @@ def main() -> None:
                 print(f"{name}: {pages} pages in {best:5.2f} s (best of {args.rounds}) = {pages / best:6.1f} pages/s; "
                       f"peak memory {peak / 2**20:6.0f} MiB", flush=True)
     finally:
-        for server in servers:
-            server.stop()
+        province.stop()
     print(f"ratio {figures[True] / figures[False]:.3f}")
 
 

@@ -1,35 +1,28 @@
 """The JSON API against its own OpenAPI schema: schemathesis generates requests for every
 operation and checks each answer (status codes, content types, response schemas, no server
 errors) on the app running on loopback."""
-import threading
-import time
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.support.sites import free_port
+from tests.support.sites import ServedApp
+
+pytestmark = pytest.mark.slow   # crawls loopback sites (make test-fast leaves it out)
 
 
 @pytest.fixture
 def running_api(web):
     import httpx2
-    import uvicorn
 
     client, token, _ = web
-    port = free_port()  # a server that needs its port before it starts
-    server = uvicorn.Server(uvicorn.Config(client.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}/api/v1"
+    served = ServedApp(client.app).__enter__()
+    base = f"{served.base}/api/v1"
     headers = {"Authorization": f"Bearer {token}"}
     document = httpx2.get(base + "/openapi.json", headers=headers).json()
     document["servers"] = [{"url": base}]
     yield document, base, headers
-    server.should_exit = True
-    thread.join(5)
+    served.__exit__()
 
 
 def test_every_api_operation_answers_as_its_schema_says(running_api):

@@ -11,6 +11,7 @@ from minhbach.audit.reports.exports import write_csv
 from minhbach.audit.reports.rows import finding_columns
 from minhbach.audit.store.db import upgrade
 from tests.support.cli import run_cli
+from tests.support.demo import demo_host, demo_url
 from tests.support.files import read_csv
 from tests.support.paths import ROOT
 
@@ -57,8 +58,8 @@ def test_findings_carry_evidence(demo_output):
     assert rows[("ubnd-hs", "BG02")]["Giá trị"] == "2026"
     stale = rows[("snnmt-hs", "NW01")]
     assert stale["Ngày"].endswith("2022") and "giới hạn 14 ngày" in stale["Ghi chú"]
-    assert rows[("ubnd-hs", "LD01")]["Địa chỉ bằng chứng"].startswith("http://127.0.0.1:18401/")
-    assert rows[("sgddt-hs", "HL01")]["Ghi chú"] == "máy chủ từ chối kết nối (127.0.0.1:18409)"
+    assert rows[("ubnd-hs", "LD01")]["Địa chỉ bằng chứng"].startswith(demo_url(out, "ubnd-hs"))
+    assert rows[("sgddt-hs", "HL01")]["Ghi chú"] == f"máy chủ từ chối kết nối ({demo_host(out, 'sgddt-hs')})"
 
 
 def test_score_table_shows_the_unreachable_site_as_unknown_not_zero(demo_output):
@@ -66,7 +67,7 @@ def test_score_table_shows_the_unreachable_site_as_unknown_not_zero(demo_output)
     scores = {r["Mã cơ quan"]: r for r in read_csv(out / "scores.csv")}
     unknown = scores["sgddt-hs"]
     assert unknown["Điểm"] == "" and unknown["Xếp loại"] == "Không xác định"
-    assert unknown["Lý do / ghi chú"] == "máy chủ từ chối kết nối (127.0.0.1:18409)"
+    assert unknown["Lý do / ghi chú"] == f"máy chủ từ chối kết nối ({demo_host(out, 'sgddt-hs')})"
     # the files hold the audit by the rubric in force on the demo's day; the model agency misses
     # only HTTPS there (the demo serves plain http on loopback)
     assert scores["ubnd-hs"]["Xếp loại"] == "Tốt" and float(scores["ubnd-hs"]["Điểm"]) >= 99.0
@@ -171,7 +172,7 @@ def test_report_fits_the_terminal_and_piped_output_is_not_cut(demo_output):
     piped = subprocess.run([sys.executable, "-m", "minhbach.audit.cli", "report"], env=env, capture_output=True,
                            text=True, cwd=ROOT)
     row = next(line for line in piped.stdout.splitlines() if line.startswith("│ sgddt-hs"))
-    assert "Sở Giáo dục và Đào tạo tỉnh Hòa Sơn" in row and "máy chủ từ chối kết nối (127.0.0.1:18409)" in row
+    assert "Sở Giáo dục và Đào tạo tỉnh Hòa Sơn" in row and f"máy chủ từ chối kết nối ({demo_host(out, 'sgddt-hs')})" in row
 
 
 def test_history_and_diff_between_two_audits(demo_output, tmp_path):
@@ -240,7 +241,7 @@ def test_agency_report_keeps_evidence_addresses_whole(demo_output):
     table = lines[:start]
     assert max(len(line) for line in table) <= 80
     evidence = dict(line.split()[:2] for line in lines[start + 1:])
-    assert evidence["PJ01"].startswith("http://127.0.0.1:18402/web/guest/") and "articleId=" in evidence["PJ01"]
+    assert evidence["PJ01"].startswith(f"http://{demo_host(out, 'stc-hs')}/web/guest/") and "articleId=" in evidence["PJ01"]
 
 
 def test_values_and_notes_keep_the_pages_own_letters(demo_output):

@@ -3,14 +3,12 @@ browser). Log in, sort and filter, open an agency and its evidence, and a stored
 script payloads that must not run. Screenshots at 1366x768 and at phone width are saved in
 test-artifacts/ for people to look at."""
 import os
-import threading
-import time
 
 import pytest
 
 from tests.support.paths import ROOT
 from tests.support.services import unavailable
-from tests.support.sites import free_port
+from tests.support.sites import ServedApp
 from tests.support.web import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,21 +21,10 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 def server(web):
     if not os.path.exists(CHROMIUM):
         unavailable(f"{CHROMIUM} not found (Debian package chromium)", in_ci=".ci/run installs it")
-    import uvicorn
 
     client, _, sha = web
-    port = free_port()  # a server that needs its port before it starts
-    config = uvicorn.Config(client.app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if running.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", sha
-    running.should_exit = True
-    thread.join(5)
+    with ServedApp(client.app) as served:
+        yield served.base, sha
 
 
 @pytest.fixture

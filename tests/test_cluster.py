@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -24,7 +25,6 @@ from minhbach.audit.words.reasons import reason_text
 from tests.support.cluster_farm import Farm
 from tests.support.paths import ROOT
 from tests.support.services import unavailable
-from tests.support.sites import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -216,8 +216,8 @@ def scores(database_url: str, run_id: int) -> dict[str, tuple]:
     with sessionmaker(engine)() as session:
         import minhbach.audit.config as config
 
-        audit_id = run_audit(session, BodyStore(config.load().bodies_dir), rubric_in_force(date.today()),
-                             date.today(), run_id)
+        day = date(2026, 11, 21)   # a fixed day: the same judgement whatever day the test runs
+        audit_id = run_audit(session, BodyStore(config.load().bodies_dir), rubric_in_force(day), day, run_id)
         rows = session.execute(select(Agency.code, Score.total, Score.grade)
                                .join(Agency, Score.agency_id == Agency.id).where(Score.audit_run_id == audit_id)).all()
     engine.dispose()
@@ -344,7 +344,7 @@ def test_a_worker_killed_mid_site_loses_nothing_and_the_night_completes(cluster,
     c = cluster(lease_seconds=3)
     import_farm(c, f)
     c.start_workers(2)
-    night = c.spawn("nightly", "--distributed")
+    night = c.spawn("nightly", "--distributed", "--date", "2026-11-21")
     redis = Redis.from_url(c.redis_url)
     prefix = f"minhbach:{c.queue}:lease:"
 
@@ -405,14 +405,15 @@ def private_redis(tmp_path):
     binary = shutil.which("redis-server")
     if binary is None:
         unavailable("redis-server is not installed (Debian package redis-server)", in_ci=".ci/run installs it")
-    port = free_port()
+    # on a socket file of its own: no port to choose, hand over or collide with
+    path = Path(tempfile.mkdtemp(prefix="redis-")) / "redis.sock"   # (a socket path must be short)
 
     class Server:
-        url = f"redis://127.0.0.1:{port}/0"
+        url = f"unix://{path}?db=0"
         process = None
 
         def start(self):
-            self.process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            self.process = subprocess.Popen([binary, "--port", "0", "--unixsocket", str(path), "--save", "",
                                              "--appendonly", "no", "--dir", str(tmp_path)],
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             wait_for(lambda: _redis_problem(self.url) is None, 10, "redis-server to start")
@@ -485,8 +486,10 @@ def test_redis_gone_too_long_marks_the_crawl_interrupted_with_its_reason(cluster
 def test_without_redis_or_with_sqlite_the_commands_say_so_in_one_line(tmp_path, redis_url, pg_url, english):
     from tests.support.cli import run_cli
 
-    env = {"MINHBACH_DATA_DIR": str(tmp_path / "data"), "MINHBACH_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
-           "MINHBACH_DATABASE_URL": pg_url}
+    closed = socket.socket()   # bound, never listening: Redis refuses, as when it is down
+    closed.bind(("127.0.0.1", 0))
+    env = {"MINHBACH_DATA_DIR": str(tmp_path / "data"),
+           "MINHBACH_REDIS_URL": f"redis://127.0.0.1:{closed.getsockname()[1]}/0", "MINHBACH_DATABASE_URL": pg_url}
     for args in (["crawl", "--distributed"], ["worker"], ["workers"], ["nightly", "--distributed"]):
         result = run_cli(*args, env=env)
         assert result.returncode == 2, result.stderr
@@ -511,20 +514,16 @@ def test_a_portal_drawn_by_javascript_is_rendered_on_a_worker(cluster):
 
     needs_chromium("rendering the demo's Sở Tài chính")
     registry_file = ROOT / "data" / "demo" / "agencies.csv"
-    chosen = ("stc-hs", "sgddt-hs")
-    servers = serve_demo([r for r in parse_registry(registry_file) if r.code in chosen], date(2026, 11, 21))
+    province = serve_demo(parse_registry(registry_file), date(2026, 11, 21))
     c = cluster()
-    lines = registry_file.read_text(encoding="utf-8").splitlines()
-    (c.root / "two.csv").write_text("\n".join([lines[0]] + [line for line in lines if line.startswith(
-        ("ubnd-hs,", "stc-hs,", "sgddt-hs,"))]), encoding="utf-8")
+    (c.root / "two.csv").write_text(province.registry(("ubnd-hs", "stc-hs", "sgddt-hs")), encoding="utf-8")
     try:
         assert c.cli("agencies", "import", str(c.root / "two.csv")).returncode == 0
         c.start_workers(1)
         result = c.cli("crawl", "--distributed", "--agency", "stc-hs", "--agency", "sgddt-hs")
         assert result.returncode == 0, result.stderr + c.logs()
     finally:
-        for server in servers:
-            server.stop()
+        province.stop()
     engine = create_engine(c.database_url)
     with engine.connect() as conn:
         rows = {row.site_crawl_id: row for row in conn.execute(

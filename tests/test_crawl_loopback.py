@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from minhbach.audit.ops.demo.server import serve_demo
@@ -18,10 +19,13 @@ from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.db import open_store
 from minhbach.audit.store.models import CrawlRun, Page, SiteCrawl
 from tests.support.cli import run_cli
+from tests.support.demo import demo_host
 from tests.support.paths import ROOT
 from tests.support.services import needs_chromium
 from tests.support.sites import LoopbackSite, html
 from tests.support.stores import current_sessions
+
+pytestmark = pytest.mark.slow   # crawls loopback sites (make test-fast leaves it out)
 
 DEMO_REGISTRY = ROOT / "data" / "demo" / "agencies.csv"
 
@@ -33,7 +37,7 @@ def test_demo_prints_and_writes_the_crawl_table(demo_output):
     assert set(rows) == {r.code for r in parse_registry(DEMO_REGISTRY)}
     unreachable = rows.pop("sgddt-hs")
     assert unreachable["Trạng thái"] == "Không truy cập được"
-    assert unreachable["Lý do / ghi chú"] == "máy chủ từ chối kết nối (127.0.0.1:18409)"
+    assert unreachable["Lý do / ghi chú"] == f"máy chủ từ chối kết nối ({demo_host(out, 'sgddt-hs')})"
     for code, row in rows.items():
         assert row["Trạng thái"] == "Đã thu thập", code
         assert int(row["Số trang"]) >= 20 and int(row["Số tài liệu"]) >= 5, code
@@ -219,20 +223,16 @@ def test_database_problems_are_one_line(tmp_path):
 
 def test_crawl_into_postgresql(tmp_path, pg_url):
     needs_chromium("crawling the demo's Sở Tài chính")
-    registry = parse_registry(DEMO_REGISTRY)
-    servers = serve_demo([r for r in registry if r.code in ("stc-hs", "sgddt-hs")], date(2026, 11, 21))
+    province = serve_demo(parse_registry(DEMO_REGISTRY), date(2026, 11, 21))
     one = tmp_path / "one.csv"
-    lines = DEMO_REGISTRY.read_text(encoding="utf-8").splitlines()
-    one.write_text("\n".join([lines[0]] + [line for line in lines if line.startswith(("ubnd-hs,", "stc-hs,", "sgddt-hs,"))]),
-                   encoding="utf-8")
+    one.write_text(province.registry(("ubnd-hs", "stc-hs", "sgddt-hs")), encoding="utf-8")
     env = {"MINHBACH_DATABASE_URL": pg_url, "MINHBACH_DATA_DIR": str(tmp_path / "data")}
     try:
         assert run_cli("agencies", "import", str(one), env=env).returncode == 0
         result = run_cli("crawl", "--agency", "stc-hs", "--agency", "sgddt-hs", "--allow-private", env=env)
         assert result.returncode == 0, result.stderr
     finally:
-        for server in servers:
-            server.stop()
+        province.stop()
     with open_store(pg_url)() as session:
         sites = {s.agency.code: s for s in session.scalars(select(SiteCrawl))}
         assert sites["stc-hs"].status == "ok" and sites["stc-hs"].pages_fetched >= 20

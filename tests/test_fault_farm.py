@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -23,27 +22,6 @@ pytestmark = pytest.mark.slow
 TODAY = dt.date(2026, 11, 21)
 TIME_BUDGET, DOWNLOAD_TIMEOUT = 20, 5
 CONTROLS = ("ctl-a", "ctl-b")
-
-
-def free_port() -> int:
-    """A port free on every farm address."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.11", 0))
-            port = probe.getsockname()[1]
-        try:
-            held = []
-            for site in SITES:
-                sock = socket.socket()
-                held.append(sock)
-                sock.bind((site.address, port))
-            return port
-        except OSError:
-            continue
-        finally:
-            for sock in held:
-                sock.close()
-    raise RuntimeError("no port free on all farm addresses")
 
 
 def minhbach(*args: str, env: dict, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -87,8 +65,7 @@ def findings_by_site(env: dict, out) -> dict[str, dict[str, dict]]:
 @pytest.fixture(scope="module")
 def farm(tmp_path_factory):
     folder = tmp_path_factory.mktemp("farm")
-    port = free_port()
-    running = FaultFarm(port, TODAY, folder).start()
+    running = FaultFarm(TODAY, folder).start()
     yield running, folder
     running.stop()
 

@@ -2,8 +2,12 @@
 for what did not change; the audit of that crawl equals the audit of a full one."""
 import sqlite3
 
+import pytest
+
 from tests.support.cli import run_cli
 from tests.support.sites import LoopbackSite, html
+
+pytestmark = pytest.mark.slow   # crawls loopback sites (make test-fast leaves it out)
 
 BUDGET = ("<h1>Công khai ngân sách</h1><a href='/files/du-toan-2026.pdf'>Công khai dự toán ngân sách năm 2026</a>"
           "<p>Ngày 15/01/2026</p>")

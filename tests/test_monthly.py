@@ -9,6 +9,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from tests.support.cli import run_cli
+from tests.support.demo import demo_host, demo_url
 
 MONTH = "2026-11"
 NAME = "bao-cao-thang-2026-11"
@@ -61,7 +62,7 @@ def test_the_csv_summary_and_the_word_report(demo_output):
     document = Document(out / f"{NAME}.docx")
     text = "\n".join(p.text for p in document.paragraphs)
     assert "BÁO CÁO" in text and "I. TÓM TẮT" in text and "9 cơ quan, đơn vị" in text
-    assert "Sở Giáo dục và Đào tạo tỉnh Hòa Sơn (http://127.0.0.1:18409/): máy chủ từ chối kết nối" in text
+    assert f"Sở Giáo dục và Đào tạo tỉnh Hòa Sơn ({demo_url(out, 'sgddt-hs')}): máy chủ từ chối kết nối" in text
     header = document.tables[0].rows[0].cells
     assert header[1].paragraphs[-1].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" or \
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in document.tables[0].rows[0].cells[1].text
@@ -214,9 +215,10 @@ def test_a_section_the_crawl_could_not_read_is_never_counted_as_zero(demo_store,
     with db:
         db.execute("delete from monthly_reports")
         # its tenders page answered 503 instead of the page the crawl stored
-        db.execute("delete from pages where final_url = 'http://127.0.0.1:18406/node/1017'")
+        host = demo_host(demo_store, "stp-hs")
+        db.execute(f"delete from pages where final_url = 'http://{host}/node/1017'")
         db.execute("insert into unread_pages (site_crawl_id, url, kind, reason, anchor_text) "
-                   "select s.id, 'http://127.0.0.1:18406/node/1017', 'http_503', '{\"kind\": \"http_error\", \"status\": 503, \"host\": \"127.0.0.1:18406\"}', "
+                   f"select s.id, 'http://{host}/node/1017', 'http_503', '{{\"kind\": \"http_error\", \"status\": 503, \"host\": \"{host}\"}}', "
                    "'Đấu thầu' from site_crawls s join agencies a on a.id = s.agency_id where a.code = 'stp-hs'")
     assert run_cli("audit", "--date", "2026-11-21").returncode == 0
     assert run_cli("monthly", "--month", MONTH, "--out", str(tmp_path)).returncode == 0

@@ -153,10 +153,11 @@ def print_rollup(app: App, audit_id: int | None, by: str) -> None:
               help=_("Audit an interrupted crawl; what it did not reach is not judged (needs review)."))
 @pass_app
 def audit(app: App, run_id, rubric_id, audit_date, allow_partial) -> None:
+    from minhbach.audit.clock import today_in
     from minhbach.audit.judge.choice import pick_rubric
 
-    day = audit_date.date() if audit_date else date.today()
-    if day > date.today():
+    day = audit_date.date() if audit_date else today_in(app.settings.timezone)
+    if day > today_in(app.settings.timezone):
         fail(_("--date {day} is in the future; freshness can only be judged up to today").format(day=day.isoformat()))
     with app.sessions() as session:
         rubric_id, why = pick_rubric(session, rubric_id, day, app.settings.default_rubric)

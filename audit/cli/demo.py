@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 
 import click
 
 from minhbach.audit.cli.auditing import export_audit, print_score_table, run_audit_command
-from minhbach.audit.cli.common import App, console, fail
+from minhbach.audit.cli.common import App, console
 from minhbach.audit.cli.crawling import print_crawl_summary, run_with_progress
+from minhbach.audit.clock import today_in
 from minhbach.audit.extras import require
 from minhbach.audit.words.i18n import _
 
@@ -38,14 +38,13 @@ def demo(out_dir: Path, today) -> None:
     # The demo keeps its own store in its output folder, apart from the user's real registry and
     # settings (neither the settings file nor the environment's store is read).
     app = App(overrides={"data_dir": out_dir}, use_environment=False)
-    registry = DEMO_DIR / "agencies.csv"
-    serve_date = today.date() if today else date.today()
-    try:
-        servers = serve_demo(parse_registry(registry), serve_date)
-    except RuntimeError as error:  # a port is taken: another demo still running, most often
-        fail(str(error))
+    serve_date = today.date() if today else today_in()
+    province = serve_demo(parse_registry(DEMO_DIR / "agencies.csv"), serve_date)
+    # the sites are on ports the system chose: the registry the demo imports says which
+    registry = out_dir / "agencies.csv"
+    registry.write_text(province.registry(), encoding="utf-8")
     console.print(_("The demo province Hòa Sơn: {n} portals running on 127.0.0.1 (crawled with "
-                    "--allow-private, since the demo sites are on this machine).").format(n=len(servers)))
+                    "--allow-private, since the demo sites are on this machine).").format(n=len(province.servers)))
     try:
         with app.sessions() as session:
             result = import_registry(session, registry)
@@ -53,8 +52,7 @@ def demo(out_dir: Path, today) -> None:
             added=len(result.added), updated=len(result.updated), unchanged=len(result.unchanged)))
         run_id = run_with_progress(app, None, crawl_options(app.settings, allow_private=True, site_time_budget=120.0))
     finally:
-        for server in servers:
-            server.stop()
+        province.stop()
     rows = print_crawl_summary(app, run_id)
     write_csv(out_dir / "crawl.csv", crawl_columns(), rows)
     # The province scored twice: first by the old rubric, for comparison (its dates ended in

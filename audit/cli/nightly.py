@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date
 
 import click
 
@@ -38,13 +37,15 @@ def _log_to(path) -> logging.Handler:
 @pass_app
 def nightly(app: App, night, allow_private, rubric, distributed) -> None:
     from minhbach.audit.cli.crawling import cluster_or_none
+    from minhbach.audit.clock import night_of, now_in, today_in
     from minhbach.audit.judge.choice import rubric_for_audit
     from minhbach.audit.judge.rubric import RubricError
     from minhbach.audit.ops.nightly import EXIT_FAILED, EXIT_INTERRUPTED, NightInterrupted, log_path, run_night
     from minhbach.audit.ops.options import crawl_options
 
-    day = night.date() if night else date.today()
-    if day > date.today():
+    zone = app.settings.timezone
+    day = night.date() if night else night_of(now_in(zone), zone)   # 01:00 is the night of the day before
+    if day > today_in(zone):
         fail(_("--date {day} is in the future; a night can only be judged up to today").format(day=day.isoformat()))
     settings = app.settings
     options = crawl_options(settings, allow_private=allow_private)
@@ -118,12 +119,14 @@ def print_night(result, log_file) -> None:
 @click.option("--dry-run", is_flag=True, help=_("Only say what would be removed."))
 @pass_app
 def gc(app: App, dry_run) -> None:
+    from minhbach.audit.clock import today_in
     from minhbach.audit.ops.retention import Policy, collect
 
     lock = hold_lock(app, "gc")
     try:
         with app.sessions() as session:
-            result = collect(session, app.store.bodies, Policy.from_settings(app.settings), date.today(),
+            result = collect(session, app.store.bodies, Policy.from_settings(app.settings),
+                             today_in(app.settings.timezone),
                              dry_run=dry_run)
     finally:
         lock.release()

@@ -40,11 +40,11 @@ def rules_command(doc, codes) -> None:
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help=_("Say which is in force on this day "
                                                                           "(default: today)."))
 def rubrics_command(day) -> None:
-    from datetime import date
 
+    from minhbach.audit.clock import today_in
     from minhbach.audit.judge.rubric import RubricError, available, load_rubric, rubric_in_force
 
-    day = day.date() if day else date.today()
+    day = day.date() if day else today_in()
     in_force = rubric_in_force(day)
     table = Table(title=_("Rubrics – in force on {day}: {rubric}").format(
         day=f"{day:%d/%m/%Y}", rubric=in_force.id if in_force else _("no rubric")))

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from minhbach.audit.clock import DEFAULT_ZONE, night_of
 from minhbach.audit.store.bodies import BodyStore
 from minhbach.audit.store.models import CrawlRun, Document, Finding, Link, Page, SiteCrawl
 
@@ -21,10 +22,12 @@ class Policy:
     nights: int = 14
     weekly_months: int = 6
     monthly: bool = True
+    zone: str = DEFAULT_ZONE   # the province's: a run belongs to the night it started in there
 
     @classmethod
     def from_settings(cls, settings) -> Policy:
-        return cls(settings.retention.nights, settings.retention.weekly_months, settings.retention.monthly)
+        return cls(settings.retention.nights, settings.retention.weekly_months, settings.retention.monthly,
+                   settings.timezone)
 
 
 def _months_between(earlier: date, later: date) -> int:
@@ -63,14 +66,15 @@ class Collection:
     bytes: int = 0
 
 
-def _night(started_at) -> date:
-    return started_at.date()
+def _night(started_at, zone: str = DEFAULT_ZONE) -> date:
+    return night_of(started_at, zone)
 
 
 def collect(session: Session, bodies: BodyStore, policy: Policy, today: date, dry_run: bool = False) -> Collection:
     """Drop the pages of runs the policy does not keep, then the stored copies nothing refers to."""
     runs = session.execute(select(CrawlRun.id, CrawlRun.started_at, CrawlRun.status)).all()
-    keep = runs_to_keep([(r.id, _night(r.started_at)) for r in runs if r.status != "running"], today, policy)
+    keep = runs_to_keep([(r.id, _night(r.started_at, policy.zone)) for r in runs if r.status != "running"], today,
+                        policy)
     keep |= {r.id for r in runs if r.status == "running"}
     result = Collection()
     pruned_sites = select(SiteCrawl.id).where(SiteCrawl.run_id.not_in(keep)) if keep else select(SiteCrawl.id)

@@ -4,10 +4,10 @@ provincial portal."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from minhbach.rules.artifacts import Site
+from minhbach.rules.calendar import working_days_between
 from minhbach.rules.registry import Context, rule
 from minhbach.rules.results import Evidence, Result, failed, passed, review
 
@@ -96,20 +96,12 @@ def service_quality(site: Site, ctx: Context) -> Result:
 _NOTICE_WINDOW = 7  # working days between the notice and the outage (NĐ 224 Điều 13)
 
 
-def _working_days(start: date, end: date) -> int:
-    days, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        days += day.weekday() < 5
-    return days
-
-
 @rule("OT01", "site", "Thông báo trước khi tạm dừng cổng", "Notice of a planned outage",
       catalogue_id="OUTAGE", citations=["ND224-2026 Điều 13"], levels=("tinh", "so", "xa", "khac"),
-      terms=("outage_notice",), every_page=True)
+      terms=("outage_notice",), every_page=True, version=2)
 def outage_notice(site: Site, ctx: Context) -> Result:
     """What: a planned stop of the portal (maintenance, upgrade) is announced on it at least 7
-    working days before.
+    working days before (Monday to Friday, less Vietnam's public holidays: Tết, 30/4, 2/9...).
 
     Why: NĐ 224/2026 Điều 13.
 
@@ -132,7 +124,7 @@ def outage_notice(site: Site, ctx: Context) -> Result:
         if len(dates) < 2:
             return review("Có thông báo tạm dừng nhưng không đọc được ngày thông báo và ngày tạm dừng.", proof)
         notice, stop = dates[0], dates[-1]
-        lead = _working_days(notice, stop)
+        lead = working_days_between(notice, stop)
         proof = Evidence(url=page.url, snippet=snippet, value=f"{lead}", date=notice, stored_copy=page.source.sha256)
         if lead >= _NOTICE_WINDOW:
             return passed(f"Thông báo tạm dừng trước {lead} ngày làm việc.", proof)

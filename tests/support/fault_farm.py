@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import socket
 import socketserver
 import ssl
 import threading
@@ -145,25 +146,48 @@ def make_certificates(folder: Path) -> dict[str, tuple[Path, Path]]:
 # -- the servers ----------------------------------------------------------------------------
 
 class FaultFarm:
-    """Starts every site's server on `port` at its own address; `stop()` ends them all."""
+    """Starts every site's server at its own address, all on one port: the first server binds
+    one the system chooses, the others (other addresses) take the same; `stop()` ends them all.
+    The "refused" site's address holds the port bound and never listens."""
 
-    def __init__(self, port: int, today: dt.date, cert_dir: Path):
+    def __init__(self, today: dt.date, cert_dir: Path, port: int = 0):
         self.port = port
         portal = PortalBuilder().build(CONTENT_CODE, today)
         self.pages = PortalPages(portal, PortalBuilder())
         self.certificates = make_certificates(cert_dir)
         self.servers: list[socketserver.BaseServer] = []
+        self.closed: list[socket.socket] = []
 
     @property
     def ca_file(self) -> Path:
         return self.certificates["ca"][0]
 
     def start(self) -> FaultFarm:
+        """Start every site; when the port the first one got is taken at another address, all
+        start again on a new one."""
+        wanted = self.port
+        for _ in range(20):
+            try:
+                return self._start()
+            except OSError:
+                self.stop()
+                self.servers, self.closed, self.port = [], [], wanted
+                if wanted:
+                    raise
+        raise RuntimeError("no port free on every farm address")
+
+    def _start(self) -> FaultFarm:
         try:
             for site in SITES:
-                if site.fault in ("dns", "refused"):
-                    continue  # nothing listens: that is the fault
+                if site.fault == "dns":
+                    continue  # no such name: that is the fault
+                if site.fault == "refused":  # bound, never listening: connections are refused
+                    closed = socket.socket()
+                    closed.bind((site.address, self.port))
+                    self.closed.append(closed)
+                    continue
                 server = self._server_for(site)
+                self.port = server.server_address[1]   # the port the first one was given
                 self.servers.append(server)
                 threading.Thread(target=server.serve_forever, daemon=True).start()
         except BaseException:
@@ -175,6 +199,8 @@ class FaultFarm:
         for server in self.servers:
             server.shutdown()
             server.server_close()
+        for closed in self.closed:
+            closed.close()
 
     def _server_for(self, site: FarmSite) -> socketserver.BaseServer:
         address = (site.address, self.port)

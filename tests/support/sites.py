@@ -61,3 +61,49 @@ class LoopbackSite:
 def html(body: str, title: str = "Trang") -> tuple[int, dict, bytes]:
     page = f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>"
     return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
+
+
+class ServedApp:
+    """An ASGI app (the dashboard) served by uvicorn on a socket this process bound first: no
+    port is chosen, then given away, then taken."""
+
+    def __init__(self, app):
+        import uvicorn
+
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.base = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
+
+    def __enter__(self) -> ServedApp:
+        import time
+
+        self.thread.start()
+        for _ in range(200):
+            if self.server.started:
+                break
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(5)
+        self.socket.close()
+
+
+def smtp_controller(handler, **options):
+    """aiosmtpd's Controller on a socket bound first (the same reason as ServedApp); `.port` is
+    its port."""
+    from aiosmtpd.controller import Controller
+
+    class BoundController(Controller):
+        def __init__(self):
+            self.bound = socket.socket()
+            self.bound.bind(("127.0.0.1", 0))
+            super().__init__(handler, hostname="127.0.0.1", port=self.bound.getsockname()[1], **options)
+
+        def _create_server(self):
+            return self.loop.create_server(self._factory_invoker, sock=self.bound, ssl=self.ssl_context)
+
+    return BoundController()

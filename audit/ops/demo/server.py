@@ -1,8 +1,9 @@
-"""Serves the demo portals on 127.0.0.1, one port per site (the port of its portal_url)."""
+"""Serves the demo portals on 127.0.0.1, each on a port of its own that the system chooses."""
 from __future__ import annotations
 
 import hashlib
 import io
+import socket
 import threading
 import unicodedata
 from datetime import date, timedelta
@@ -198,9 +199,10 @@ class PortalPages:
 
 
 class PortalServer:
-    """One site: a ThreadingHTTPServer on its own port, in a daemon thread."""
+    """One site: a ThreadingHTTPServer on a port of its own (chosen by the system), in a daemon
+    thread."""
 
-    def __init__(self, portal: Portal, builder: PortalBuilder, port: int):
+    def __init__(self, portal: Portal, builder: PortalBuilder, port: int = 0):
         self.pages = PortalPages(portal, builder)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
@@ -248,24 +250,72 @@ class PortalServer:
         return Handler
 
 
-def serve_demo(registry_rows, today: date, builder: PortalBuilder | None = None) -> list[PortalServer]:
-    """Start a server for every demo site that has content (the others stay unreachable)."""
-    builder = builder or PortalBuilder()
-    servers = []
-    served = set(builder.site_codes())
-    try:
-        for row in registry_rows:
-            if row.code not in served:
-                continue
-            port = urlsplit(row.portal_url).port
-            portal = builder.build(row.code, today)
-            try:
-                servers.append(PortalServer(portal, builder, port).start())
-            except OSError as exc:
-                raise RuntimeError(f"demo: cannot serve {row.code} on 127.0.0.1:{port} ({exc.strerror}); "
-                                   "is another demo still running?") from exc
-    except BaseException:
-        for server in servers:
+class DemoProvince:
+    """The demo province being served: a server per site that has content, on ports the system
+    chose (a running `make demo` never collides with another), and for the site meant to be
+    unreachable a port that is bound and never listens (its connections are refused for as
+    long as the province runs). `registry()` is the registry with those addresses."""
+
+    def __init__(self, servers: list[PortalServer], refused: dict[str, socket.socket], rows: list):
+        self.servers, self.refused, self.rows = servers, refused, rows
+        self.by_code = {server.pages.portal.code: server for server in servers}
+
+    def url_of(self, code: str) -> str:
+        row = next(r for r in self.rows if r.code == code)
+        port = (self.by_code[code].httpd.server_address[1] if code in self.by_code
+                else self.refused[code].getsockname()[1])
+        return _with_port(row.portal_url, port)
+
+    def registry(self, codes=None, orphans: bool = False) -> str:
+        """The registry CSV (the columns of data/demo/agencies.csv) of the sites `codes` (all by
+        default) at the addresses they are served on; `orphans`: without their parent agency."""
+        import csv
+
+        chosen = [r for r in self.rows if codes is None or r.code in codes]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(("code", "name", "level", "province", "parent_code", "portal_url", "extra_hosts", "max_pages",
+                         "render", "obey_robots", "notes"))
+        for r in chosen:
+            parent = "" if orphans or (codes is not None and r.parent_code not in codes) else (r.parent_code or "")
+            writer.writerow((r.code, r.name, r.level, r.province, parent, self.url_of(r.code), r.extra_hosts,
+                             r.max_pages or "", r.render, "yes" if r.obey_robots else "no", r.notes))
+        return out.getvalue()
+
+    def stop(self) -> None:
+        for server in self.servers:
             server.stop()
+        for refused in self.refused.values():
+            refused.close()
+
+    def __enter__(self) -> DemoProvince:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+
+def _with_port(url: str, port: int) -> str:
+    parts = urlsplit(url)
+    return parts._replace(netloc=f"{parts.hostname}:{port}").geturl()
+
+
+def serve_demo(registry_rows, today: date, builder: PortalBuilder | None = None) -> DemoProvince:
+    """Serve every demo site of `registry_rows` that has content; the others are refused."""
+    builder = builder or PortalBuilder()
+    rows = list(registry_rows)
+    served = set(builder.site_codes())
+    servers: list[PortalServer] = []
+    refused: dict[str, socket.socket] = {}
+    try:
+        for row in rows:
+            if row.code in served:
+                servers.append(PortalServer(builder.build(row.code, today), builder).start())
+            else:  # bound, never listening: a connection is refused, as by a server that is down
+                closed = socket.socket()
+                closed.bind(("127.0.0.1", 0))
+                refused[row.code] = closed
+    except BaseException:
+        DemoProvince(servers, refused, rows).stop()
         raise
-    return servers
+    return DemoProvince(servers, refused, rows)
