@@ -66,7 +66,3 @@ def rendering_settings(executable: str) -> dict:
 def _abort(request) -> bool:
     return request.resource_type in ("image", "media", "font")
 
-
-def rendered_request_meta() -> dict:
-    """What a request to be rendered carries."""
-    return {"playwright": True, "playwright_context": "render"}

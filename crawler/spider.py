@@ -318,19 +318,7 @@ class AgencySpider(Spider):
         is_home = response.meta.get("home", False)
         if site.status == "pending":
             site.status = "running"
-        item = PageItem(
-            agency_code=site.code,
-            requested_url=response.request.url if response.request else response.url,
-            final_url=response.url,
-            http_status=response.status,
-            content_type=content_type_of(response),
-            body=response.body,
-            depth=depth,
-            etag=_header(response, b"ETag"),
-            last_modified=_header(response, b"Last-Modified"),
-            carried_sha256=response.meta.get("carried"),
-            rendered=bool(response.meta.get("playwright") or response.meta.get("render_if_changed")),
-        )
+        item = _page_item(site, response, depth)
         if response.status >= 400:
             if is_home:
                 site.fail("unreachable", "home_http_error", status=response.status)
@@ -379,6 +367,15 @@ class AgencySpider(Spider):
             return
         title = tree.findtext(".//title")
         item.title = clean_space(title) if title else None
+        requests, carried = self._requests_for_links(site, response, tree, item, depth, is_home)
+        yield item
+        yield from carried  # after the page: its documents' rows exist when these are written
+        yield from requests
+
+    def _requests_for_links(self, site: SiteState, response: Response, tree, item: PageItem, depth: int,
+                            is_home: bool) -> tuple[list, list]:
+        """The page's links recorded on its item; (requests: the pages to follow, the documents to
+        read or to ask the size of; documents an earlier crawl read, carried instead)."""
         requests, candidates, carried = [], [], []
         # a page about a disclosure (its title or address names one): its files are read
         page_boost = 0 if is_home else self._boost(response.url, item.title or "")
@@ -416,9 +413,7 @@ class AgencySpider(Spider):
             request = self._follow(site, url, boost, depth + 1, label)
             if request is not None:
                 requests.append(request)
-        yield item
-        yield from carried  # after the page: its documents' rows exist when these are written
-        yield from requests
+        return requests, carried
 
     def parse_sitemap(self, response: Response):
         site = self.sites[response.meta["agency"]]
@@ -525,6 +520,23 @@ def _request_of(response: Response) -> Request:
     """The request a response answers: Scrapy sets it before any callback sees the response."""
     assert response.request is not None
     return response.request
+
+
+def _page_item(site: SiteState, response: Response, depth: int) -> PageItem:
+    """What the store keeps of a fetched page (its links and title are added as it is read)."""
+    return PageItem(
+        agency_code=site.code,
+        requested_url=response.request.url if response.request else response.url,
+        final_url=response.url,
+        http_status=response.status,
+        content_type=content_type_of(response),
+        body=response.body,
+        depth=depth,
+        etag=_header(response, b"ETag"),
+        last_modified=_header(response, b"Last-Modified"),
+        carried_sha256=response.meta.get("carried"),
+        rendered=bool(response.meta.get("playwright") or response.meta.get("render_if_changed")),
+    )
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -1,6 +1,6 @@
 """Days as the province lives them: the night's date in its time zone, working days without
 Vietnam's public holidays."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +15,7 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
     (datetime(2026, 12, 7, 1, 0, tzinfo=VN), date(2026, 12, 6)),      # the timer's 01:00: the night before
     (datetime(2026, 12, 6, 22, 30, tzinfo=VN), date(2026, 12, 6)),    # an evening run: that day
     (datetime(2026, 12, 6, 18, 30), date(2026, 12, 6)),               # as the store keeps it (UTC): 01:30 in Hà Nội
-    (datetime(2026, 12, 6, 23, 0, tzinfo=timezone.utc), date(2026, 12, 6)),   # 06:00 on the 7th in Hà Nội
+    (datetime(2026, 12, 6, 23, 0, tzinfo=UTC), date(2026, 12, 6)),   # 06:00 on the 7th in Hà Nội
     (datetime(2026, 12, 7, 14, 0, tzinfo=VN), date(2026, 12, 7)),     # an afternoon run: that day
 ])
 def test_a_night_belongs_to_the_evening_it_started_from_in_the_provinces_time(moment, night):

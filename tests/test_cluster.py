@@ -272,7 +272,9 @@ def test_two_workers_crawl_the_farm_as_one_machine_does_politely(cluster, farm, 
     starts = f.hosts[1].starts
     assert len(starts) >= 20
     gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert min(gaps) >= 0.4 * 0.9, sorted(gaps)[:5]
+    # (measured where the server sees a request arrive: on a busy machine one arrival can lag
+    # by tens of milliseconds and shorten the next gap; a breach would be a gap near 0)
+    assert min(gaps) >= 0.4 * 0.75, sorted(gaps)[:5]
     # the stored bodies are in the shared folder, none in a worker's own data folder
     monkeypatch.setenv("MINHBACH_CONFIG", str(c.config))
     from minhbach.audit import config

@@ -117,7 +117,7 @@ NOT_WORDS_FOLDERS = (
 )
 DATA_NOT_WORDS = (
     "demo.py",      # the demo province's own name, Hòa Sơn
-    "agencies.py",  # "có" / "không": what a registry CSV may say in its yes/no column
+    "parse.py",     # "có" / "không": what a registry CSV may say in its yes/no column
     "sheets.py",    # column widths of the monthly workbook, a Vietnamese document, by its headers
     "publish.py",   # the default issuer of the monthly report
 )

@@ -1,7 +1,7 @@
 """What changed between two audits: per agency, the rules whose outcome changed (regressions
-first), score and grade changes, and sites that became unreachable or came back. Also each
-agency's score history. The rows feed the `diff` and `history` commands (and, next, the
-nightly notifications and the dashboard)."""
+first; a change of the rule's version is the rule's, not the site's), score and grade changes,
+and sites that became unreachable or came back. Also each agency's score history. The rows feed
+`diff`, `history`, the nightly notifications, the dashboard and the API."""
 from __future__ import annotations
 
 from dataclasses import dataclass

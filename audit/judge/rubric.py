@@ -141,152 +141,182 @@ def load_rubric(rubric_id: str, directory: Path = RUBRICS_DIR) -> Rubric:
     return _validate(_plain(document), path)
 
 
+class _Problems:
+    """Every problem of one rubric file, one line each: FILE:LINE: field: message."""
+
+    def __init__(self, path: Path, root: _Node):
+        self.path, self.root = path, root
+        self.lines: list[str] = []
+
+    def __call__(self, node: _Node | None, field_: str, message: str) -> None:
+        self.lines.append(_("{path}:{line}: {field}: {message}").format(
+            path=self.path, line=node.line if node else self.root.line, field=field_, message=message))
+
+
 def _validate(root: _Node, path: Path) -> Rubric:
-    problems: list[str] = []
     top = root.value
-    rules = all_rules()
-
-    def bad(node: _Node | None, field_: str, message: str) -> None:
-        problems.append(_("{path}:{line}: {field}: {message}").format(
-            path=path, line=node.line if node else root.line, field=field_, message=message))
-
+    bad = _Problems(path, root)
     for key in REQUIRED:
         if key not in top:
-            bad(root, key, _(_("missing")))
+            bad(root, key, _("missing"))
     for key in top:
         if key not in REQUIRED + ("effective", "min_coverage"):
             bad(top[key], key, _("unknown field"))
-
-    levels = _unwrap(top["applies_to"]) if "applies_to" in top else []
-    if not isinstance(levels, list) or any(level not in ALL_LEVELS for level in levels):
-        bad(top.get("applies_to"), "applies_to", _("a list of levels among {levels}").format(
-            levels=', '.join(ALL_LEVELS)))
-        levels = []
-
-    outcomes = {}
-    if "outcomes" in top:
-        node = top["outcomes"]
-        values = node.value if isinstance(node.value, dict) else {}
-        if not values:
-            bad(node, "outcomes", _("a mapping of outcome to points"))
-        for key in OUTCOME_KEYS:
-            if values and key not in values:
-                bad(node, f"outcomes.{key}", _(_("missing")))
-        for key, value in values.items():
-            if key not in OUTCOME_KEYS:
-                bad(value, f"outcomes.{key}", _("unknown outcome (use {outcomes})").format(
-                    outcomes=', '.join(OUTCOME_KEYS)))
-            elif value.value != "exclude" and not (_is_number(value.value) and 0 <= value.value <= 1):
-                bad(value, f"outcomes.{key}", _("'{value}' is neither a share from 0 to 1 nor 'exclude'").format(
-                    value=value.value))
-            else:
-                outcomes[key] = value.value
-
-    grades: list[Grade] = []
-    if "grades" in top:
-        node = top["grades"]
-        if not isinstance(node.value, list) or not node.value:
-            bad(node, "grades", _("a list of {{name, min}}, highest first"))
-        else:
-            for n, entry in enumerate(node.value):
-                spec = entry.value if isinstance(entry.value, dict) else {}
-                name, minimum = spec.get("name"), spec.get("min")
-                if not name or not isinstance(name.value, str):
-                    bad(entry, f"grades[{n}].name", _("missing"))
-                elif minimum is None or not _is_number(minimum.value) or not 0 <= minimum.value <= 100:
-                    bad(minimum or entry, f"grades[{n}].min", _("a number from 0 to 100"))
-                elif grades and minimum.value >= grades[-1].min:
-                    bad(minimum, f"grades[{n}].min", _("bands must go from the highest minimum down"))
-                else:
-                    grades.append(Grade(name.value, float(minimum.value)))
-            if grades and grades[-1].min != 0:
-                bad(node, "grades", _("the last band must start at 0 so every score gets a grade"))
-
-    categories: list[Category] = []
-    seen: dict[str, int] = {}   # rule code -> the line that scores it
-    if "categories" in top:
-        node = top["categories"]
-        if not isinstance(node.value, list) or not node.value:
-            bad(node, "categories", _("a list of categories with items"))
-        for c, entry in enumerate(node.value if isinstance(node.value, list) else []):
-            spec = entry.value if isinstance(entry.value, dict) else {}
-            cat_id = spec["id"].value if "id" in spec else f"#{c}"
-            if "id" not in spec:
-                bad(entry, f"categories[{c}].id", _("missing"))
-            items = []
-            item_nodes = spec["items"].value if "items" in spec and isinstance(spec["items"].value, list) else []
-            if not item_nodes:
-                bad(entry, f"categories[{cat_id}].items", _("a category needs at least one item"))
-            for i, item_node in enumerate(item_nodes):
-                item = item_node.value if isinstance(item_node.value, dict) else {}
-                where = f"categories[{cat_id}].items[{i}]"
-                code = item["rule"].value if "rule" in item else None
-                if code is None:
-                    bad(item_node, f"{where}.rule", _("missing"))
-                    continue
-                if not isinstance(code, str):
-                    bad(item["rule"], f"{where}.rule", _("one rule code, such as LD01 (one item per rule)"))
-                    continue
-                if code not in rules:
-                    bad(item["rule"], f"{where}.rule", _("unknown rule '{code}' (see `minhbach rules`)").format(
-                        code=code))
-                    continue
-                if code in seen:
-                    bad(item["rule"], f"{where}.rule", _("rule {code} is already scored on line {line}").format(
-                        code=code, line=seen[code]))
-                    continue
-                seen[code] = item["rule"].line
-                weight = item.get("weight")
-                if weight is None or not _is_number(weight.value) or weight.value <= 0:
-                    bad(weight or item_node, f"{where}.weight", _("a positive number"))
-                    continue
-                options = _unwrap(item["options"]) if "options" in item else {}
-                if not isinstance(options, dict):
-                    bad(item["options"], f"{where}.options", _("a mapping of option to value"))
-                    continue
-                for name, value in options.items():
-                    if name not in rules[code].options:
-                        known = ", ".join(rules[code].options) or "none"
-                        bad(item["options"], f"{where}.options.{name}",
-                            _("rule {code} has no such option (known: {known})").format(
-                            code=code, known=known))
-                        continue
-                    problem = option_problem(value, rules[code].options[name])
-                    if problem:
-                        bad(item["options"], f"{where}.options.{name}", problem)
-                for name in item:
-                    if name not in ("rule", "weight", "options"):
-                        bad(item[name], f"{where}.{name}", _("unknown field"))
-                items.append(Item(code, float(weight.value), options, cat_id))
-            title = spec["title"].value if "title" in spec else cat_id
-            categories.append(Category(cat_id, str(title), tuple(items)))
-
-    effective: dict[str, date | None] = {"from": None, "until": None}
-    if "effective" in top:
-        node = top["effective"]
-        values = node.value if isinstance(node.value, dict) else {}
-        if not values or set(values) - {"from", "until"}:
-            bad(node, "effective", _("a mapping with from and/or until dates (YYYY-MM-DD)"))
-        for key, value in values.items():
-            if key in effective:
-                try:
-                    effective[key] = date.fromisoformat(str(value.value))
-                except ValueError:
-                    bad(value, f"effective.{key}", _("'{value}' is not a date written YYYY-MM-DD").format(
-                        value=value.value))
-        if effective["from"] and effective["until"] and effective["from"] > effective["until"]:
-            bad(node, "effective", _("from must not be after until"))
-
+    levels = _levels(top, bad)
+    outcomes = _outcomes(top, bad)
+    grades = _grades(top, bad)
+    categories = _categories(top, bad)
+    effective = _effective(top, bad)
     min_coverage = top["min_coverage"].value if "min_coverage" in top else 0.0
     if not _is_number(min_coverage) or not 0 <= min_coverage <= 1:
         bad(top.get("min_coverage"), "min_coverage", _("a share from 0 to 1"))
-    if problems:
-        raise RubricError(problems)
+    if bad.lines:
+        raise RubricError(bad.lines)
     return Rubric(id=str(top["id"].value), version=str(top["version"].value), title=str(top["title"].value),
                   applies_to=tuple(levels), outcomes=outcomes, grades=tuple(grades),
                   categories=tuple(categories), min_coverage=float(min_coverage), source=str(path),
                   effective_from=effective["from"], effective_until=effective["until"],
                   legal_basis=tuple(str(b) for b in (_unwrap(top["legal_basis"]) or ())))
+
+
+def _levels(top: dict, bad: _Problems) -> list[str]:
+    levels = _unwrap(top["applies_to"]) if "applies_to" in top else []
+    if not isinstance(levels, list) or any(level not in ALL_LEVELS for level in levels):
+        bad(top.get("applies_to"), "applies_to", _("a list of levels among {levels}").format(
+            levels=', '.join(ALL_LEVELS)))
+        return []
+    return levels
+
+
+def _outcomes(top: dict, bad: _Problems) -> dict[str, Any]:
+    outcomes: dict[str, Any] = {}
+    if "outcomes" not in top:
+        return outcomes
+    node = top["outcomes"]
+    values = node.value if isinstance(node.value, dict) else {}
+    if not values:
+        bad(node, "outcomes", _("a mapping of outcome to points"))
+    for key in OUTCOME_KEYS:
+        if values and key not in values:
+            bad(node, f"outcomes.{key}", _("missing"))
+    for key, value in values.items():
+        if key not in OUTCOME_KEYS:
+            bad(value, f"outcomes.{key}", _("unknown outcome (use {outcomes})").format(
+                outcomes=', '.join(OUTCOME_KEYS)))
+        elif value.value != "exclude" and not (_is_number(value.value) and 0 <= value.value <= 1):
+            bad(value, f"outcomes.{key}", _("'{value}' is neither a share from 0 to 1 nor 'exclude'").format(
+                value=value.value))
+        else:
+            outcomes[key] = value.value
+    return outcomes
+
+
+def _grades(top: dict, bad: _Problems) -> list[Grade]:
+    grades: list[Grade] = []
+    if "grades" not in top:
+        return grades
+    node = top["grades"]
+    if not isinstance(node.value, list) or not node.value:
+        bad(node, "grades", _("a list of {{name, min}}, highest first"))
+        return grades
+    for n, entry in enumerate(node.value):
+        spec = entry.value if isinstance(entry.value, dict) else {}
+        name, minimum = spec.get("name"), spec.get("min")
+        if not name or not isinstance(name.value, str):
+            bad(entry, f"grades[{n}].name", _("missing"))
+        elif minimum is None or not _is_number(minimum.value) or not 0 <= minimum.value <= 100:
+            bad(minimum or entry, f"grades[{n}].min", _("a number from 0 to 100"))
+        elif grades and minimum.value >= grades[-1].min:
+            bad(minimum, f"grades[{n}].min", _("bands must go from the highest minimum down"))
+        else:
+            grades.append(Grade(name.value, float(minimum.value)))
+    if grades and grades[-1].min != 0:
+        bad(node, "grades", _("the last band must start at 0 so every score gets a grade"))
+    return grades
+
+
+def _categories(top: dict, bad: _Problems) -> list[Category]:
+    categories: list[Category] = []
+    if "categories" not in top:
+        return categories
+    node = top["categories"]
+    if not isinstance(node.value, list) or not node.value:
+        bad(node, "categories", _("a list of categories with items"))
+    rules, seen = all_rules(), dict[str, int]()
+    for c, entry in enumerate(node.value if isinstance(node.value, list) else []):
+        spec = entry.value if isinstance(entry.value, dict) else {}
+        cat_id = spec["id"].value if "id" in spec else f"#{c}"
+        if "id" not in spec:
+            bad(entry, f"categories[{c}].id", _("missing"))
+        item_nodes = spec["items"].value if "items" in spec and isinstance(spec["items"].value, list) else []
+        if not item_nodes:
+            bad(entry, f"categories[{cat_id}].items", _("a category needs at least one item"))
+        items = [item for i, item_node in enumerate(item_nodes)
+                 if (item := _item(item_node, f"categories[{cat_id}].items[{i}]", cat_id, rules, seen, bad))]
+        title = spec["title"].value if "title" in spec else cat_id
+        categories.append(Category(cat_id, str(title), tuple(items)))
+    return categories
+
+
+def _item(item_node: _Node, where: str, cat_id: str, rules: dict, seen: dict[str, int], bad: _Problems) -> Item | None:
+    """One scored rule of a category: its code (known, once), weight and options."""
+    item = item_node.value if isinstance(item_node.value, dict) else {}
+    code = item["rule"].value if "rule" in item else None
+    if code is None:
+        bad(item_node, f"{where}.rule", _("missing"))
+        return None
+    if not isinstance(code, str):
+        bad(item["rule"], f"{where}.rule", _("one rule code, such as LD01 (one item per rule)"))
+        return None
+    if code not in rules:
+        bad(item["rule"], f"{where}.rule", _("unknown rule '{code}' (see `minhbach rules`)").format(code=code))
+        return None
+    if code in seen:
+        bad(item["rule"], f"{where}.rule", _("rule {code} is already scored on line {line}").format(
+            code=code, line=seen[code]))
+        return None
+    seen[code] = item["rule"].line
+    weight = item.get("weight")
+    if weight is None or not _is_number(weight.value) or weight.value <= 0:
+        bad(weight or item_node, f"{where}.weight", _("a positive number"))
+        return None
+    options = _unwrap(item["options"]) if "options" in item else {}
+    if not isinstance(options, dict):
+        bad(item["options"], f"{where}.options", _("a mapping of option to value"))
+        return None
+    for name, value in options.items():
+        if name not in rules[code].options:
+            known = ", ".join(rules[code].options) or "none"
+            bad(item["options"], f"{where}.options.{name}",
+                _("rule {code} has no such option (known: {known})").format(code=code, known=known))
+            continue
+        problem = option_problem(value, rules[code].options[name])
+        if problem:
+            bad(item["options"], f"{where}.options.{name}", problem)
+    for name in item:
+        if name not in ("rule", "weight", "options"):
+            bad(item[name], f"{where}.{name}", _("unknown field"))
+    return Item(code, float(weight.value), options, cat_id)
+
+
+def _effective(top: dict, bad: _Problems) -> dict[str, date | None]:
+    effective: dict[str, date | None] = {"from": None, "until": None}
+    if "effective" not in top:
+        return effective
+    node = top["effective"]
+    values = node.value if isinstance(node.value, dict) else None
+    if not values or set(values) - {"from", "until"}:
+        bad(node, "effective", _("a mapping with from and/or until dates (YYYY-MM-DD)"))
+    for key, value in (values or {}).items():
+        if key in effective:
+            try:
+                effective[key] = date.fromisoformat(str(value.value))
+            except ValueError:
+                bad(value, f"effective.{key}", _("'{value}' is not a date written YYYY-MM-DD").format(
+                    value=value.value))
+    if effective["from"] and effective["until"] and effective["from"] > effective["until"]:
+        bad(node, "effective", _("from must not be after until"))
+    return effective
 
 
 def all_rubrics(directory: Path = RUBRICS_DIR) -> list[Rubric]:

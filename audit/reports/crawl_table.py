@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from minhbach.audit.store.models import Agency, CrawlRun, SiteCrawl
+from minhbach.audit.store.models import Agency, SiteCrawl
 from minhbach.audit.words.i18n import N_, _
 from minhbach.audit.words.names import level_name, site_status_name
 from minhbach.audit.words.reasons import reason_text
@@ -27,10 +27,6 @@ _CRAWL_COLUMNS = [
 
 def crawl_columns() -> list[tuple[str, str]]:
     return [(key, _(header)) for key, header in _CRAWL_COLUMNS]
-
-
-def latest_run_id(session: Session) -> int | None:
-    return session.scalar(select(CrawlRun.id).order_by(CrawlRun.id.desc()).limit(1))
 
 
 def crawl_summary(session: Session, run_id: int) -> list[dict]:

@@ -80,3 +80,11 @@ def require_visible(request: Request, user: User, code: str) -> None:
     codes = visible_codes(request, user)
     if codes is not None and code not in codes:
         raise HTTPException(status_code=403, detail=_("This account cannot see this agency."))
+
+
+def require_admin(request: Request, refusal: str) -> User:
+    """The logged-in user if an administrator; else 403 with `refusal` (what only an admin does)."""
+    user = current_user(request)
+    if user.role != "admin":
+        raise HTTPException(status_code=403, detail=refusal)
+    return user

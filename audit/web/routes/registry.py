@@ -1,0 +1,68 @@
+"""The agency list, and an administrator's edit of one agency (checked as a CSV import is)."""
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+
+from minhbach.audit.registry.agencies import OPTIONAL, REQUIRED, RegistryError, agency_data, import_registry
+from minhbach.audit.store.models import Agency
+from minhbach.audit.web.pages import render
+from minhbach.audit.web.security import check_csrf, current_user, require_admin, visible_codes
+from minhbach.audit.words.i18n import _
+
+router = APIRouter()
+FIELDS = list(REQUIRED + OPTIONAL)
+
+
+def _admin(request: Request):
+    return require_admin(request, _("Only an administrator changes the agency list."))
+
+
+@router.get("/registry", response_class=HTMLResponse)
+def registry_page(request: Request):
+    user = current_user(request)
+    codes = visible_codes(request, user)
+    with request.app.state.sessions() as session:
+        agencies = [a for a in session.scalars(select(Agency).order_by(Agency.code))
+                    if codes is None or a.code in codes]
+    return render(request, "registry.html", user, agencies=agencies)
+
+
+@router.get("/registry/{code}/edit", response_class=HTMLResponse)
+def registry_edit_form(request: Request, code: str):
+    user = _admin(request)
+    with request.app.state.sessions() as session:
+        agency = session.scalar(select(Agency).where(Agency.code == code))
+        if agency is None:
+            raise HTTPException(status_code=404)
+        values = {field: "" if value is None else value for field, value in agency_data(agency).items()}
+    return render(request, "registry_edit.html", user, code=code, values=values, problems=[])
+
+
+@router.post("/registry/{code}/edit", response_class=HTMLResponse)
+async def registry_edit(request: Request, code: str):
+    user = _admin(request)
+    form = await request.form()
+    csrf = form.get("csrf")
+    check_csrf(request, csrf if isinstance(csrf, str) else None)  # a file is no token
+    values = {field: str(form.get(field, "")).strip() for field in FIELDS}
+    values["code"] = code
+    with tempfile.TemporaryDirectory() as folder:  # the CSV import's own checks, line by line
+        path = Path(folder) / "bieu-mau.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=FIELDS)
+            writer.writeheader()
+            writer.writerow(values)
+        with request.app.state.sessions() as session:
+            try:
+                import_registry(session, path, source=f"dashboard:{user.username}")  # who, not words
+            except RegistryError as error:
+                problems = [p.replace(str(path), _("form")) for p in error.problems]
+                return render(request, "registry_edit.html", user, status_code=400, code=code, values=values,
+                              problems=problems)
+    return RedirectResponse("/registry", status_code=303)
