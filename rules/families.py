@@ -26,7 +26,7 @@ FAMILIES: dict[str, Family] = {family.code: family for family in (
     Family("projects", "Dự án", "Projects"),
     Family("tenders", "Đấu thầu", "Tenders"),
     Family("budget", "Ngân sách", "Budget"),
-    Family("drafts", "Dự thảo", "Drafts for comment"),
+    Family("drafts", "Góp ý dự thảo", "Drafts for comment"),
     Family("qa", "Hỏi đáp", "Questions and answers"),
     Family("procedures", "Thủ tục hành chính", "Administrative procedures"),
     Family("online_services", "Dịch vụ công", "Online public services"),

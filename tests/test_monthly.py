@@ -1,8 +1,11 @@
 """The monthly report: frozen, the same twice, versioned on republish; its XLSX, CSV and DOCX
 as an officer opens them (read back with openpyxl and python-docx); survey figures."""
 import csv
+import os
+import re
 import sqlite3
 from datetime import date
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -244,3 +247,22 @@ def test_no_report_names_a_rule():
              if isinstance(node, ast.Constant) and isinstance(node.value, str)
              and re.fullmatch(r"[A-Z]{2}\d{2}", node.value)]
     assert not named, named
+
+
+# The demo's month as officers read it (the CSV summary: every item of every agency). A change
+# to it is a change to a document people sign: look at the difference, then record it again
+# with MINHBACH_RECORD_MONTHLY=1.
+MONTHLY_SNAPSHOT = Path(__file__).parent / "snapshots" / f"{NAME}.csv"
+
+
+def test_the_demo_month_reads_as_recorded(demo_output):
+    out, _ = demo_output
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", (out / f"{NAME}.csv").read_text(encoding="utf-8-sig"))
+    if os.environ.get("MINHBACH_RECORD_MONTHLY"):
+        MONTHLY_SNAPSHOT.parent.mkdir(exist_ok=True)
+        MONTHLY_SNAPSHOT.write_text(text, encoding="utf-8", newline="")
+    recorded = MONTHLY_SNAPSHOT.read_text(encoding="utf-8")
+    changed = [f"{code}: {before!r} → {now!r}" for before, now, code in zip(
+        recorded.splitlines(), text.splitlines(), (line.split(",")[1] for line in text.splitlines()))
+        if before != now]
+    assert text == recorded, "\n".join(changed) or "lines added or removed"
