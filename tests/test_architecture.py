@@ -72,3 +72,38 @@ def test_tests_and_benchmarks_import_the_installed_names():
                 old += [f"{path.relative_to(ROOT)}:{node.lineno}: '{name}'" for name in names
                         if name.split(".")[0] in OLD_NAMES]
     assert not old, "old top-level names (the installed name is minhbach.*):\n" + "\n".join(old)
+
+
+def _tree_in_readme() -> dict[str, set[str]]:
+    """The names the README's "Where things are" block lists: {top folder: {names inside}}."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8").split("## Where things are", 1)[1]
+    block = text.split("```", 2)[1]
+    listed: dict[str, set[str]] = {}
+    top = ""
+    for line in block.splitlines()[1:]:
+        first = line.strip().split("   ")[0].split("  ")[0] if line.strip() else ""
+        if not first or line.startswith(" " * 10):  # a description carried on to the next line
+            continue
+        names = {name.strip() for name in first.split(",")}
+        if not line.startswith(" "):
+            top = first.rstrip("/")
+            listed[top] = set()
+        else:
+            listed[top] |= names
+    return listed
+
+
+def test_the_readme_tree_matches_the_folders():
+    """Every folder the README's tree names exists, and every package of rules/, crawler/ and
+    audit/ (and every module at audit/'s top) is in it: the tree a newcomer reads is the tree."""
+    listed = _tree_in_readme()
+    missing = [f"{top}/{name}" for top, names in listed.items() for name in names
+               if not (ROOT / top / name.rstrip("/")).exists()]
+    missing += [top for top in listed if not (ROOT / top).is_dir()]
+    unlisted = [f"{top}/{path.name}/" for top in ("rules", "crawler", "audit")
+                for path in sorted((ROOT / top).iterdir())
+                if path.is_dir() and (path / "__init__.py").exists() and f"{path.name}/" not in listed.get(top, ())]
+    unlisted += [f"audit/{path.name}" for path in sorted((ROOT / "audit").glob("*.py"))
+                 if path.name != "__init__.py" and path.name not in listed["audit"]]
+    assert not missing, f"the README names what is not there: {missing}"
+    assert not unlisted, f"the README's tree leaves out: {unlisted}"
