@@ -18,9 +18,12 @@ def today_in(zone: str = DEFAULT_ZONE) -> date:
     return now_in(zone).date()
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A moment read back from the store: SQLite gives it naive, and the store keeps UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def night_of(moment: datetime, zone: str = DEFAULT_ZONE) -> date:
     """The night a run started at `moment` belongs to (a naive moment is taken as UTC, as the
     store keeps it): 01:00 on the 7th is the night of the 6th; 22:00 on the 6th too."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment.astimezone(ZoneInfo(zone)) - timedelta(hours=NIGHT_TURNS_AT)).date()
+    return (as_utc(moment).astimezone(ZoneInfo(zone)) - timedelta(hours=NIGHT_TURNS_AT)).date()

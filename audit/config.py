@@ -127,6 +127,23 @@ class ReportSettings(Section):
     issuer: str | None = Field(None, description=N_("the reporting department, e.g. Sở Khoa học và Công nghệ"))
 
 
+def _ip(value: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(value, strict=False)
+        return True
+    except ValueError:
+        return False
+
+
+class WebSettings(Section):
+    session_hours: PositiveFloat = Field(12.0, description=N_("hours, above 0 (a session ends this long after login)"))
+    idle_minutes: PositiveFloat = Field(60.0, description=N_("minutes, above 0 (a session unused this long ends)"))
+    trusted_proxies: list[Annotated[str, _check(_ip, "address")]] = Field(default_factory=list, description=N_(
+        "a list of the reverse proxies' addresses (their X-Forwarded-For is believed)"))
+
+
 class Settings(Section):
     """Everything the operator may set. `source` is the file it was read from (None: no file)."""
 
@@ -145,12 +162,13 @@ class Settings(Section):
     notify: NotifySettings = NotifySettings()
     retention: RetentionSettings = RetentionSettings()
     report: ReportSettings = ReportSettings()
+    web: WebSettings = WebSettings()
     source: Path | None = Field(None, exclude=True)
 
     # -- what is derived from the values -------------------------------------------------
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # stored pages, accounts, the secret
         return self.data_dir
 
     @property

@@ -76,7 +76,7 @@ def web(demo_store):
     from minhbach.audit import config
     from minhbach.audit.people.accounts import add_token, add_user
     from minhbach.audit.store.db import Store
-    from minhbach.audit.store.models import Page, SiteCrawl
+    from minhbach.audit.store.models import Agency, Finding, Page, SiteCrawl
     from minhbach.audit.web.app import create_app
 
     settings = config.load()
@@ -90,6 +90,9 @@ def web(demo_store):
         sha = store.bodies.put(PAYLOAD)
         session.add(Page(site_crawl_id=site.id, requested_url="http://x/", final_url="http://x/", http_status=200,
                          sha256=sha, encoding="utf-8", title="Trang có mã độc"))
+        # a body is served only as a finding's evidence: one of stp-hs's findings cites it
+        finding = session.query(Finding).join(Agency).filter(Agency.code == "stp-hs").order_by(Finding.id.desc()).first()
+        finding.stored_copy = sha
         session.commit()
     return TestClient(create_app(settings, store), base_url="http://testserver", follow_redirects=False), token, sha
 

@@ -2,6 +2,7 @@
 (a module per command group)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -26,6 +27,9 @@ class OneLineErrors(click.Group):
     folder that cannot be written) end in one line and exit code 2, not a traceback."""
 
     def main(self, *args, **kwargs):
+        # Everything minhbach writes (the database and its WAL, stored pages, reports, logs, the
+        # web secret) is its owner's alone from the moment it exists; share a folder on purpose.
+        os.umask(0o077)
         use_for_libraries()  # click's own words ("Usage:", "Missing option") in the same language
         return super().main(*args, **kwargs)
 

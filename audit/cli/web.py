@@ -25,7 +25,8 @@ def serve(app: App, host, port, secure_cookies) -> None:
 
     dashboard = create_app(app.settings, app.store, secure_cookies=secure_cookies)
     console.print(_("Dashboard: {url} (Ctrl-C to stop)").format(url=f"http://{host}:{port}/"), highlight=False)
-    uvicorn.run(dashboard, host=host, port=port, log_level="warning")
+    # the client's address is read by the app, from the proxies the settings trust (web/security.py)
+    uvicorn.run(dashboard, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def _password(stdin: bool) -> str:
@@ -104,20 +105,36 @@ def users_passwd(app: App, username, password_stdin) -> None:
     console.print(_("Password of {name} changed.").format(name=username), highlight=False)
 
 
+@users.command("sign-out", help=_("End every dashboard session of an account (a lost laptop, a copied cookie)."))
+@click.argument("username")
+@pass_app
+def users_sign_out(app: App, username) -> None:
+    from minhbach.audit.people.accounts import AccountError, sign_out_everywhere
+
+    with app.sessions() as session:
+        try:
+            ended = sign_out_everywhere(session, username)
+        except AccountError as error:
+            fail(str(error))
+    console.print(_("Sessions of {name} ended: {n}.").format(name=username, n=ended), highlight=False)
+
+
 @click.group(help=_("Bearer tokens for the JSON API (/api/v1)."))
 def tokens() -> None:
     require("web", "minhbach tokens")
 
 
-@tokens.command("add", help=_("Make a token and print it once."))
+@tokens.command("add", help=_("Make a token and print it once; it reads what an account of its role would."))
 @click.argument("name")
+@click.option("--role", type=click.Choice(["admin", "inspector", "agency"]), default="inspector", show_default=True)
+@click.option("--agency", "agency_code", metavar="CODE", help=_("The agency of an agency token."))
 @pass_app
-def tokens_add(app: App, name) -> None:
+def tokens_add(app: App, name, role, agency_code) -> None:
     from minhbach.audit.people.accounts import AccountError, add_token
 
     with app.sessions() as session:
         try:
-            token = add_token(session, name)
+            token = add_token(session, name, role, agency_code)
         except AccountError as error:
             fail(str(error))
     click.echo(token)

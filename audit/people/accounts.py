@@ -8,10 +8,10 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from minhbach.audit.store.models import Agency, ApiToken, User, utcnow
+from minhbach.audit.store.models import Agency, ApiToken, User, WebSession, utcnow
 from minhbach.audit.words.i18n import _
 
 ROLES = ("admin", "inspector", "agency")
@@ -28,6 +28,19 @@ def add_user(session: Session, username: str, password: str, role: str, agency_c
     if not _NAME.match(username):
         raise AccountError(_("username '{username}': 2-64 lower-case letters, digits, '.', '_' or '-'").format(
             username=username))
+    _check_scope(session, role, agency_code)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError(_("user '{username}' exists already (see `minhbach users list`)").format(
+            username=username))
+    _check_password(password)
+    user = User(username=username, password_hash=_HASHER.hash(password), role=role, agency_code=agency_code)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def _check_scope(session: Session, role: str, agency_code: str | None) -> None:
+    """A role, and an agency exactly when the role is agency (accounts and tokens alike)."""
     if role not in ROLES:
         raise AccountError(_("role '{role}': one of {roles}").format(role=role, roles=", ".join(ROLES)))
     if role == "agency":
@@ -37,14 +50,6 @@ def add_user(session: Session, username: str, password: str, role: str, agency_c
                 agency_code=agency_code))
     elif agency_code:
         raise AccountError(_("--agency goes only with --role agency"))
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AccountError(_("user '{username}' exists already (see `minhbach users list`)").format(
-            username=username))
-    _check_password(password)
-    user = User(username=username, password_hash=_HASHER.hash(password), role=role, agency_code=agency_code)
-    session.add(user)
-    session.commit()
-    return user
 
 
 def _check_password(password: str) -> None:
@@ -68,15 +73,33 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def set_password(session: Session, username: str, password: str) -> None:
+    """A new password ends every session of the account (a stolen cookie with it)."""
     user = _user(session, username)
     _check_password(password)
     user.password_hash = _HASHER.hash(password)
+    _revoke_sessions(session, user)
     session.commit()
 
 
 def set_active(session: Session, username: str, active: bool) -> None:
-    _user(session, username).active = active
+    user = _user(session, username)
+    user.active = active
+    if not active:
+        _revoke_sessions(session, user)
     session.commit()
+
+
+def sign_out_everywhere(session: Session, username: str) -> int:
+    """End every live session of the account; the number ended."""
+    ended = _revoke_sessions(session, _user(session, username))
+    session.commit()
+    return ended
+
+
+def _revoke_sessions(session: Session, user: User) -> int:
+    result = session.execute(update(WebSession).where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))
+                             .values(revoked_at=utcnow()))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _user(session: Session, username: str) -> User:
@@ -90,14 +113,16 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def add_token(session: Session, name: str) -> str:
+def add_token(session: Session, name: str, role: str = "inspector", agency_code: str | None = None) -> str:
+    """A new token that reads what a `role` account would (an agency token: its agency)."""
     if not _NAME.match(name):
         raise AccountError(_("token name '{name}': 2-64 lower-case letters, digits, '.', '_' or '-'").format(
             name=name))
     if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
         raise AccountError(_("a token named '{name}' exists already").format(name=name))
+    _check_scope(session, role, agency_code)
     token = "mb_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(name=name, token_sha256=_digest(token)))
+    session.add(ApiToken(name=name, token_sha256=_digest(token), role=role, agency_code=agency_code))
     session.commit()
     return token
 
@@ -110,6 +135,7 @@ def revoke_token(session: Session, name: str) -> None:
     session.commit()
 
 
-def token_valid(session: Session, token: str) -> bool:
-    return session.scalar(select(ApiToken.id).where(ApiToken.token_sha256 == _digest(token),
-                                                    ApiToken.revoked_at.is_(None))) is not None
+def live_token(session: Session, token: str) -> ApiToken | None:
+    """The token's row, unless it is unknown or revoked."""
+    return session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(token),
+                                                 ApiToken.revoked_at.is_(None)))

@@ -1,7 +1,11 @@
 """The read-only JSON API, /api/v1: stable English keys, pages of results, bearer tokens
-(`minhbach tokens add NAME`). Its OpenAPI schema is /api/v1/openapi.json."""
+(`minhbach tokens add NAME [--role ROLE --agency CODE]`). A token reads what an account of its
+role would: an agency token its own agency and its children, and no province-wide report. Every
+route declares the `api_reader` policy (tests/test_web_policy.py checks). Its OpenAPI schema is
+/api/v1/openapi.json."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -12,22 +16,49 @@ from sqlalchemy import func, select
 
 from minhbach.audit.judge.changes import ChangesError, diff_audits, diff_records, history, pick_audits
 from minhbach.audit.judge.rubric import audit_warning
-from minhbach.audit.people.accounts import token_valid
+from minhbach.audit.people.accounts import live_token
 from minhbach.audit.reports.rows import finding_json, finding_rows, score_json, score_rows
 from minhbach.audit.store.models import Agency, AuditRun, MonthlyReport
+from minhbach.audit.web.inputs import MAX_ID, QueryText, clean_input
+from minhbach.audit.web.security import codes_for
 
 _bearer = HTTPBearer(auto_error=False)
-MAX_ID = 2**31 - 1  # ids and offsets beyond what the store can hold are refused (422), not a 500
 
 
-def _token(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
+@dataclass(frozen=True)
+class Reader:
+    """Who a token reads for: its role, and the agencies it may see (None: all)."""
+
+    role: str
+    codes: frozenset[str] | None
+
+    def sees(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
+
+    def only_visible(self, rows: list[dict]) -> list[dict]:
+        return rows if self.codes is None else [row for row in rows if row["agency_code"] in self.codes]
+
+
+def api_reader(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Reader:
+    """The API's one policy: a live bearer token, read as its role and agency."""
     if credentials is None:
         raise HTTPException(status_code=401, detail="a bearer token is required",
                             headers={"WWW-Authenticate": "Bearer"})
     with request.app.state.sessions() as session:
-        if not token_valid(session, credentials.credentials):
+        token = live_token(session, credentials.credentials)
+        if token is None:
             raise HTTPException(status_code=401, detail="unknown or revoked token",
                                 headers={"WWW-Authenticate": "Bearer"})
+        codes = codes_for(session, token.role, token.agency_code)
+    return Reader(token.role, None if codes is None else frozenset(codes))
+
+
+Token = Annotated[Reader, Depends(api_reader)]
+
+
+def _province(reader: Reader) -> None:
+    if reader.codes is not None:
+        raise HTTPException(status_code=403, detail="an agency token reads its own agency only")
 
 
 class Problem(BaseModel):
@@ -47,8 +78,9 @@ def _page(rows: list[dict], offset: int, limit: int) -> Page:
 
 def create_api(sessions) -> FastAPI:
     api = FastAPI(title="minhbach API", version="1", openapi_url=None, docs_url=None, redoc_url=None,
-                  dependencies=[Depends(_token)],
+                  dependencies=[Depends(clean_input)],
                   responses={401: {"model": Problem, "description": "No token, or an unknown or revoked one"},
+                             403: {"model": Problem, "description": "Outside what the token may read"},
                              404: {"model": Problem, "description": "No such audit, agency or report"}})
     api.state.sessions = sessions
     paging = {"offset": Query(0, ge=0, le=MAX_ID), "limit": Query(100, ge=1, le=1000)}
@@ -60,16 +92,17 @@ def create_api(sessions) -> FastAPI:
         return audit
 
     @api.get("/agencies", response_model=Page, summary="Registered agencies")
-    def agencies(offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+    def agencies(reader: Token, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
         with sessions() as session:
-            rows = [{"code": a.code, "name": a.name, "level": a.level, "province": a.province,
+            rows = [{"agency_code": a.code, "name": a.name, "level": a.level, "province": a.province,
                      "parent_code": a.parent_code, "portal_url": a.portal_url, "active": a.active,
                      "replaced_by": a.replaced_by}
                     for a in session.scalars(select(Agency).order_by(Agency.code))]
+        rows = [{"code": row.pop("agency_code"), **row} for row in reader.only_visible(rows)]
         return _page(rows, offset, limit)
 
     @api.get("/audits", response_model=Page, summary="Audits, newest first")
-    def audits(offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+    def audits(reader: Token, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
         with sessions() as session:
             rows = [{"id": a.id, "audit_date": a.audit_date.isoformat(), "rubric_id": a.rubric_id,
                      "rubric_version": a.rubric_version, "crawl_run": a.crawl_run_id,
@@ -78,22 +111,25 @@ def create_api(sessions) -> FastAPI:
         return _page(rows, offset, limit)
 
     @api.get("/audits/{audit_id}/scores", response_model=Page, summary="One audit's scores")
-    def scores(audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], offset: int = paging["offset"],
+    def scores(reader: Token, audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], offset: int = paging["offset"],
                limit: int = paging["limit"]) -> Page:
         with sessions() as session:
-            rows = [score_json(r) for r in score_rows(session, audit_or_404(session, audit_id))]
+            rows = [score_json(r) for r in reader.only_visible(score_rows(session, audit_or_404(session, audit_id)))]
         return _page(rows, offset, limit)
 
     @api.get("/audits/{audit_id}/findings", response_model=Page, summary="One audit's findings")
-    def findings(audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], agency: str | None = None,
+    def findings(reader: Token, audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], agency: QueryText = None,
                  offset: int = paging["offset"],
                  limit: int = paging["limit"]) -> Page:
         with sessions() as session:
-            rows = [finding_json(r) for r in finding_rows(session, audit_or_404(session, audit_id), agency)]
+            rows = [finding_json(r) for r in reader.only_visible(
+                finding_rows(session, audit_or_404(session, audit_id), agency))]
         return _page(rows, offset, limit)
 
     @api.get("/agencies/{code}/history", response_model=Page, summary="An agency's score at every audit")
-    def agency_history(code: str, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+    def agency_history(reader: Token, code: str, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+        if not reader.sees(code):
+            raise HTTPException(status_code=403, detail=f"this token cannot read agency {code}")
         with sessions() as session:
             try:
                 rows = history(session, code)
@@ -104,7 +140,7 @@ def create_api(sessions) -> FastAPI:
         return _page(rows, offset, limit)
 
     @api.get("/changes", response_model=Page, summary="What changed between two audits (default: the last two)")
-    def changes(before: int | None = Query(None, alias="from", ge=1, le=MAX_ID),
+    def changes(reader: Token, before: int | None = Query(None, alias="from", ge=1, le=MAX_ID),
                 after: int | None = Query(None, alias="to", ge=1, le=MAX_ID),
                 offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
         with sessions() as session:
@@ -113,10 +149,11 @@ def create_api(sessions) -> FastAPI:
             except ChangesError as error:
                 raise HTTPException(status_code=404, detail=str(error)) from None
             rows, sites = diff_audits(session, older, newer)
-        return _page(diff_records(rows, sites), offset, limit)
+        return _page(reader.only_visible(diff_records(rows, sites)), offset, limit)
 
     @api.get("/monthly-reports", response_model=Page, summary="Frozen monthly reports (without their content)")
-    def monthly_reports(offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+    def monthly_reports(reader: Token, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+        _province(reader)
         with sessions() as session:
             rows = [{"id": r.id, "month": r.month, "province": r.province, "version": r.version,
                      "created_at": r.created_at.isoformat(), "reason": r.reason, "audits": r.audit_ids["audits"],
@@ -125,7 +162,8 @@ def create_api(sessions) -> FastAPI:
         return _page(rows, offset, limit)
 
     @api.get("/monthly-reports/{report_id}", summary="One frozen monthly report with its content")
-    def monthly_report(report_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)]) -> dict:
+    def monthly_report(reader: Token, report_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)]) -> dict:
+        _province(reader)
         with sessions() as session:
             report = session.get(MonthlyReport, report_id)
             if report is None:
@@ -134,13 +172,14 @@ def create_api(sessions) -> FastAPI:
                     "sha256": report.content_sha256, "content": report.content}
 
     @api.get("/stats", summary="How much the store holds")
-    def stats() -> dict:
+    def stats(reader: Token) -> dict:
+        _province(reader)
         with sessions() as session:
             return {"agencies": session.scalar(select(func.count(Agency.id))),
                     "audits": session.scalar(select(func.count(AuditRun.id)))}
 
     @api.get("/openapi.json", include_in_schema=False)
-    def openapi() -> dict:  # behind the token like every endpoint
+    def openapi(reader: Token) -> dict:  # behind the token like every endpoint
         return api.openapi()
 
     return api

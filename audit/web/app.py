@@ -3,13 +3,16 @@ per page family under routes/) and the JSON API mounted at /api/v1. Every page b
 /health and /static needs a session."""
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder as jsonable
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
@@ -20,19 +23,27 @@ from minhbach.audit import config
 from minhbach.audit.config import Settings
 from minhbach.audit.store.db import Store
 from minhbach.audit.web.api import create_api
+from minhbach.audit.web.headers import SecurityHeaders
+from minhbach.audit.web.inputs import clean_input
 from minhbach.audit.web.pages import render, templates
 from minhbach.audit.web.routes import ROUTERS
-from minhbach.audit.web.security import LoginRequired, LoginThrottle, current_user
+from minhbach.audit.web.sessions import LoginRequired, current_user
+from minhbach.audit.web.throttle import LoginThrottle
+from minhbach.audit.words.i18n import _
 
 STATIC = Path(__file__).parent / "static"
 
 
 def _secret(settings: Settings) -> str:
-    """The key that signs session cookies: made once per data folder, kept there."""
+    """The key that signs session cookies: made once per data folder, kept there, readable by
+    its owner only from the moment it exists (created 0600, never chmod'ed afterwards)."""
     path = settings.ensure_data_dir() / "web-secret"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_urlsafe(48))
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -41,19 +52,23 @@ def create_app(settings: Settings | None = None, store: Store | None = None, sec
     environment and the settings file give)."""
     settings = settings or config.load()
     store = store or Store.open(settings)
-    app = FastAPI(title="minhbach", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="minhbach", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(clean_input)], redirect_slashes=False)
     app.state.settings, app.state.store, app.state.sessions = settings, store, store.sessions
     app.state.throttle = LoginThrottle()
     app.state.bodies = store.bodies
     app.state.templates = templates()
+    # the cookie carries the session's id and form token; the session itself is on the server
     app.add_middleware(SessionMiddleware, secret_key=_secret(settings), session_cookie="minhbach_session",
-                       same_site="lax", https_only=secure_cookies, max_age=12 * 3600)
+                       same_site="lax", https_only=secure_cookies, max_age=int(settings.web.session_hours * 3600))
+    app.add_middleware(SecurityHeaders)
     app.mount("/api/v1", create_api(store.sessions))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:
         app.include_router(router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(StarletteHTTPException, _error_page)
+    app.add_exception_handler(RequestValidationError, _bad_request)
     return app
 
 
@@ -72,6 +87,17 @@ def page_routes(app: FastAPI) -> Iterator[APIRoute]:
 async def _to_login(request: Request, _exc: Exception) -> RedirectResponse:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+async def _bad_request(request: Request, exc: Exception) -> Response:
+    """A value the route's types refuse (an id too large, a word for a number): 422 with what
+    was wrong, as JSON under /api/, as a page elsewhere."""
+    assert isinstance(exc, RequestValidationError)  # registered for that class only
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": jsonable(exc.errors())}, status_code=422)
+    fields = ", ".join(str(error["loc"][-1]) for error in exc.errors() if error.get("loc"))
+    return await _error_page(request, StarletteHTTPException(
+        422, _("These values are not valid: {fields}").format(fields=fields[:200])))
 
 
 async def _error_page(request: Request, exc: Exception) -> Response:

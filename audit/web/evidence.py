@@ -17,6 +17,7 @@ from minhbach.rules.text import nfc
 EVIDENCE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; "
                 "form-action 'none'; frame-ancestors 'self'; base-uri 'none'; sandbox")
 EVIDENCE_HEADERS = {"Content-Security-Policy": EVIDENCE_CSP, "X-Content-Type-Options": "nosniff",
+                    "X-Frame-Options": "SAMEORIGIN",
                     "Referrer-Policy": "no-referrer", "Cache-Control": "private, max-age=300"}
 _TAGS = nh3.ALLOWED_TAGS - {"img"} | {"mark", "font", "center"}
 

@@ -15,10 +15,24 @@ from minhbach.audit.web.security import csrf_token
 from minhbach.audit.words import names
 from minhbach.audit.words.i18n import _, language, ngettext
 from minhbach.audit.words.reasons import reason_text
+from minhbach.rules.links import clean_href
 
 TEMPLATES = Path(__file__).parent / "templates"
 NAMES = ("level_name", "outcome_name", "site_status_name", "run_status_name", "family_name", "role_name",
          "dispute_status_name", "dispute_action_name", "change_kind_name", "reachability_name")
+
+
+def safe_url(address: object) -> str:
+    """An address fit for an href: absolute http(s), read as a browser reads it; else "" (the
+    template then shows the text without a link). The crawl stores only such addresses; this is
+    the second line, for what came in another way (a dispute's form, an older store)."""
+    if not isinstance(address, str):
+        return ""
+    cleaned = clean_href(address)
+    scheme, _colon, rest = cleaned.partition(":")
+    if scheme.lower() not in ("http", "https") or not rest.startswith("//") or len(rest) < 3:
+        return ""
+    return cleaned
 
 
 def templates() -> Jinja2Templates:
@@ -26,6 +40,7 @@ def templates() -> Jinja2Templates:
     found.env.add_extension("jinja2.ext.i18n")
     # the i18n extension, added just above, puts this method on the environment
     found.env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    found.env.filters["safe_url"] = safe_url
     found.env.globals.update(lang=language, audit_warning=audit_warning, reason_text=reason_text,
                              **{name: getattr(names, name) for name in NAMES})
     return found

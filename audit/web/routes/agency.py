@@ -1,17 +1,18 @@
 """One agency in one audit: its score, each finding with its law and evidence, its history."""
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from minhbach.audit.judge.changes import history
 from minhbach.audit.judge.disputes import may_open
 from minhbach.audit.reports.rows import finding_rows, score_rows
-from minhbach.audit.store.models import Agency, CrawlRun, Dispute, SiteCrawl
+from minhbach.audit.store.models import Agency, CrawlRun, Dispute, SiteCrawl, User
+from minhbach.audit.web.inputs import OptionalId
 from minhbach.audit.web.lookups import pick_audit
 from minhbach.audit.web.pages import render
-from minhbach.audit.web.security import current_user, require_visible, visible_codes
+from minhbach.audit.web.security import require_visible, signed_in, visible_codes
 from minhbach.audit.words.i18n import _
 from minhbach.rules.registry import all_rules
 
@@ -19,8 +20,7 @@ router = APIRouter()
 
 
 @router.get("/agency/{code}", response_class=HTMLResponse)
-def agency_page(request: Request, code: str, audit: int | None = None):
-    user = current_user(request)
+def agency_page(request: Request, code: str, audit: OptionalId = None, user: User = Depends(signed_in)):
     require_visible(request, user, code)
     rules = all_rules()
     with request.app.state.sessions() as session:

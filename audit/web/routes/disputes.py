@@ -1,15 +1,16 @@
 """Disputes: an agency contests a finding, a reviewer comments, an administrator decides."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from minhbach.audit.judge.disputes import DisputeError, DisputeForbidden, comment, decide, may_decide, open_dispute
 from minhbach.audit.store.models import Agency, Dispute, DisputeEvent, Finding, User
+from minhbach.audit.web.inputs import Id, optional_id
 from minhbach.audit.web.pages import render
-from minhbach.audit.web.security import check_csrf, current_user, require_visible, visible_codes
+from minhbach.audit.web.security import check_csrf, require_visible, signed_in, visible_codes
 from minhbach.rules.registry import all_rules
 
 router = APIRouter()
@@ -17,11 +18,10 @@ router = APIRouter()
 
 @router.post("/disputes")
 def dispute_open(request: Request, finding: str = Form(""), note: str = Form(""), url: str = Form(""),
-                 csrf: str = Form("")):
-    user = current_user(request)
+                 csrf: str = Form(""), user: User = Depends(signed_in)):
     check_csrf(request, csrf)
     with request.app.state.sessions() as session:
-        row = session.get(Finding, int(finding)) if finding.isdigit() else None
+        row = session.get(Finding, optional_id(finding, "finding") or 0)
         if row is None:
             raise HTTPException(status_code=404)
         agency = session.get(Agency, row.agency_id)
@@ -36,8 +36,7 @@ def dispute_open(request: Request, finding: str = Form(""), note: str = Form("")
 
 
 @router.get("/disputes", response_class=HTMLResponse)
-def disputes_page(request: Request):
-    user = current_user(request)
+def disputes_page(request: Request, user: User = Depends(signed_in)):
     codes = visible_codes(request, user)
     with request.app.state.sessions() as session:
         every = session.execute(select(Dispute, Agency).join(Agency, Agency.id == Dispute.agency_id)
@@ -50,8 +49,8 @@ def disputes_page(request: Request):
 
 
 @router.post("/disputes/{dispute_id}/comment")
-def dispute_comment(request: Request, dispute_id: int, note: str = Form(""), csrf: str = Form("")):
-    user = current_user(request)
+def dispute_comment(request: Request, dispute_id: Id, note: str = Form(""), csrf: str = Form(""),
+                    user: User = Depends(signed_in)):
     check_csrf(request, csrf)
     with request.app.state.sessions() as session:
         try:
@@ -62,9 +61,8 @@ def dispute_comment(request: Request, dispute_id: int, note: str = Form(""), csr
 
 
 @router.post("/disputes/{dispute_id}/decide")
-def dispute_decide(request: Request, dispute_id: int, decision: str = Form(""), reason: str = Form(""),
-                   outcome: str = Form("pass"), csrf: str = Form("")):
-    user = current_user(request)
+def dispute_decide(request: Request, dispute_id: Id, decision: str = Form(""), reason: str = Form(""),
+                   outcome: str = Form("pass"), csrf: str = Form(""), user: User = Depends(signed_in)):
     check_csrf(request, csrf)
     with request.app.state.sessions() as session:
         try:

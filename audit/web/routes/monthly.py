@@ -5,24 +5,23 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from starlette.background import BackgroundTask
 
 from minhbach.audit.reports.monthly.freeze import MonthlyError, freeze
 from minhbach.audit.reports.monthly.publish import DEFAULT_ISSUER, publish
-from minhbach.audit.store.models import MonthlyReport
+from minhbach.audit.store.models import MonthlyReport, User
+from minhbach.audit.web.inputs import Id, month
 from minhbach.audit.web.pages import render
-from minhbach.audit.web.security import check_csrf, current_user, require_admin
-from minhbach.audit.words.i18n import _
+from minhbach.audit.web.security import admin, check_csrf, province
 
 router = APIRouter()
 
 
 @router.get("/monthly", response_class=HTMLResponse)
-def monthly_page(request: Request):
-    user = current_user(request)
+def monthly_page(request: Request, user: User = Depends(province)):
     with request.app.state.sessions() as session:
         reports = list(session.scalars(select(MonthlyReport).order_by(MonthlyReport.month.desc(),
                                                                       MonthlyReport.version.desc())))
@@ -30,8 +29,7 @@ def monthly_page(request: Request):
 
 
 @router.get("/monthly/{report_id}/{fmt}")
-def monthly_file(request: Request, report_id: int, fmt: str):
-    current_user(request)
+def monthly_file(request: Request, report_id: Id, fmt: str, user: User = Depends(province)):
     if fmt not in ("xlsx", "csv", "docx"):
         raise HTTPException(status_code=404)
     issuer = request.app.state.settings.report.issuer or DEFAULT_ISSUER
@@ -45,12 +43,12 @@ def monthly_file(request: Request, report_id: int, fmt: str):
 
 
 @router.post("/monthly/republish")
-def monthly_republish(request: Request, month: str = Form(""), reason: str = Form(""), csrf: str = Form("")):
-    require_admin(request, _("Only an administrator remakes a report."))
+def monthly_republish(request: Request, month_text: str = Form("", alias="month"), reason: str = Form(""),
+                      csrf: str = Form(""), user: User = Depends(admin)):
     check_csrf(request, csrf)
     with request.app.state.sessions() as session:
         try:
-            freeze(session, month, "", None, request.app.state.settings.default_rubric, True, reason)
+            freeze(session, month(month_text), "", None, request.app.state.settings.default_rubric, True, reason)
         except MonthlyError as error:
             raise HTTPException(status_code=400, detail=str(error)) from None
     return RedirectResponse("/monthly", status_code=303)

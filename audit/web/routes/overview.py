@@ -2,7 +2,7 @@
 the change since the audit before and since last month."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from minhbach.audit.judge.changes import previous_audit
 from minhbach.audit.reports.monthly.content import last_complete_audit, previous_month
 from minhbach.audit.reports.rows import score_columns, score_rows
-from minhbach.audit.store.models import Agency, AuditRun, Score
+from minhbach.audit.store.models import Agency, AuditRun, Score, User
+from minhbach.audit.web.inputs import PageNumber, optional_id
 from minhbach.audit.web.lookups import pick_audit
 from minhbach.audit.web.pages import render
-from minhbach.audit.web.security import current_user, visible_codes
+from minhbach.audit.web.security import signed_in, visible_codes
 
 router = APIRouter()
 PER_PAGE = 50
@@ -24,11 +25,10 @@ SORTS = {"code": "agency_code", "name": "agency_name", "score": "score", "grade"
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, audit: str = "", q: str = "", province: str = "", parent: str = "",
              level: str = "", grade: str = "", unknown: bool = False, sort: str = "code", order: str = "asc",
-             page: int = 1):
-    user = current_user(request)
+             page: PageNumber = 1, user: User = Depends(signed_in)):
     codes = visible_codes(request, user)
     with request.app.state.sessions() as session:
-        audit_run = pick_audit(session, int(audit) if audit.isdigit() else None)
+        audit_run = pick_audit(session, optional_id(audit, "audit"))
         if audit_run is None:
             return render(request, "overview.html", user, audit=None, rows=[], total=0)
         rows = [r for r in score_rows(session, audit_run) if codes is None or r["agency_code"] in codes]

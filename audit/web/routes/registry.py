@@ -5,27 +5,22 @@ import csv
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from minhbach.audit.registry.agencies import OPTIONAL, REQUIRED, RegistryError, agency_data, import_registry
-from minhbach.audit.store.models import Agency
+from minhbach.audit.store.models import Agency, User
 from minhbach.audit.web.pages import render
-from minhbach.audit.web.security import check_csrf, current_user, require_admin, visible_codes
+from minhbach.audit.web.security import admin, check_csrf, signed_in, visible_codes
 from minhbach.audit.words.i18n import _
 
 router = APIRouter()
 FIELDS = list(REQUIRED + OPTIONAL)
 
 
-def _admin(request: Request):
-    return require_admin(request, _("Only an administrator changes the agency list."))
-
-
 @router.get("/registry", response_class=HTMLResponse)
-def registry_page(request: Request):
-    user = current_user(request)
+def registry_page(request: Request, user: User = Depends(signed_in)):
     codes = visible_codes(request, user)
     with request.app.state.sessions() as session:
         agencies = [a for a in session.scalars(select(Agency).order_by(Agency.code))
@@ -34,8 +29,7 @@ def registry_page(request: Request):
 
 
 @router.get("/registry/{code}/edit", response_class=HTMLResponse)
-def registry_edit_form(request: Request, code: str):
-    user = _admin(request)
+def registry_edit_form(request: Request, code: str, user: User = Depends(admin)):
     with request.app.state.sessions() as session:
         agency = session.scalar(select(Agency).where(Agency.code == code))
         if agency is None:
@@ -45,11 +39,9 @@ def registry_edit_form(request: Request, code: str):
 
 
 @router.post("/registry/{code}/edit", response_class=HTMLResponse)
-async def registry_edit(request: Request, code: str):
-    user = _admin(request)
-    form = await request.form()
-    csrf = form.get("csrf")
-    check_csrf(request, csrf if isinstance(csrf, str) else None)  # a file is no token
+async def registry_edit(request: Request, code: str, user: User = Depends(admin)):
+    form = await request.form()  # text only: files were refused before (web/inputs.py)
+    check_csrf(request, form.get("csrf"))
     values = {field: str(form.get(field, "")).strip() for field in FIELDS}
     values["code"] = code
     with tempfile.TemporaryDirectory() as folder:  # the CSV import's own checks, line by line

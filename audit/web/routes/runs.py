@@ -1,35 +1,40 @@
 """The nights' crawls and audits, and what changed between two audits."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from minhbach.audit.judge.changes import ChangesError, diff_audits, pick_audits
-from minhbach.audit.store.models import AuditRun, CrawlRun
+from minhbach.audit.store.models import Agency, AuditRun, CrawlRun, SiteCrawl, User
+from minhbach.audit.web.inputs import optional_id
 from minhbach.audit.web.pages import render
-from minhbach.audit.web.security import current_user, visible_codes
+from minhbach.audit.web.security import signed_in, visible_codes
 
 router = APIRouter()
 
 
 @router.get("/runs", response_class=HTMLResponse)
-def runs(request: Request):
-    user = current_user(request)
+def runs(request: Request, user: User = Depends(signed_in)):
+    """The nights; an agency account sees those that crawled its sites, without the night's
+    own notes (they may name other sites)."""
+    codes = visible_codes(request, user)
     with request.app.state.sessions() as session:
-        crawls = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(100)))
+        query = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(100)
+        if codes is not None:
+            query = query.where(CrawlRun.id.in_(select(SiteCrawl.run_id).join(Agency, Agency.id == SiteCrawl.agency_id)
+                                                .where(Agency.code.in_(codes))))
+        crawls = list(session.scalars(query))
         audits = list(session.scalars(select(AuditRun).order_by(AuditRun.id.desc()).limit(100)))
-    return render(request, "runs.html", user, crawls=crawls, audits=audits)
+    return render(request, "runs.html", user, crawls=crawls, audits=audits, notes=codes is None)
 
 
 @router.get("/changes", response_class=HTMLResponse)
-def changes_page(request: Request, before: str = "", after: str = ""):
-    user = current_user(request)
+def changes_page(request: Request, before: str = "", after: str = "", user: User = Depends(signed_in)):
     codes = visible_codes(request, user)
     with request.app.state.sessions() as session:
         try:
-            older, newer = pick_audits(session, int(before) if before.isdigit() else None,
-                                       int(after) if after.isdigit() else None)
+            older, newer = pick_audits(session, optional_id(before, "before"), optional_id(after, "after"))
         except ChangesError as error:
             return render(request, "changes.html", user, error=str(error), rows=[], sites=[])
         rows, sites = diff_audits(session, older, newer)

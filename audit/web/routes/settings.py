@@ -1,30 +1,26 @@
 """Settings an administrator changes from the dashboard: which rubric scores the audits."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from minhbach.audit.judge.choice import choice_history, choose, current_choice, rubric_for_audit
 from minhbach.audit.judge.rubric import RubricError, available, load_rubric
+from minhbach.audit.store.models import User
 from minhbach.audit.web.pages import render
-from minhbach.audit.web.security import check_csrf, require_admin
-from minhbach.audit.words.i18n import _
+from minhbach.audit.web.security import admin, check_csrf
 
 router = APIRouter()
 
 
-def _admin(request: Request):
-    return require_admin(request, _("Only an administrator changes the settings."))
-
-
 @router.get("/settings", response_class=HTMLResponse)
-def settings_page(request: Request):
-    return _page(request, _admin(request), [], 200)
+def settings_page(request: Request, user: User = Depends(admin)):
+    return _page(request, user, [], 200)
 
 
 @router.post("/settings/rubric")
-def settings_rubric(request: Request, rubric: str = Form(""), reason: str = Form(""), csrf: str = Form("")):
-    user = _admin(request)
+def settings_rubric(request: Request, rubric: str = Form(""), reason: str = Form(""), csrf: str = Form(""),
+                    user: User = Depends(admin)):
     check_csrf(request, csrf)
     with request.app.state.sessions() as session:
         try:
