@@ -2,8 +2,6 @@
 between two audits."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -66,11 +64,10 @@ def diff(app: App, from_id, to_id, fmt, out) -> None:
     if fmt == "json":
         text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     else:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=DIFF_KEYS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(records)
-        text = buffer.getvalue()
+        from minhbach.audit.reports.cells import csv_line
+
+        lines = [DIFF_KEYS, *([record[key] for key in DIFF_KEYS] for record in records)]
+        text = "".join(csv_line(line) + "\n" for line in lines)
     if out is None:
         click.echo(text, nl=False)
         return

@@ -1,42 +1,21 @@
 """CSV files for officers: UTF-8 with BOM (Excel opens it right), Vietnamese headers, a stable
-column order, and cells that Excel would run as formulas neutralised."""
+column order, and cells that Excel would run as formulas neutralised (reports/cells.py)."""
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from minhbach.audit.files import write_atomically
+from minhbach.audit.reports.cells import csv_line
 from minhbach.audit.words.i18n import _
-from minhbach.rules.text import nfc
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    if value is None:
-        return ""
-    text = nfc(str(value))
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
 
 
 def write_csv(path: Path, columns: Sequence[tuple[str, str]], rows: Iterable[dict]) -> Path:
     """`columns` is [(key, Vietnamese header), ...] in output order. Written whole or not at all."""
     def write(handle) -> None:
-        writer = csv.writer(handle)
-        writer.writerow([header for _, header in columns])
+        handle.write(csv_line(header for _, header in columns) + "\r\n")
         for row in rows:
-            writer.writerow([safe_cell(row.get(key)) for key, _ in columns])
+            handle.write(csv_line(row.get(key) for key, _ in columns) + "\r\n")
 
     return write_atomically(path, write, encoding="utf-8-sig", newline="")
 

@@ -2,7 +2,8 @@
 shown dd/mm/yyyy; codes and phone numbers as text), a styled header, widths that fit Vietnamese
 text, rows as tall as their wrapped text, frozen panes, clickable links, A4 landscape fitted to
 the page width. Columns are (key, header, kind) with kind one of text, int, number, percent,
-signed, date, link."""
+signed, date, link. What goes in a cell is data, never a formula or a link elsewhere than
+http(s) (reports/cells.py: `frame` cleans the text, `seal` the finished workbook)."""
 from __future__ import annotations
 
 from datetime import date
@@ -14,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from minhbach.audit.files import save_atomically
+from minhbach.audit.reports.cells import link_target, seal, sheet_value
 
 HEADER_ROW = 5  # rows 1-3: title block, 4: blank
 FORMATS = {"int": "0", "number": "0.0", "percent": "0%", "signed": "+0.0;-0.0;0.0", "date": "DD/MM/YYYY"}
@@ -24,8 +26,8 @@ NARROW_TEXT = {"Mã": 13, "STT": 5, "Cấp": 10, "Xếp loại": 14, "Mã tiêu 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 THIN = Side(style="thin", color="999999")
 def frame(rows: list[dict], columns) -> pd.DataFrame:
-    frame = pd.DataFrame([[row.get(key) for key, _, _ in columns] for row in rows],
-                         columns=[header for _, header, _ in columns], dtype=object)
+    frame = pd.DataFrame([[sheet_value(row.get(key)) for key, _, _ in columns] for row in rows],
+                         columns=[sheet_value(header) for _, header, _ in columns], dtype=object)
     return frame.where(frame.notna(), None)
 
 
@@ -47,8 +49,9 @@ def shape(sheet: Worksheet, columns, n_rows: int, header_row: int = HEADER_ROW, 
             else:
                 cell.number_format = "@"  # codes and phone numbers stay text
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if kind == "link" and cell.value:
-                cell.hyperlink = str(cell.value)
+            target = link_target(cell.value) if kind == "link" else None
+            if target:  # an address that is not http(s) stays plain text
+                cell.hyperlink = target
                 cell.font = Font(color="0563C1", underline="single")
     sheet.row_dimensions[header_row].height = 62
     # Spreadsheets do not grow a row to its wrapped text when they open a file: each row gets
@@ -77,5 +80,6 @@ def write_table(path: Path, sheet_name: str, columns, rows: list[dict]) -> Path:
         with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
             frame(rows, columns).to_excel(writer, sheet_name=sheet_name, index=False)
             shape(writer.sheets[sheet_name], columns, len(rows), header_row=1, freeze_column=3)
+            seal(writer.book)
 
     return save_atomically(path, save)

@@ -1,6 +1,9 @@
 """The monthly report as a Word document laid out like an official report: the header block
 (issuer left, national motto right), the title, a summary paragraph, the summary table, and the
-agencies that could not be audited with their reasons."""
+agencies that could not be audited with their reasons. Crawled and registry text is written
+through reports/cells.py: no character Word's XML cannot hold (one would stop the report), and
+in the table the same apostrophe as in the CSV before formula-like text, so that a cell copied
+into a spreadsheet stays text."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,6 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from minhbach.audit.files import save_atomically
+from minhbach.audit.reports.cells import clean_text, safe_cell
 from minhbach.audit.reports.monthly.layout import province_of, title_lines
 
 TABLE_COLUMNS = [("STT", 1.3), ("Cơ quan, đơn vị", 5.7), ("Cấp", 2.2), ("Điểm", 1.6), ("Xếp loại", 2.4),
@@ -21,7 +25,7 @@ TABLE_COLUMNS = [("STT", 1.3), ("Cơ quan, đơn vị", 5.7), ("Cấp", 2.2), ("
 
 def _paragraph(doc, text: str, bold: bool = False, size: int = 13, align=WD_ALIGN_PARAGRAPH.JUSTIFY, italic=False):
     paragraph = doc.add_paragraph()
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(clean_text(text))
     run.bold, run.italic, run.font.size = bold, italic, Pt(size)
     paragraph.alignment = align
     return paragraph
@@ -38,7 +42,7 @@ def _header_block(doc, content: dict, issuer: str) -> None:
         cell.paragraphs[0].text = ""
         for n, (text, bold) in enumerate(lines):
             paragraph = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
-            run = paragraph.add_run(text)
+            run = paragraph.add_run(clean_text(text))
             run.bold, run.font.size = bold, Pt(12)
             run.italic = n == 2 and cell is right
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -131,7 +135,7 @@ def write_document(path: Path, content: dict, report_meta: dict, issuer: str) ->
         cells = table.add_row().cells
         for cell, value, (_header, width) in zip(cells, values, TABLE_COLUMNS):
             cell.text = ""
-            cell.paragraphs[0].add_run(value).font.size = Pt(10)
+            cell.paragraphs[0].add_run(safe_cell(value)).font.size = Pt(10)
             cell.width = Cm(width)
     unreachable = [a for a in content["agencies"] if a["score"] is None]
     _paragraph(doc, "")

@@ -1,6 +1,8 @@
 """The monthly report as an XLSX workbook (pandas writes the tables through openpyxl; openpyxl
 then gives them what an officer needs): typed cells, frozen headers, widths that fit Vietnamese
-text, A4 landscape fitted to the page width, clickable evidence, and the title block.
+text, A4 landscape fitted to the page width, clickable evidence, and the title block. Every
+cell is data (reports/cells.py): crawled text never becomes a formula or a link elsewhere than
+http(s), and a control character in it never stops the report.
 
 Sheets: "Tổng hợp" (one row per agency), one per level, "Theo nhóm" (roll-ups), "Bằng chứng"
 (every finding), "Phương pháp"."""
@@ -14,6 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from minhbach.audit.files import save_atomically
+from minhbach.audit.reports.cells import seal, sheet_value
 from minhbach.audit.reports.monthly.layout import SUMMARY_COLUMNS, summary_rows, title_lines
 from minhbach.audit.reports.sheets import HEADER_ROW, frame, shape
 from minhbach.rules.levels import LEVELS
@@ -29,7 +32,7 @@ EVIDENCE_COLUMNS = [("agency_code", "Mã", "text"), ("rule_code", "Mã tiêu ch�
 
 def _title(sheet: Worksheet, lines: tuple[str, ...], width: int) -> None:
     for row, (text, size) in enumerate(zip(lines, (11, 11, 13)), start=1):
-        cell = sheet.cell(row=row, column=1, value=text)
+        cell = sheet.cell(row=row, column=1, value=sheet_value(text))
         cell.font = Font(bold=True, size=size)
         cell.alignment = Alignment(horizontal="left" if row < 3 else "center")
         if row == 3:
@@ -90,12 +93,13 @@ def _method(writer, content: dict, lines: tuple[str, ...], report_meta: dict) ->
                    + "; ".join(rubric.get("legal_basis") or ["QĐ 26/2017/QĐ-UBND", "NĐ 43/2011/NĐ-CP",
                                                               "Luật Tiếp cận thông tin 2016"]) + "."),
     ] + [(f"Nhóm: {c['title']}", f"trọng số {c['weight']:g}: {', '.join(c['rules'])}") for c in rubric["categories"]]
-    frame = pd.DataFrame(text, columns=["Nội dung", "Giải thích"])
-    frame.to_excel(writer, sheet_name="Phương pháp", startrow=HEADER_ROW - 1, index=False)
+    columns = [("a", "Nội dung", "text"), ("b", "Giải thích", "text")]
+    frame([{"a": a, "b": b} for a, b in text], columns).to_excel(writer, sheet_name="Phương pháp",
+                                                               startrow=HEADER_ROW - 1, index=False)
     sheet = writer.sheets["Phương pháp"]
     _title(sheet, lines, 2)
     # (the widths come from the headers, before the row heights are worked out from them)
-    shape(sheet, [("a", "Nội dung", "text"), ("b", "Giải thích", "text")], len(text), freeze_column=1)
+    shape(sheet, columns, len(text), freeze_column=1)
 
 
 def write_workbook(path: Path, content: dict, report_meta: dict, issuer: str) -> Path:
@@ -120,8 +124,9 @@ def write_workbook(path: Path, content: dict, report_meta: dict, issuer: str) ->
             _method(writer, content, lines, report_meta)
             created = datetime.fromisoformat(report_meta["created_iso"]).replace(tzinfo=None)
             props = writer.book.properties
-            props.creator, props.title = "minhbach", lines[2]
+            props.creator, props.title = "minhbach", sheet_value(lines[2])
             props.created = props.modified = created  # the same report, the same file metadata
+            seal(writer.book)
 
     save_atomically(path, save)
     return path
