@@ -10,7 +10,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
 from minhbach.crawler.failures import Refused
-from minhbach.crawler.safety import is_public_address, literal_address
+from minhbach.crawler.safety import AddressPolicy, literal_address
 from minhbach.crawler.urls import canonicalize, netloc_of
 
 
@@ -27,13 +27,13 @@ class CrawlerMiddleware:
 
 class PrivateAddressGuard(CrawlerMiddleware):
     """Refuses requests whose host resolves to a private, loopback, link-local or otherwise
-    non-public address, unless the operator allowed it (MINHBACH_ALLOW_PRIVATE for all, or
-    MINHBACH_ALLOWED_PRIVATE_HOSTS for named host[:port] entries)."""
+    non-public address, unless the operator allowed it (crawler/safety.py's AddressPolicy, the
+    same one the browser's proxy applies: crawler/egress.py). It fails closed: a host that
+    cannot be resolved is refused, with the resolver's error."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.allow_all = crawler.settings.getbool("MINHBACH_ALLOW_PRIVATE")
-        self.allowed_hosts = {h.lower() for h in crawler.settings.getlist("MINHBACH_ALLOWED_PRIVATE_HOSTS")}
+        self.policy = AddressPolicy.from_settings(crawler.settings)
 
     async def resolve(self, host: str) -> str:
         from twisted.internet import reactor
@@ -43,19 +43,16 @@ class PrivateAddressGuard(CrawlerMiddleware):
         return await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[arg-type]
 
     async def process_request(self, request):
-        if self.allow_all:
-            return None
-        parts = urlsplit(request.url)
-        host = (parts.hostname or "").lower()
-        if netloc_of(request.url) in self.allowed_hosts or host in self.allowed_hosts:
+        host = (urlsplit(request.url).hostname or "").lower()
+        if self.policy.allows_unseen(host, netloc_of(request.url)):
             return None
         address = literal_address(host)
         if address is None:
             try:
                 address = await self.resolve(host)
-            except Exception:
-                return None  # let the download fail with its own DNS error
-        if not is_public_address(address):
+            except Exception as error:  # noqa: BLE001 - whatever the resolver says, nothing is sent
+                raise Refused("dns", host=host, error=type(error).__name__) from error
+        if not self.policy.allows(host, netloc_of(request.url), address):
             self.crawler.stats.inc_value("minhbach/private_address_refused")
             raise Refused("private_address", address=str(address), host=host)
         return None

@@ -20,6 +20,28 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Where any fetch of a crawl may connect, Scrapy's and the browser's alike: globally
+    routable addresses, and private ones only where the operator allowed them (all of them, or
+    named host[:port] entries)."""
+
+    allow_all: bool = False
+    allowed_hosts: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_settings(cls, settings) -> AddressPolicy:
+        return cls(settings.getbool("MINHBACH_ALLOW_PRIVATE"),
+                   frozenset(h.lower() for h in settings.getlist("MINHBACH_ALLOWED_PRIVATE_HOSTS")))
+
+    def allows_unseen(self, host: str, netloc: str) -> bool:
+        """Whether `host` (`netloc`: host[:port]) may be reached whatever it resolves to."""
+        return self.allow_all or netloc in self.allowed_hosts or host in self.allowed_hosts
+
+    def allows(self, host: str, netloc: str, address: str) -> bool:
+        return self.allows_unseen(host, netloc) or is_public_address(address)
+
+
 def literal_address(host: str) -> str | None:
     try:
         return str(ipaddress.ip_address(host.strip("[]")))
