@@ -36,6 +36,7 @@ from minhbach.crawler.urls import canonicalize, is_skippable_asset, netloc_of, s
 from minhbach.rules.artifacts import XML_DECLARATION, document_type
 from minhbach.rules.lexicon import TermMatcher, crawl_priority_terms
 from minhbach.rules.links import http_url, page_links
+from minhbach.rules.nesting import flattened, too_deep
 from minhbach.rules.text import clean_space, fold
 
 log = logging.getLogger(__name__)
@@ -344,6 +345,16 @@ class AgencySpider(Spider):
         text, item.encoding, item.legacy_encoding = decode_html(response)
         markup = XML_DECLARATION.sub("", text, count=1)
         tree = lxml.html.document_fromstring(markup, parser=HTML_PARSER) if markup.strip() else None
+        if tree is not None and too_deep(HTML_PARSER):   # read again flattened (rules/nesting.py)
+            tree = lxml.html.document_fromstring(flattened(markup), parser=HTML_PARSER)
+            if too_deep(HTML_PARSER):  # still deeper than the parser reads: not read, never judged
+                site.errors["parse_error"] += 1
+                if is_home:
+                    site.fail("unreachable", "home_too_deep")
+                else:
+                    self._not_read(site, response, "too_deep_page")
+                yield item
+                return
         if tree is None or (tree.find(".//a[@href]") is None and not tree.text_content().strip()):
             site.errors["parse_error"] += 1
             if is_home:

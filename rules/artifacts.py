@@ -21,6 +21,7 @@ from minhbach.rules.extract import find_dates, find_dates_at
 from minhbach.rules.legacy import LEGACY_ENCODINGS, to_unicode
 from minhbach.rules.lexicon import TopicIndex, load_lexicons, topic_index
 from minhbach.rules.links import page_links, words_of
+from minhbach.rules.nesting import flattened, flattened_bytes, too_deep
 from minhbach.rules.text import clean_space, fold, nfc, window
 
 # Documents a page links to (crawler and rules share this one list).
@@ -42,6 +43,16 @@ def _parser(encoding: str | None) -> lxml.etree.HTMLParser:
     # huge_tree: libxml2 otherwise gives up at 256 levels of nesting, which real CMS pages pass.
     return lxml.etree.HTMLParser(encoding=encoding, recover=True, no_network=True, remove_comments=True,
                                  remove_pis=True, huge_tree=True)
+
+
+def _parse(markup: str | bytes, encoding: str | None) -> lxml.etree._Element:
+    """The page's tree; a page nested deeper than libxml2 reads is read flattened (rules/nesting.py)."""
+    parser = _parser(encoding)
+    tree = lxml.etree.fromstring(markup, parser)
+    if too_deep(parser):
+        tree = lxml.etree.fromstring(flattened_bytes(markup) if isinstance(markup, bytes) else flattened(markup),
+                                     parser)
+    return tree
 
 
 @lru_cache(maxsize=64)
@@ -210,14 +221,14 @@ class Page:
             direct = False
         if direct and body.strip():
             try:
-                tree = lxml.etree.fromstring(body.replace(b"<", b" <"), _parser(encoding))
+                tree = _parse(body.replace(b"<", b" <"), encoding)
             except (LookupError, lxml.etree.LxmlError):   # an encoding libxml2 does not know
                 direct = False
         if not direct:
             text = decode_stored(body, self.source.encoding)
             text = XML_DECLARATION.sub("", text).lstrip("\ufeff")
             text = text.replace("<", " <")
-            tree = lxml.etree.fromstring(text, _parser(None)) if text.strip() else None
+            tree = _parse(text, None) if text.strip() else None
         if tree is None:
             tree = lxml.etree.fromstring("<html/>", _parser(None))
         lxml.etree.strip_elements(tree, *_INVISIBLE, with_tail=False)

@@ -40,11 +40,13 @@ TEMPLATES = {
     "parse_error": N_("error while parsing the page"),
     "binary_page": N_("the page sent binary content instead of HTML"),
     "empty_page": N_("the page has no readable HTML content"),
+    "too_deep_page": N_("the page is nested too deeply to be read whole"),
     # what became of a site's home page
     "home_http_error": N_("the home page answered HTTP error {status}"),
     "home_unparsable": N_("the home page could not be read (error while parsing it)"),
     "home_not_html": N_("the home page is not an HTML page (Content-Type: {content_type})"),
     "home_empty": N_("the home page has no readable HTML content"),
+    "home_too_deep": N_("the home page is nested too deeply to be read whole"),
     "home_script_shell": N_("the home page is only a frame drawn by JavaScript; a browser (chromium) is needed to "
                             "read its content"),
     "home_refused": N_("home page: {cause}"),
