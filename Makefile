@@ -41,12 +41,12 @@ bench: install-test
 # (tests/test_i18n.py fails while one is missing), then run this again.
 LOCALE := data/locale
 catalogues: install-test
-	$(BIN)/pybabel -q extract --no-location --sort-output -F $(LOCALE)/babel.cfg -o $(LOCALE)/minhbach.pot \
+	$(BIN)/pybabel -q extract --no-wrap --no-location --sort-output -F $(LOCALE)/babel.cfg -o $(LOCALE)/minhbach.pot \
 		--project minhbach --copyright-holder "minhbach" \
 		audit crawler rules $$($(BIN)/python -c 'import click, os; print(os.path.dirname(click.__file__))')
 	for lang in vi en; do \
 		if [ -f $(LOCALE)/$$lang/LC_MESSAGES/minhbach.po ]; then \
-			$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i $(LOCALE)/minhbach.pot -d $(LOCALE) -D minhbach -l $$lang; \
+			$(BIN)/pybabel -q update --no-wrap --no-fuzzy-matching --ignore-obsolete -i $(LOCALE)/minhbach.pot -d $(LOCALE) -D minhbach -l $$lang; \
 		else $(BIN)/pybabel -q init -i $(LOCALE)/minhbach.pot -d $(LOCALE) -D minhbach -l $$lang; fi; \
 	done
 	$(BIN)/pybabel -q compile -d $(LOCALE) -D minhbach
