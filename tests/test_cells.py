@@ -4,17 +4,13 @@ written by the CLI, read back with openpyxl, the csv module and python-docx. No 
 formula or an error value, no link leads elsewhere than http(s), the text reads as it was
 (Vietnamese intact, control characters gone), numbers and dates keep their types."""
 import csv
-import re
 import sqlite3
-import unicodedata
-import zipfile
-from urllib.parse import urlsplit
 
 from docx import Document
-from openpyxl import load_workbook
 
 from minhbach.audit.reports.cells import csv_line, link_target, safe_cell
 from tests.support.cli import run_cli
+from tests.support.files import check_csv, check_workbook, no_control, reads_as_formula
 
 MONTH = "2026-11"
 NAME = "bao-cao-thang-2026-11"
@@ -44,54 +40,11 @@ def _hostile(store):
     db.close()
 
 
-def _reads_as_formula(text: str) -> bool:
-    """What Excel or LibreOffice may take for a formula (said here apart from reports/cells.py)."""
-    first = unicodedata.normalize("NFKC", text.lstrip(" \t\n\u00a0\u200b\u3000\ufeff")[:1])
-    return first in ("=", "+", "-", "@") and not re.fullmatch(r"-?\d+(?:[.,]\d+)?", text)
-
-
-def _no_control(text: str) -> bool:
-    return not any(unicodedata.category(c) == "Cc" and c not in "\t\n" for c in text)
-
-
-def _check_workbook(path) -> dict:
-    """Every cell of every sheet: data, not a formula or an error; every link http(s).
-    Returns {sheet: rows of cells}."""
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/sheet"):
-                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name), name
-    book = load_workbook(path)
-    sheets = {}
-    for sheet in book.worksheets:
-        rows = [list(row) for row in sheet.iter_rows()]
-        for cell in (c for row in rows for c in row):
-            assert cell.data_type not in ("f", "e"), (sheet.title, cell.coordinate, cell.value)
-            if isinstance(cell.value, str):
-                assert _no_control(cell.value), (sheet.title, cell.coordinate, cell.value)
-                if _reads_as_formula(cell.value):  # text, and text again when an officer edits it
-                    assert cell.quotePrefix and cell.number_format == "@", (sheet.title, cell.coordinate)
-            if cell.hyperlink is not None:
-                assert urlsplit(cell.hyperlink.target).scheme in ("http", "https"), cell.hyperlink.target
-        sheets[sheet.title] = rows
-    return sheets
-
-
-def _check_csv(path) -> list[dict]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        for value in row.values():
-            assert _no_control(value), value
-            assert not _reads_as_formula(value) or value.startswith("'"), value
-    return rows
-
-
 def test_the_monthly_report_holds_payloads_as_text(demo_store, tmp_path):
     _hostile(demo_store)
     result = run_cli("monthly", "--month", MONTH, "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    sheets = _check_workbook(tmp_path / f"{NAME}.xlsx")
+    sheets = check_workbook(tmp_path / f"{NAME}.xlsx")
     summary = sheets["Tổng hợp"]
     assert summary[0][0].value == "UBND TỈNH HÒA SƠN"  # the province's NUL and ESC removed
     header = [c.value for c in summary[4]]
@@ -115,16 +68,16 @@ def test_the_monthly_report_holds_payloads_as_text(demo_store, tmp_path):
     assert any(row[day].is_date and row[day].number_format == "DD/MM/YYYY" for row in evidence[5:])
     values = {row[header.index("Giá trị")].value for row in evidence[5:]}
     assert {"-2.5", "#N/A", "=1+1", "abc"} <= values  # strings as they were, no number or error made of them
-    rows = _check_csv(tmp_path / f"{NAME}.csv")
+    rows = check_csv(tmp_path / f"{NAME}.csv")
     names = {row["Mã"]: row["Cơ quan, đơn vị"] for row in rows}
     assert names["stc-hs"] == "'=1+1" and names["sct-hs"] == "'+84 211 3861 234"
     assert names["xa-thanhbinh"] == "abc Ủy ban nhân dân xã Thanh Bình"
     document = Document(tmp_path / f"{NAME}.docx")
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    assert all(_no_control(text) and (not _reads_as_formula(text) or text.startswith("'")) for text in cells)
+    assert all(no_control(text) and (not reads_as_formula(text) or text.startswith("'")) for text in cells)
     assert "'=1+1" in cells and "abc Ủy ban nhân dân xã Thanh Bình" in cells and "'\t=1 Sở Tư pháp" in cells
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "＝1+1 Sở Giáo dục và Đào tạo (" in text and _no_control(text)
+    assert "＝1+1 Sở Giáo dục và Đào tạo (" in text and no_control(text)
     assert any("Hòa Sơn, ngày" in cell for cell in cells)  # the date line of the header block
 
 
@@ -134,12 +87,12 @@ def test_every_export_holds_payloads_as_text(demo_store, tmp_path):
                        ("phat-hien.csv", ("--findings",))):
         result = run_cli("export", *args, "--out", str(tmp_path / name))
         assert result.returncode == 0, result.stderr
-    scores = next(iter(_check_workbook(tmp_path / "diem.xlsx").values()))
+    scores = next(iter(check_workbook(tmp_path / "diem.xlsx").values()))
     header = [c.value for c in scores[0]]
     stc = next(row for row in scores[1:] if row[0].value == "stc-hs")
     assert stc[header.index("Tên cơ quan")].value == "=1+1"
     assert isinstance(stc[header.index("Điểm")].value, float) and stc[header.index("Ngày đánh giá")].is_date
-    findings = _check_workbook(tmp_path / "phat-hien.xlsx")
+    findings = check_workbook(tmp_path / "phat-hien.xlsx")
     rows = next(iter(findings.values()))
     header = [c.value for c in rows[0]]
     snippets = {row[header.index("Trích đoạn")].value for row in rows[1:]}
@@ -147,8 +100,8 @@ def test_every_export_holds_payloads_as_text(demo_store, tmp_path):
     links = {row[header.index("Địa chỉ bằng chứng")].hyperlink.target for row in rows[1:]
              if row[header.index("Địa chỉ bằng chứng")].hyperlink}
     assert links == {"http://127.0.0.1:9/ok"}
-    _check_csv(tmp_path / "diem.csv")
-    exported = _check_csv(tmp_path / "phat-hien.csv")
+    check_csv(tmp_path / "diem.csv")
+    exported = check_csv(tmp_path / "phat-hien.csv")
     assert {row["Trích đoạn"] for row in exported} >= {"'=1+1", "'+cmd|'/C calc'!A0", "'-2+3", "-2.5",
                                                       "'+84 211 3861 234", "'＝1+1", "' =cmd|' /C calc'!A0",
                                                       "Giờ làm việc; =1+1", "abc"}
