@@ -114,9 +114,11 @@ def test_scoring_partial_excluded_and_unknown():
     half = dict(everything, LD01=("fail", True), LD02=("fail", False), LG01=("needs_review", False))
     score = score_site(rubric, "so", half)
     judged = sum(i.weight for c, i in rubric.items.items() if c not in ("LG01",))
-    assert score.total == round(100 * (judged - 8 * 0.5 - 2) / judged, 1)
-    assert score.coverage == round(judged / (judged + 3), 3)
-    assert score.categories["legal"]["score"] == round(100 * (14 - 4 - 2) / 14, 1)
+    applicable = judged + 3   # LG01 (weight 3) needs review: applicable, not judged, no points
+    assert score.total == round(100 * (judged - 8 * 0.5 - 2) / applicable, 1)
+    assert score.high == round(100 * (judged - 8 * 0.5 - 2 + 3) / applicable, 1)
+    assert score.coverage == round(judged / applicable, 3)
+    assert score.categories["legal"]["score"] == round(100 * (14 - 4 - 2) / 17, 1)
     unknown = score_site(rubric, "so", {c: ("error", False) for c in rubric.items}, reachable=False,
                          reason="máy chủ từ chối kết nối")
     assert unknown.total is None and unknown.grade == "" and unknown.reason == "máy chủ từ chối kết nối"

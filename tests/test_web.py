@@ -120,6 +120,11 @@ def _csrf(client, path="/"):
     return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
 
 
+def _shown_score(page: str) -> float:
+    """The agency page's score (the lower end of "63,9–66,8 điểm", decimal comma)."""
+    return float(re.search(r"<strong>([\d,]+)(?:–[\d,]+)? điểm</strong>", page).group(1).replace(",", "."))
+
+
 def test_a_dispute_accepted_by_an_admin_overrides_the_finding_now_and_later(web):
     client, _, _ = web
     sessions = current_sessions()
@@ -131,7 +136,7 @@ def test_a_dispute_accepted_by_an_admin_overrides_the_finding_now_and_later(web)
         ).scalar()
     agency_user = TestClient(client.app, follow_redirects=False)
     login(agency_user, "sotuphap")
-    score_before = float(re.search(r"<strong>([\d.]+) điểm</strong>", agency_user.get("/agency/stp-hs").text).group(1))
+    score_before = _shown_score(agency_user.get("/agency/stp-hs").text)
     assert agency_user.post("/disputes", data={"finding": finding, "note": "Có chuyên mục"}).status_code == 403
     answer = agency_user.post("/disputes", data={"finding": finding, "note": "Chuyên mục Tiếp cận thông tin có ở "
                                                  "menu chính", "url": "http://127.0.0.1:18406/tiep-can-thong-tin",
@@ -147,7 +152,7 @@ def test_a_dispute_accepted_by_an_admin_overrides_the_finding_now_and_later(web)
     assert client.post(f"/disputes/{dispute}/decide", data={**decide, "csrf": _csrf(client)}).status_code == 303
     page = agency_user.get("/agency/stp-hs").text
     assert f"đã điều chỉnh, khiếu nại #{dispute}" in page
-    assert float(re.search(r"<strong>([\d.]+) điểm</strong>", page).group(1)) > score_before
+    assert _shown_score(page) > score_before
     trail = client.get("/disputes").text
     assert "sotuphap mở" in trail and "quantri chấp nhận: Đã kiểm tra: có chuyên mục" in trail
     assert run_cli("audit", "--date", "2026-11-20").returncode == 0  # a later audit keeps the decision

@@ -75,7 +75,8 @@ def print_score_table(app: App, audit_id: int | None = None, wide: bool = False)
     table.add_column(_("Agency"), min_width=12, ratio=2, overflow="fold")
     if wide:
         table.add_column(_("Level"), no_wrap=True)
-    table.add_column(_("Score"), justify="right", no_wrap=True)
+    # an interval ("72,7–75,6") folds after its dash where 80 columns need it
+    table.add_column(_("Score"), justify="right", max_width=5 if console.width < 100 else None, overflow="fold")
     # "Unknown" ("Không xác định") on two lines only where 80 columns need it
     table.add_column(_("Grade"), max_width=10 if console.width < 100 else None, overflow="fold")
     for _key, header in categories:  # the part before the first comma keeps the table narrow
@@ -85,7 +86,8 @@ def print_score_table(app: App, audit_id: int | None = None, wide: bool = False)
     for row in rows:
         unknown = row["score"] is None
         cells = [row["agency_code"], row["agency_name"], *([level_name(row["level"])] if wide else []),
-                 score_text(row["score"]), row["grade"], *[score_text(row.get(key)) for key, _ in categories],
+                 score_text(row["score"], row["score_high"]), row["grade"],
+                 *[score_text(row.get(key)) for key, _ in categories],
                  f"{row['coverage_pct']}%", row["reason"]]
         table.add_row(*cells, style="yellow" if unknown else None)
     console.print(table)
@@ -194,7 +196,8 @@ def report(app: App, agency_code, by, wide, audit_id) -> None:
         fail(_("agency '{code}' is not in audit {id}").format(code=agency_code, id=audit_run.id))
     verdict = (_("unknown") + " – " + score["reason"] if score["score"] is None
                else _("{score} points, {grade}, coverage {pct}%").format(
-                   score=f"{score['score']:.1f}", grade=score["grade"], pct=score["coverage_pct"]))
+                   score=score_text(score["score"], score["score_high"]), grade=score["grade"],
+                   pct=score["coverage_pct"]))
     table = Table(title=f"{score['agency_name']} ({agency_code}): {verdict}")
     for header in (_("Code"), _("Rule"), _("Outcome"), _("Value"), _("Date"), _("Note")):
         table.add_column(header, overflow="fold")

@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 
 from minhbach.audit.words.i18n import _
+from minhbach.audit.words.numbers import score_range
 
 
 def make_console() -> Console:
@@ -72,8 +73,9 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
-def score_text(value) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def score_text(value, high=None) -> str:
+    """A score (with its interval when the rules not judged could raise it), decimal comma."""
+    return score_range(value, high)
 
 
 def hold_lock(app: App, job: str):

@@ -59,7 +59,7 @@ class Rubric:
     outcomes: dict[str, Any]
     grades: tuple[Grade, ...]
     categories: tuple[Category, ...]
-    min_coverage: float = 0.0
+    grade_coverage: float = 0.9   # graded whatever the unjudged rules could change, from this share judged
     source: str = ""
     items: dict[str, Item] = field(default_factory=dict)
     legal_basis: tuple[str, ...] = ()
@@ -160,21 +160,21 @@ def _validate(root: _Node, path: Path) -> Rubric:
         if key not in top:
             bad(root, key, _("missing"))
     for key in top:
-        if key not in REQUIRED + ("effective", "min_coverage"):
+        if key not in REQUIRED + ("effective", "grade_coverage"):
             bad(top[key], key, _("unknown field"))
     levels = _levels(top, bad)
     outcomes = _outcomes(top, bad)
     grades = _grades(top, bad)
     categories = _categories(top, bad)
     effective = _effective(top, bad)
-    min_coverage = top["min_coverage"].value if "min_coverage" in top else 0.0
-    if not _is_number(min_coverage) or not 0 <= min_coverage <= 1:
-        bad(top.get("min_coverage"), "min_coverage", _("a share from 0 to 1"))
+    grade_coverage = top["grade_coverage"].value if "grade_coverage" in top else 0.9
+    if not _is_number(grade_coverage) or not 0 <= grade_coverage <= 1:
+        bad(top.get("grade_coverage"), "grade_coverage", _("a share from 0 to 1"))
     if bad.lines:
         raise RubricError(bad.lines)
     return Rubric(id=str(top["id"].value), version=str(top["version"].value), title=str(top["title"].value),
                   applies_to=tuple(levels), outcomes=outcomes, grades=tuple(grades),
-                  categories=tuple(categories), min_coverage=float(min_coverage), source=str(path),
+                  categories=tuple(categories), grade_coverage=float(grade_coverage), source=str(path),
                   effective_from=effective["from"], effective_until=effective["until"],
                   legal_basis=tuple(str(b) for b in (_unwrap(top["legal_basis"]) or ())))
 

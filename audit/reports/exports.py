@@ -58,7 +58,7 @@ def _day(iso: str | None):
 
 def _kind(key: str) -> str:
     """How an export column is typed in XLSX."""
-    if key == "score" or key.startswith("cat_"):
+    if key in ("score", "score_high") or key.startswith("cat_"):
         return "number"
     if key in ("coverage_pct", "passed", "failed", "review", "errors", "crawl_run"):
         return "int"

@@ -8,6 +8,7 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.judge.scoring import interval
 from minhbach.audit.store.models import Agency, AuditRun, Dispute, Finding, Score
 from minhbach.audit.words.i18n import N_, _
 from minhbach.audit.words.names import family_name, grade_label, level_name, outcome_name, rule_title
@@ -72,7 +73,7 @@ def score_columns(session: Session, audit: AuditRun) -> list[tuple[str, str]]:
         except RubricError:
             pass
     return ([("agency_code", _("Agency code")), ("agency_name", _("Agency name")), ("level_label", _("Level")),
-             ("score", _("Score")), ("grade", _("Grade"))] + categories +
+             ("score", _("Score")), ("score_high", _("Best score possible")), ("grade", _("Grade"))] + categories +
             [("coverage_pct", _("Coverage (%)")), ("passed", outcome_name("pass")), ("failed", outcome_name("fail")),
              ("review", outcome_name("needs_review")), ("errors", outcome_name("error")),
              ("reason", _("Reason / note")), ("rubric", _("Rubric")), ("audit_date_label", _("Audit date")),
@@ -95,7 +96,8 @@ def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None
             "agency_code": r.code, "agency_name": r.name, "level": r.level,
             "level_label": level_name(r.level),
             "province": r.province, "parent_code": r.parent_code or "",
-            "score": r.total, "grade": grade_label(r.total, r.grade), "grade_code": r.grade,
+            "score": r.total, "score_high": interval(r.categories or {})[1] if r.total is not None else None,
+            "grade": grade_label(r.total, r.grade), "grade_code": r.grade,
             "coverage": r.coverage, "coverage_pct": round(100 * r.coverage),
             "passed": counts.get("pass", 0), "failed": counts.get("fail", 0),
             "review": counts.get("needs_review", 0), "errors": counts.get("error", 0),
@@ -112,8 +114,8 @@ def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None
 
 
 def score_json(row: dict) -> dict:
-    keys = ("agency_code", "agency_name", "level", "score", "grade", "coverage", "categories", "reason",
-            "rubric_id", "rubric_version", "audit_date", "crawl_run")
+    keys = ("agency_code", "agency_name", "level", "score", "score_high", "grade", "coverage", "categories",
+            "reason", "rubric_id", "rubric_version", "audit_date", "crawl_run")
     out = {key: row[key] for key in keys}
     out["grade"] = row["grade_code"] or None     # the rubric's band; None: unknown, or too little judged
     out["reason_code"] = row["reason_code"]      # the reason as a code (its words are in "reason")

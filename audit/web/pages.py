@@ -14,6 +14,7 @@ from minhbach.audit.judge.rubric import audit_warning
 from minhbach.audit.web.security import csrf_token
 from minhbach.audit.words import names
 from minhbach.audit.words.i18n import _, language, ngettext
+from minhbach.audit.words.numbers import decimal, score_range
 from minhbach.audit.words.reasons import reason_text
 from minhbach.rules.links import clean_href
 
@@ -41,6 +42,8 @@ def templates() -> Jinja2Templates:
     # the i18n extension, added just above, puts this method on the environment
     found.env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
     found.env.filters["safe_url"] = safe_url
+    found.env.filters["decimal"] = decimal
+    found.env.globals["score_range"] = score_range
     found.env.globals.update(lang=language, audit_warning=audit_warning, reason_text=reason_text,
                              **{name: getattr(names, name) for name in NAMES})
     return found

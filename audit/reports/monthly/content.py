@@ -252,7 +252,7 @@ def build_content(session: Session, audit: AuditRun, month: str, province: str |
         "month": month, "province": province or "", "audit": audit.id, "audit_date": audit.audit_date.isoformat(),
         "crawl_run": audit.crawl_run_id, "previous_audit": earlier.id if earlier else None,
         "rubric": {"id": rubric.id, "version": rubric.version, "title": rubric.title, "grades": grades,
-                   "min_coverage": rubric.min_coverage, "legal_basis": list(rubric.legal_basis),
+                   "grade_coverage": rubric.grade_coverage, "legal_basis": list(rubric.legal_basis),
                    "warning": dates_warning(rubric.id, audit.rubric_effective, audit.audit_date),
                    "categories": [{"title": c.title, "rules": [i.rule for i in c.items],
                                    "weight": round(sum(i.weight for i in c.items), 2)} for c in rubric.categories]},

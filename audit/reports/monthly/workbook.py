@@ -82,7 +82,8 @@ def _method(writer, content: dict, lines: tuple[str, ...], report_meta: dict) ->
         ("Cách tính điểm", "Mỗi tiêu chí có trọng số; Đạt được đủ trọng số, Không đạt (một phần) được một nửa, "
                            "Không đạt được 0. Tiêu chí Không áp dụng, Cần xem lại hoặc Không đánh giá được không "
                            "tính vào điểm. Điểm = tổng điểm đạt / tổng trọng số được đánh giá × 100."),
-        ("Xếp loại", ", ".join(rubric["grades"]) + f"; chỉ xếp loại khi độ bao phủ từ {rubric['min_coverage']:.0%}."),
+        ("Xếp loại", ", ".join(rubric["grades"]) + "; chỉ xếp loại khi hai đầu khoảng điểm cùng một mức"
+         f" hoặc độ bao phủ từ {rubric['grade_coverage']:.0%}."),
         ("Không xác định", "Trang web không truy cập được khi thu thập (lý do ghi kèm): không chấm điểm, "
                            "không tính là 0 điểm."),
         ("Thu thập chưa đầy đủ", "Lượt thu thập dừng trước khi đọc hết trang web (hết thời gian, lỗi máy chủ): "
