@@ -16,6 +16,8 @@ from tests.support.demo import demo_host, demo_url
 
 MONTH = "2026-11"
 NAME = "bao-cao-thang-2026-11"
+# the demo runs on 21/11/2026: its month is not over, so its report is the provisional one
+DEMO_NAME = "bao-cao-thang-2026-11-tam-thoi"
 
 
 def _values(path):
@@ -25,11 +27,12 @@ def _values(path):
 
 def test_the_demo_writes_the_months_workbook_typed_and_linked(demo_output):
     out, stdout = demo_output
-    assert f"{NAME}.xlsx" in stdout
-    book = load_workbook(out / f"{NAME}.xlsx")
+    assert f"{DEMO_NAME}.xlsx" in stdout
+    book = load_workbook(out / f"{DEMO_NAME}.xlsx")
     assert book.sheetnames == ["Tổng hợp", "Cấp tỉnh", "Sở, ngành", "Cấp xã", "Theo nhóm", "Bằng chứng", "Phương pháp"]
     sheet = book["Tổng hợp"]
-    assert sheet["A1"].value == "UBND TỈNH HÒA SƠN" and sheet["A3"].value.endswith("THÁNG 11/2026")
+    assert sheet["A1"].value == "UBND TỈNH HÒA SƠN" and "THÁNG 11/2026" in sheet["A3"].value
+    assert "BẢN TẠM THỜI" in sheet["A3"].value  # the demo's day, 21/11, is before the month's end
     headers = [c.value for c in sheet[5]]
     rows = {r[1].value: r for r in sheet.iter_rows(min_row=6)}
     score, coverage = headers.index("9. Điểm chất lượng website"), headers.index("Độ bao phủ")
@@ -53,16 +56,16 @@ def test_the_demo_writes_the_months_workbook_typed_and_linked(demo_output):
     dated = [r[header.index("Ngày")] for r in evidence.iter_rows(min_row=6) if r[header.index("Ngày")].value]
     assert dated and all(c.is_date and c.number_format == "DD/MM/YYYY" for c in dated)
     assert any("ND43-2011" in (r[header.index("Căn cứ")].value or "") for r in evidence.iter_rows(min_row=6))
-    method = [r[1] for r in _values(out / f"{NAME}.xlsx")["Phương pháp"][5:]]
+    method = [r[1] for r in _values(out / f"{DEMO_NAME}.xlsx")["Phương pháp"][5:]]
     assert any("không tính là 0 điểm" in (text or "") for text in method)
 
 
 def test_the_csv_summary_and_the_word_report(demo_output):
     out, _ = demo_output
-    with (out / f"{NAME}.csv").open(encoding="utf-8-sig") as handle:
+    with (out / f"{DEMO_NAME}.csv").open(encoding="utf-8-sig") as handle:
         rows = {r["Mã"]: r for r in csv.DictReader(handle)}
     assert rows["sgddt-hs"]["Xếp loại"] == "Không xác định" and rows["stc-hs"]["Cấp"] == "Sở/ngành"
-    document = Document(out / f"{NAME}.docx")
+    document = Document(out / f"{DEMO_NAME}.docx")
     text = "\n".join(p.text for p in document.paragraphs)
     assert "BÁO CÁO" in text and "I. TÓM TẮT" in text and "9 cơ quan, đơn vị" in text
     assert f"Sở Giáo dục và Đào tạo tỉnh Hòa Sơn ({demo_url(out, 'sgddt-hs')}): máy chủ từ chối kết nối" in text
@@ -73,11 +76,12 @@ def test_the_csv_summary_and_the_word_report(demo_output):
     assert len(table.rows) == 10 and table.rows[1].cells[1].text == "Ủy ban nhân dân tỉnh Hòa Sơn"
 
 
-def test_the_same_month_twice_is_the_same_report_and_a_republish_keeps_version_1(demo_store, tmp_path):
+def test_the_same_month_twice_is_the_same_report_and_a_republish_keeps_version_1(demo_store, tmp_path, english):
     first = run_cli("monthly", "--month", MONTH, "--out", str(tmp_path / "a"))
     again = run_cli("monthly", "--month", MONTH, "--out", str(tmp_path / "b"))
     assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
-    assert "phiên bản 1" in again.stdout and "không đổi" in again.stdout
+    assert "version 1 (new)" in first.stdout and "audits of 21/11/2026" in first.stdout
+    assert "version 1" in again.stdout and "unchanged" in again.stdout
     assert _values(tmp_path / "a" / f"{NAME}.xlsx") == _values(tmp_path / "b" / f"{NAME}.xlsx")
     assert (tmp_path / "a" / f"{NAME}.csv").read_bytes() == (tmp_path / "b" / f"{NAME}.csv").read_bytes()
     db = sqlite3.connect(demo_store / "minhbach.sqlite")
@@ -123,6 +127,7 @@ def test_survey_figures_are_checked_whole_then_shown(demo_store, tmp_path, engli
     good = tmp_path / "khao-sat-dung.csv"
     good.write_text("agency_code,month,item,value,note\nstc-hs,2026-11,5,85,\nstc-hs,2026-11,6,3,\n"
                     "stc-hs,2026-11,8,70%,theo phiếu khảo sát\n", encoding="utf-8")
+    assert run_cli("monthly", "--month", MONTH, "--out", str(tmp_path / "v1")).returncode == 0
     assert run_cli("monthly", "import-survey", str(good)).returncode == 0
     # the survey came after the first report: a new version says why
     result = run_cli("monthly", "--month", MONTH, "--republish", "--reason", "có số liệu khảo sát",
@@ -257,7 +262,7 @@ MONTHLY_SNAPSHOT = Path(__file__).parent / "snapshots" / f"{NAME}.csv"
 
 def test_the_demo_month_reads_as_recorded(demo_output):
     out, _ = demo_output
-    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", (out / f"{NAME}.csv").read_text(encoding="utf-8-sig"))
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", (out / f"{DEMO_NAME}.csv").read_text(encoding="utf-8-sig"))
     if os.environ.get("MINHBACH_RECORD_MONTHLY"):
         MONTHLY_SNAPSHOT.parent.mkdir(exist_ok=True)
         MONTHLY_SNAPSHOT.write_text(text, encoding="utf-8", newline="")

@@ -30,8 +30,8 @@ def demo(out_dir: Path, today) -> None:
     from minhbach.audit.registry.agencies import import_registry, parse_registry
     from minhbach.audit.reports.crawl_table import crawl_columns
     from minhbach.audit.reports.exports import write_csv
-    from minhbach.audit.reports.monthly.freeze import freeze
-    from minhbach.audit.reports.monthly.publish import publish
+    from minhbach.audit.reports.monthly.freeze import provisional_content
+    from minhbach.audit.reports.monthly.publish import publish_provisional
 
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -73,9 +73,9 @@ def demo(out_dir: Path, today) -> None:
     export_audit(app, "csv", True, out_dir / "findings.csv", audit_id)
     console.print(_("Wrote {files}").format(files=", ".join(str(out_dir / name) for name in
                                                           ("crawl.csv", "scores.csv", "findings.csv"))))
-    with app.sessions() as session:  # the month's report, as an officer sends it
-        report, _made = freeze(session, f"{serve_date:%Y-%m}", audit_id=audit_id)
-        paths = publish(report, out_dir)
+    with app.sessions() as session:  # the month's report so far: provisional, its month is not over
+        content = provisional_content(session, f"{serve_date:%Y-%m}", serve_date, audit_id=audit_id)
+        paths = publish_provisional(content, serve_date, out_dir)
     console.print(_("Monthly report: ") + ", ".join(str(p) for p in paths), soft_wrap=True, highlight=False)
     again = f"MINHBACH_DATA_DIR={out_dir} minhbach report --agency ubnd-hs"
     console.print(_("To look again: {command}").format(command=again))

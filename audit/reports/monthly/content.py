@@ -7,17 +7,18 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minhbach.audit.judge.rubric import dates_warning, load_rubric
 from minhbach.audit.reports.rollups import rollup
 from minhbach.audit.reports.rows import finding_rows, national_phones, score_rows
-from minhbach.audit.store.models import Agency, AuditRun, SiteCrawl, SurveyValue
+from minhbach.audit.store.models import Agency, AuditRun, CrawlRun, Score, SiteCrawl, SurveyValue
 from minhbach.audit.words.names import family_name, level_name
 from minhbach.audit.words.reasons import reason_text
 from minhbach.data import DATA_DIR
@@ -180,6 +181,82 @@ def last_complete_audit(session: Session, month: str, rubric_id: str | None = No
     return session.scalars(query.limit(1)).first()
 
 
+# A crawl whose results stand: completed, or completed and later pruned by the retention policy
+# (its pages went, its scores and findings stay).
+SETTLED = ("completed", "pruned")
+
+
+@dataclass
+class Chosen:
+    """What a month's report is made from: per agency the last audit dated within the period
+    (under one rubric), and the agencies the registry lists that no audit of the period judged."""
+
+    month: str
+    rubric_id: str
+    through: date                      # the last day the audits may be dated (the month's last, or today)
+    audits: dict[int, AuditRun] = field(default_factory=dict)   # agency id -> its audit
+    missing: list[tuple[Agency, str]] = field(default_factory=list)  # (agency, why it has no audit)
+
+
+def _dated(session: Session, first: date, through: date, rubric_id: str):
+    """(agency id, audit) of each agency's last settled audit dated in [first, through] under
+    `rubric_id`: one row per agency, whatever the number of nights."""
+    order = func.row_number().over(partition_by=Score.agency_id,
+                                   order_by=(AuditRun.audit_date.desc(), AuditRun.id.desc())).label("n")
+    last = (select(Score.agency_id, AuditRun.id.label("audit_id"), order)
+            .join(AuditRun, AuditRun.id == Score.audit_run_id).join(CrawlRun, CrawlRun.id == AuditRun.crawl_run_id)
+            .where(AuditRun.audit_date >= first, AuditRun.audit_date <= through, CrawlRun.status.in_(SETTLED),
+                   AuditRun.rubric_id == rubric_id).subquery())
+    return session.execute(select(last.c.agency_id, AuditRun).join(AuditRun, AuditRun.id == last.c.audit_id)
+                           .where(last.c.n == 1)).all()
+
+
+def month_rubric(session: Session, first: date, through: date, rubric_id: str | None = None) -> str | None:
+    """The rubric the report judges by: the one asked for, else that of the period's newest
+    settled audit (what the nights actually used). One report never mixes rubrics."""
+    if rubric_id:
+        return rubric_id
+    return session.scalar(select(AuditRun.rubric_id).join(CrawlRun, CrawlRun.id == AuditRun.crawl_run_id)
+                          .where(AuditRun.audit_date >= first, AuditRun.audit_date <= through,
+                                 CrawlRun.status.in_(SETTLED))
+                          .order_by(AuditRun.audit_date.desc(), AuditRun.id.desc()).limit(1))
+
+
+def choose_audits(session: Session, month: str, through: date | None = None, rubric_id: str | None = None,
+                  province: str | None = None, audit: AuditRun | None = None) -> Chosen | None:
+    """Per agency its last settled audit dated from the month's first day to `through` (default
+    its last); with `audit`, that one audit for every agency it scored. None when the period
+    has no settled audit at all. Active agencies of the registry without one are `missing`."""
+    first, last = month_bounds(month)
+    through = min(through or last, last)
+    rubric = audit.rubric_id if audit is not None else month_rubric(session, first, through, rubric_id)
+    if rubric is None:
+        return None
+    chosen = Chosen(month=month, rubric_id=rubric, through=through)
+    if audit is not None:
+        chosen.audits = {agency_id: audit for agency_id in session.scalars(
+            select(Score.agency_id).where(Score.audit_run_id == audit.id))}
+    else:
+        for agency_id, dated in _dated(session, first, through, rubric):
+            chosen.audits[agency_id] = dated
+    agencies = {a.id: a for a in session.scalars(select(Agency).order_by(Agency.code))}
+    if province:
+        chosen.audits = {i: a for i, a in chosen.audits.items() if agencies[i].province == province}
+    if not chosen.audits:
+        return None
+    unsettled = set(session.scalars(select(Score.agency_id).join(AuditRun, AuditRun.id == Score.audit_run_id)
+                                    .join(CrawlRun, CrawlRun.id == AuditRun.crawl_run_id)
+                                    .where(AuditRun.audit_date >= first, AuditRun.audit_date <= through,
+                                           CrawlRun.status.not_in(SETTLED))))
+    period = f"{first:%d/%m/%Y} – {through:%d/%m/%Y}"
+    for agency in agencies.values():
+        if agency.active and agency.id not in chosen.audits and (not province or agency.province == province):
+            why = (f"chỉ có lượt thu thập chưa hoàn tất trong khoảng {period}" if agency.id in unsettled
+                   else f"không có lượt đánh giá nào ghi ngày trong khoảng {period}")
+            chosen.missing.append((agency, why))
+    return chosen
+
+
 def _rank(rows: list[dict]) -> None:
     """Rank within each level by score, highest first; ties share a rank (1, 2, 2, 4)."""
     for level in {r["level"] for r in rows}:
@@ -188,22 +265,83 @@ def _rank(rows: list[dict]) -> None:
             r["rank"] = 1 + sum(1 for other in scored if other["score"] > r["score"])
 
 
-def build_content(session: Session, audit: AuditRun, month: str, province: str | None) -> dict:
-    """The report as data, from the audit's scores and findings (nothing is judged again here)."""
-    rubric = load_rubric(audit.rubric_id)
+def _not_audited(agency: Agency, why: str, auto: list[str], surveyed: dict, survey: dict) -> dict:
+    """An agency the registry lists that no audit of the period judged: said in every item it
+    would have filled, never zeros."""
+    text = f"Chưa được đánh giá: {why}"
+    items: dict[str, dict] = {key: {"text": text, "links": []} for key in auto}
+    for number, spec in surveyed.items():
+        value, note = survey.get((agency.code, number), (None, ""))
+        items[str(number)] = {"value": value, "note": note,
+                              "text": NO_SURVEY if value is None else f"{value:g} {spec['unit']}"}
+    items["9"] = {"score": None, "grade": "", "coverage": None, "failed": [], "partial": False,
+                  "text": f"Không xác định – {text[:1].lower()}{text[1:]}", "links": []}
+    return {"agency_code": agency.code, "agency_name": agency.name, "level": agency.level,
+            "level_vi": level_name(agency.level), "province": agency.province,
+            "parent_code": agency.parent_code or "", "portal_url": agency.portal_url, "score": None, "grade": "",
+            "coverage": None, "reachable": False, "partial": False, "reason": text[:1].lower() + text[1:],
+            "change": None, "rank": None, "items": items, "audited": False, "audit_id": None, "audit_date": None}
+
+
+def _scored_by(session: Session, chosen: Chosen) -> tuple[list[dict], list[dict]]:
+    """The score rows and finding rows of each agency, each from its own audit."""
+    by_audit: dict[int, set[int]] = {}
+    audits: dict[int, AuditRun] = {}
+    for agency_id, used in chosen.audits.items():
+        by_audit.setdefault(used.id, set()).add(agency_id)
+        audits[used.id] = used
+    codes = {a.code: a.id for a in session.scalars(select(Agency))}
+    scores, findings = [], []
+    for audit_id, agency_ids in by_audit.items():
+        audit = audits[audit_id]
+        scores += [r for r in score_rows(session, audit) if codes[r["agency_code"]] in agency_ids]
+        findings += [r for r in finding_rows(session, audit) if codes[r["agency_code"]] in agency_ids]
+    return (sorted(scores, key=lambda r: r["agency_code"]),
+            sorted(findings, key=lambda r: (r["agency_code"], r["rule_code"])))
+
+
+def _month_before(session: Session, chosen: Chosen, province: str | None) -> tuple[dict[int, float | None], int | None]:
+    """Each agency's score in the previous month's last audit (same rubric), and that newest audit."""
+    earlier = choose_audits(session, previous_month(chosen.month), None, chosen.rubric_id, province)
+    if earlier is None:
+        return {}, None
+    before = {}
+    for agency_id, audit in earlier.audits.items():
+        before[agency_id] = session.scalar(select(Score.total).where(Score.audit_run_id == audit.id,
+                                                                     Score.agency_id == agency_id))
+    newest = max(earlier.audits.values(), key=lambda a: (a.audit_date, a.id))
+    return before, newest.id
+
+
+def audits_used(chosen: Chosen) -> list[dict]:
+    """The audits a report draws on, oldest first, each with how many agencies it gave."""
+    counts: dict[int, int] = {}
+    audits: dict[int, AuditRun] = {}
+    for audit in chosen.audits.values():
+        counts[audit.id] = counts.get(audit.id, 0) + 1
+        audits[audit.id] = audit
+    return [{"id": a.id, "date": a.audit_date.isoformat(), "crawl_run": a.crawl_run_id, "agencies": counts[a.id]}
+            for a in sorted(audits.values(), key=lambda a: (a.audit_date, a.id))]
+
+
+def build_content(session: Session, chosen: Chosen, province: str | None) -> dict:
+    """The report as data, from each agency's audit's scores and findings (nothing is judged
+    again here); the agencies without an audit in the period are listed with the reason."""
+    month = chosen.month
+    audit = max(chosen.audits.values(), key=lambda a: (a.audit_date, a.id))  # the newest: its dates head the report
+    rubric = load_rubric(chosen.rubric_id)
     rules = all_rules()
-    scores = [r for r in score_rows(session, audit) if province is None or r["province"] == province]
-    codes = {r["agency_code"] for r in scores}
-    findings = [r for r in finding_rows(session, audit) if r["agency_code"] in codes]
-    earlier = last_complete_audit(session, previous_month(month), audit.rubric_id)
-    before = {r["agency_code"]: r["score"] for r in score_rows(session, earlier)} if earlier else {}
+    scores, findings = _scored_by(session, chosen)
+    before_by_id, earlier_id = _month_before(session, chosen, province)
     survey = {(code, item): (value, note) for code, item, value, note in session.execute(
         select(Agency.code, SurveyValue.item, SurveyValue.value, SurveyValue.note)
         .join(Agency, Agency.id == SurveyValue.agency_id).where(SurveyValue.month == month))}
     # Read once for the whole report, not once per agency.
     agencies = {a.code: a for a in session.scalars(select(Agency))}
-    site_crawls = {c.agency_id: c for c in session.scalars(select(SiteCrawl)
-                                                           .where(SiteCrawl.run_id == audit.crawl_run_id))}
+    before = {code: before_by_id[a.id] for code, a in agencies.items() if a.id in before_by_id}
+    runs = {a.crawl_run_id for a in chosen.audits.values()}
+    site_crawls = {c.agency_id: c for c in session.scalars(select(SiteCrawl).where(SiteCrawl.run_id.in_(runs)))
+                   if c.agency_id in chosen.audits and chosen.audits[c.agency_id].crawl_run_id == c.run_id}
     by_agency: dict[str, list[dict]] = {}
     for row in findings:
         by_agency.setdefault(row["agency_code"], []).append(row)
@@ -245,12 +383,24 @@ def build_content(session: Session, audit: AuditRun, month: str, province: str |
                      "parent_code": score["parent_code"], "portal_url": agency.portal_url,
                      "score": score["score"], "grade": score["grade"], "coverage": score["coverage"],
                      "reachable": reachable, "partial": partial, "reason": score["reason"],
-                     "change": change, "rank": None, "items": items})
+                     "change": change, "rank": None, "items": items, "audited": True,
+                     "audit_id": chosen.audits[agency.id].id,
+                     "audit_date": chosen.audits[agency.id].audit_date.isoformat()})
+    for agency, why in chosen.missing:
+        rows.append(_not_audited(agency, why, auto, surveyed, survey))
+        scores.append({"agency_code": agency.code, "province": agency.province, "parent_code": agency.parent_code or "",
+                       "level_label": level_name(agency.level), "score": None, "grade": "", "coverage": 0.0})
+    rows.sort(key=lambda r: r["agency_code"])
     _rank(rows)
     grades = [g.name for g in rubric.grades]
     return {
         "month": month, "province": province or "", "audit": audit.id, "audit_date": audit.audit_date.isoformat(),
-        "crawl_run": audit.crawl_run_id, "previous_audit": earlier.id if earlier else None,
+        "crawl_run": audit.crawl_run_id, "previous_audit": earlier_id,
+        # what the report was drawn from: the period, each audit used (its date), the dates
+        "period": {"first": month_bounds(month)[0].isoformat(), "last": month_bounds(month)[1].isoformat(),
+                   "through": chosen.through.isoformat()},
+        "audits": audits_used(chosen),
+        "audit_dates": sorted({a.audit_date.isoformat() for a in chosen.audits.values()}),
         "rubric": {"id": rubric.id, "version": rubric.version, "title": rubric.title, "grades": grades,
                    "grade_coverage": rubric.grade_coverage, "legal_basis": list(rubric.legal_basis),
                    "warning": dates_warning(rubric.id, audit.rubric_effective, audit.audit_date),
