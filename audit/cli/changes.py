@@ -12,6 +12,12 @@ from rich.table import Table
 from minhbach.audit.cli.common import App, console, fail, pass_app, score_text
 from minhbach.audit.words.i18n import _
 from minhbach.audit.words.names import change_kind_name, outcome_name, reachability_name
+from minhbach.audit.words.numbers import decimal
+
+
+def signed(change: float | None) -> str:
+    """A change of score with its sign, decimal comma: +1,5; nothing when there is none."""
+    return "" if change is None else ("+" if change > 0 else "") + decimal(change)
 
 
 @click.command(help=_("An agency's score, grade and coverage at every audit."))
@@ -29,12 +35,15 @@ def history(app: App, agency_code) -> None:
     table = Table(title=_("Score history – {code}").format(code=agency_code))
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         (_("Audit"), "right"), (_("Date"), "left"), (_("Rubric"), "left"), (_("Crawl"), "right"),
-        (_("Score"), "right"), (_("Grade"), "left"), (_("Coverage"), "right"), (_("Reason / note"), "left"))
+        (_("Score"), "right"), (_("Change"), "right"), (_("Grade"), "left"), (_("Coverage"), "right"),
+        (_("Reason / note"), "left"))
     for header, justify in columns:
         table.add_column(header, justify=justify, overflow="fold")
     for row in rows:
         table.add_row(str(row["audit"]), f"{row['audit_date']:%d/%m/%Y}", row["rubric"], str(row["crawl_run"]),
-                      score_text(row["score"]), row["grade"], f"{row['coverage_pct']}%", row["reason"])
+                      score_text(row["score"]), signed(row["change"]),
+                      row["grade"], f"{row['coverage_pct']}%", "; ".join(t for t in (row["note"], row["reason"]) if t),
+                      style="yellow" if row["note"] else None)
     console.print(table)
 
 
@@ -47,19 +56,21 @@ def history(app: App, agency_code) -> None:
 @pass_app
 def diff(app: App, from_id, to_id, fmt, out) -> None:
     from minhbach.audit.files import OutputError, write_atomically
-    from minhbach.audit.judge.changes import DIFF_KEYS, ChangesError, diff_audits, diff_records, pick_audits
+    from minhbach.audit.judge.changes import DIFF_KEYS, ChangesError, diff_records, pick_comparison
 
     with app.sessions() as session:
         try:
-            before, after = pick_audits(session, from_id, to_id)
+            comparison = pick_comparison(session, from_id, to_id)
         except ChangesError as error:
             fail(str(error))
-        rows, sites = diff_audits(session, before, after)
+    before, after, rows, sites = comparison.before, comparison.after, comparison.rows, comparison.sites
     if fmt == "table":
         if out:
             fail(_("--out goes with --format csv or json"))
-        print_diff(before, after, rows, sites)
+        print_diff(before, after, rows, sites, comparison.note_texts())
         return
+    for note in comparison.note_texts():  # the files hold rows only: what qualifies them is said beside
+        click.echo(note, err=True)
     records = diff_records(rows, sites)
     if fmt == "json":
         text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
@@ -78,9 +89,14 @@ def diff(app: App, from_id, to_id, fmt, out) -> None:
     console.print(_("Wrote {n} rows to {out}").format(n=len(records), out=out))
 
 
-def print_diff(before, after, rows: list[dict], sites) -> None:
+def print_diff(before, after, rows: list[dict], sites, notes: list[str] | None = None) -> None:
     title = _("Changes from audit {old} ({old_date}) to audit {new} ({new_date})").format(
         old=before.id, old_date=f"{before.audit_date:%d/%m/%Y}", new=after.id, new_date=f"{after.audit_date:%d/%m/%Y}")
+    notes = notes or []
+    for note in notes:  # a change of rubric (nothing compared) or of its version
+        console.print(f"{title}: [bold yellow]{note}[/]", highlight=False, soft_wrap=True)
+    if not rows and not sites and notes:
+        return
     if not rows and not sites:
         console.print(title + ": " + _("nothing changed."))
         return

@@ -1,18 +1,24 @@
 """What changed between two audits: per agency, the rules whose outcome changed (regressions
 first; a change of the rule's version is the rule's, not the site's), score and grade changes,
 and sites that became unreachable or came back. Also each agency's score history. The rows feed
-`diff`, `history`, the nightly notifications, the dashboard and the API."""
+`diff`, `history`, the nightly notifications, the dashboard and the API.
+
+Only audits under one rubric are compared: another rubric measures something else, so where the
+rubric changed between two audits the comparison says so (a `rubric_changed` note) and lists no
+difference; a new version of the same rubric is compared, and said. Audits of a night the crawler
+could not reach the network (judge/collection.py) are never compared."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.judge.collection import counted, failure_of
 from minhbach.audit.store.models import Agency, AuditRun, Finding, Score
 from minhbach.audit.words.i18n import _
 from minhbach.audit.words.names import grade_label
-from minhbach.audit.words.reasons import reason_text
+from minhbach.audit.words.reasons import Reason, reason, reason_text
 
 # How good an outcome is, for telling a regression from an improvement. Outcomes that are not
 # a verdict on the site (needs review, error, not applicable) are absent: a change to or from
@@ -51,32 +57,107 @@ def classify(before: str, after: str) -> str:
     return "other"
 
 
-def pick_audits(session: Session, from_id: int | None, to_id: int | None) -> tuple[AuditRun, AuditRun]:
-    """The two audits to compare; by default the last two."""
+# Notes that mean nothing was compared (the other notes go with the rows they qualify).
+NOT_COMPARED = ("rubric_changed", "not_counted")
+
+
+@dataclass
+class Comparison:
+    """Two audits compared: the rule rows and site changes (empty when they cannot be compared),
+    and notes as reasons (words/reasons.py): the rubric changed, its version changed, an audit of
+    a night without network."""
+
+    before: AuditRun
+    after: AuditRun
+    rows: list[dict] = field(default_factory=list)
+    sites: list[SiteChange] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
+
+    @property
+    def compared(self) -> bool:
+        return not any(note["kind"] in NOT_COMPARED for note in self.notes)
+
+    @property
+    def rubric_change(self) -> Reason | None:
+        return next((note for note in self.notes if note["kind"] == "rubric_changed"), None)
+
+    def note_texts(self) -> list[str]:
+        return [reason_text(note) for note in self.notes]
+
+
+def rubric_notes(before: AuditRun, after: AuditRun) -> list[Reason]:
+    if before.rubric_id != after.rubric_id:
+        return [reason("rubric_changed", before=before.rubric_id, after=after.rubric_id)]
+    if before.rubric_version != after.rubric_version:
+        return [reason("rubric_version_changed", rubric=after.rubric_id, before=before.rubric_version,
+                       after=after.rubric_version)]
+    return []
+
+
+def compare(session: Session, before: AuditRun, after: AuditRun) -> Comparison:
+    """`before` against `after`, only when they measure the same thing."""
+    lost = [reason("not_counted", audit=a.id) for a in (before, after) if failure_of(session, a) is not None]
+    notes = lost or rubric_notes(before, after)
+    comparison = Comparison(before, after, notes=notes)
+    if comparison.compared:
+        comparison.rows, comparison.sites = diff_audits(session, before, after)
+    return comparison
+
+
+def _get(session: Session, *ids: int) -> list[AuditRun]:
+    audits = [session.get(AuditRun, i) for i in ids]
+    missing = [str(i) for i, a in zip(ids, audits) if a is None]
+    if missing:
+        raise ChangesError(_("no audit {missing} (see `minhbach runs`)").format(missing=', '.join(missing)))
+    return [a for a in audits if a is not None]
+
+
+def pick_comparison(session: Session, from_id: int | None, to_id: int | None) -> Comparison:
+    """The two audits asked for, compared; by default the newest audit and the one before it
+    (baseline). Audits of nights without network are never picked by default."""
     if from_id is not None and to_id is not None:
-        audits = [session.get(AuditRun, from_id), session.get(AuditRun, to_id)]
-        missing = [str(i) for i, a in zip((from_id, to_id), audits) if a is None]
-        if missing:
-            raise ChangesError(_("no audit {missing} (see `minhbach runs`)").format(
-                missing=', '.join(missing)))
-        first, second = audits
-        assert first is not None and second is not None  # none is missing
-        return first, second
-    query = select(AuditRun).order_by(AuditRun.id.desc())
-    if to_id is not None:
-        query = query.where(AuditRun.id <= to_id)
+        first, second = _get(session, from_id, to_id)
+        return compare(session, first, second)
     if from_id is not None:
-        query = query.where(AuditRun.id >= from_id)
-    newest = list(session.scalars(query.limit(2)))
-    if len(newest) < 2:
+        first, = _get(session, from_id)
+        later = counted(select(AuditRun).where(AuditRun.id > first.id)).order_by(AuditRun.id.desc()).limit(1)
+        second = (session.scalar(later.where(AuditRun.rubric_id == first.rubric_id))
+                  or session.scalar(later))
+        if second is None:
+            raise ChangesError(_("two audits are needed to compare; run `minhbach audit` again after the next crawl"))
+        return compare(session, first, second)
+    if to_id is not None:
+        second, = _get(session, to_id)
+    else:
+        newest = session.scalar(counted(select(AuditRun)).order_by(AuditRun.id.desc()).limit(1))
+        if newest is None:
+            raise ChangesError(_("two audits are needed to compare; run `minhbach audit` again after the next crawl"))
+        second = newest
+    first_or_none = baseline(session, second)
+    if first_or_none is None:
         raise ChangesError(_("two audits are needed to compare; run `minhbach audit` again after the next crawl"))
-    return newest[1], newest[0]
+    return compare(session, first_or_none, second)
 
 
 def previous_audit(session: Session, audit: AuditRun) -> AuditRun | None:
-    """The audit before `audit` under the same rubric (another rubric measures something else)."""
-    return session.scalar(select(AuditRun).where(AuditRun.id < audit.id, AuditRun.rubric_id == audit.rubric_id)
+    """The counted audit before `audit` under the same rubric (another rubric measures something else)."""
+    return session.scalar(counted(select(AuditRun).where(AuditRun.id < audit.id,
+                                                         AuditRun.rubric_id == audit.rubric_id))
                           .order_by(AuditRun.id.desc()).limit(1))
+
+
+def baseline(session: Session, audit: AuditRun) -> AuditRun | None:
+    """What `audit` follows: the latest counted audit made before it of its own crawl or an
+    earlier one, under the same rubric when that crawl was audited under it too (the demo audits
+    one crawl under two rubrics; a crawl may be judged again as of another day). Its rubric may
+    differ from `audit`'s: then the rubric changed, and `compare` says so."""
+    query = counted(select(AuditRun).where(AuditRun.crawl_run_id <= audit.crawl_run_id, AuditRun.id < audit.id))
+    last = session.scalar(query.order_by(AuditRun.crawl_run_id.desc(), AuditRun.id.desc()).limit(1))
+    if last is None or last.rubric_id == audit.rubric_id:
+        return last
+    same = session.scalar(query.where(AuditRun.crawl_run_id == last.crawl_run_id,
+                                      AuditRun.rubric_id == audit.rubric_id).order_by(AuditRun.id.desc()).limit(1))
+    return same or last
 
 
 def _scores(session: Session, audit: AuditRun) -> dict[int, Score]:
@@ -143,16 +224,41 @@ def diff_records(rows: list[dict], sites: list[SiteChange]) -> list[dict]:
 
 
 def history(session: Session, agency_code: str) -> list[dict]:
-    """Every audit of one agency, oldest first: date, rubric, crawl, score, grade, coverage, reason."""
+    """Every counted audit of one agency, oldest first: date, rubric, crawl, score, grade,
+    coverage, reason; `change` is the score's change since the audit it follows under the same
+    rubric, and `note` (`note_code`) says where the rubric or its version changed."""
     agency = session.scalar(select(Agency).where(Agency.code == agency_code))
     if agency is None:
         raise ChangesError(_("unknown agency '{agency_code}' (see `minhbach agencies list`)").format(
             agency_code=agency_code))
-    rows = session.execute(select(AuditRun, Score).join(Score, Score.audit_run_id == AuditRun.id)
-                           .where(Score.agency_id == agency.id).order_by(AuditRun.audit_date, AuditRun.id)).all()
-    return [{"audit": audit.id, "audit_date": audit.audit_date, "rubric": f"{audit.rubric_id} ({audit.rubric_version})",
-             "rubric_id": audit.rubric_id,
-             "crawl_run": audit.crawl_run_id, "score": score.total, "grade": grade_label(score.total, score.grade),
-             "grade_code": score.grade, "coverage_pct": round(100 * score.coverage),
-             "reason": reason_text(score.reason)}
-            for audit, score in rows]
+    found = list(session.execute(counted(select(AuditRun, Score).join(Score, Score.audit_run_id == AuditRun.id)
+                                    .where(Score.agency_id == agency.id))
+                            .order_by(AuditRun.audit_date, AuditRun.id)).all())
+    rows = []
+    for index, (audit, score) in enumerate(found):
+        before = _followed(found[:index], audit)
+        notes = rubric_notes(before[0], audit) if before else []
+        comparable = before is not None and before[0].rubric_id == audit.rubric_id
+        change = (round(score.total - before[1].total, 1)
+                  if comparable and before and score.total is not None and before[1].total is not None else None)
+        rows.append({"audit": audit.id, "audit_date": audit.audit_date,
+                     "rubric": f"{audit.rubric_id} ({audit.rubric_version})", "rubric_id": audit.rubric_id,
+                     "rubric_version": audit.rubric_version,
+                     "crawl_run": audit.crawl_run_id, "score": score.total,
+                     "grade": grade_label(score.total, score.grade), "grade_code": score.grade,
+                     "coverage_pct": round(100 * score.coverage), "reason": reason_text(score.reason),
+                     "change": change, "note": "; ".join(reason_text(n) for n in notes),
+                     "note_code": notes[0] if notes else None})
+    return rows
+
+
+def _followed(earlier: list, audit: AuditRun) -> tuple[AuditRun, Score] | None:
+    """`baseline` over the rows of history already read: (audit, score) or None."""
+    others = [(a, s) for a, s in earlier if a.crawl_run_id <= audit.crawl_run_id]
+    if not others:
+        return None
+    last = max(others, key=lambda row: (row[0].crawl_run_id, row[0].id))
+    if last[0].rubric_id == audit.rubric_id:
+        return last
+    same = [(a, s) for a, s in others if a.crawl_run_id == last[0].crawl_run_id and a.rubric_id == audit.rubric_id]
+    return max(same, key=lambda row: row[0].id) if same else last

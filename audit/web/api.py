@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from minhbach.audit.judge.changes import ChangesError, diff_audits, diff_records, history, pick_audits
+from minhbach.audit.judge.changes import ChangesError, diff_records, history, pick_comparison
 from minhbach.audit.judge.rubric import audit_warning
 from minhbach.audit.people.accounts import live_token
 from minhbach.audit.reports.rows import finding_json, finding_rows, score_json, score_rows
@@ -70,6 +70,17 @@ class Page(BaseModel):
     offset: int
     limit: int
     items: list[dict]
+
+
+class ChangesPage(Page):
+    """The changes with the two audits compared; `compared` is false (and `items` empty) when their
+    rubrics differ or one was made on a night without network: `notes` say which (`kind`,
+    its values, and `text` in words)."""
+
+    from_audit: int
+    to_audit: int
+    compared: bool
+    notes: list[dict]
 
 
 def _page(rows: list[dict], offset: int, limit: int) -> Page:
@@ -139,17 +150,21 @@ def create_api(sessions) -> FastAPI:
             row["audit_date"] = row["audit_date"].isoformat()
         return _page(rows, offset, limit)
 
-    @api.get("/changes", response_model=Page, summary="What changed between two audits (default: the last two)")
+    @api.get("/changes", response_model=ChangesPage,
+             summary="What changed between two audits under one rubric (default: the newest and the one before)")
     def changes(reader: Token, before: int | None = Query(None, alias="from", ge=1, le=MAX_ID),
                 after: int | None = Query(None, alias="to", ge=1, le=MAX_ID),
-                offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+                offset: int = paging["offset"], limit: int = paging["limit"]) -> ChangesPage:
         with sessions() as session:
             try:
-                older, newer = pick_audits(session, before, after)
+                comparison = pick_comparison(session, before, after)
             except ChangesError as error:
                 raise HTTPException(status_code=404, detail=str(error)) from None
-            rows, sites = diff_audits(session, older, newer)
-        return _page(reader.only_visible(diff_records(rows, sites)), offset, limit)
+        page = _page(reader.only_visible(diff_records(comparison.rows, comparison.sites)), offset, limit)
+        return ChangesPage(**page.model_dump(), from_audit=comparison.before.id, to_audit=comparison.after.id,
+                           compared=comparison.compared,
+                           notes=[{**note, "text": text} for note, text in zip(comparison.notes,
+                                                                                comparison.note_texts())])
 
     @api.get("/monthly-reports", response_model=Page, summary="Frozen monthly reports (without their content)")
     def monthly_reports(reader: Token, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:

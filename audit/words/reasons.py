@@ -58,6 +58,12 @@ TEMPLATES = {
     "attempts_used_because": N_("not crawled: {attempts} attempts on the workers did not finish the site "
                                 "(last: {error})"),
     "lease_lost": N_("the worker lost its lease on the site's hosts: {error}"),
+    # two audits compared (audit/judge/changes.py)
+    "rubric_changed": N_("Rubric changed from {before} to {after}; audits under different rubrics are not compared"),
+    "rubric_version_changed": N_("Rubric {rubric} changed from version {before} to {after}; score changes may "
+                                 "come from the rubric"),
+    "not_counted": N_("audit {audit} was made on a night the crawler could not reach the network; it is not "
+                      "compared"),
     # a score
     "no_page": N_("No page could be crawled."),
     "unreachable": N_("The portal could not be reached."),
@@ -94,7 +100,20 @@ def _incomplete(value: Reason) -> str:
     return _("crawled in part: {missed}").format(missed=missed)
 
 
+def _collection_failure(value: Reason) -> str:
+    """A night the crawler itself was cut off (audit/ops/offline.py)."""
+    kinds = ", ".join(f"{unread_label(kind)} {n}" for kind, n in sorted(value.get("kinds", {}).items()))
+    probes = value.get("probes", [])
+    text = _("the crawler could not reach the network: {failed} of {sites} sites failed at the network level "
+             "({kinds})").format(failed=value.get("failed", 0), sites=value.get("sites", 0), kinds=kinds)
+    if probes:
+        return text + "; " + _("no address of the connectivity check answered ({probes})").format(
+            probes="; ".join(reason_text(probe) for probe in probes))
+    return text
+
+
 CUSTOM: dict[str, Callable[[Reason], str]] = {
+    "collection_failure": _collection_failure,
     "incomplete": _incomplete,
     "text": lambda value: str(value.get("text", "")),
 }

@@ -2,6 +2,7 @@
 from minhbach.audit.web.routes import (
     agency,
     auth,
+    changes,
     disputes,
     evidence,
     monthly,
@@ -12,5 +13,5 @@ from minhbach.audit.web.routes import (
     settings,
 )
 
-ROUTERS = [module.router for module in (auth, overview, agency, disputes, evidence, runs, monthly, registry,
+ROUTERS = [module.router for module in (auth, overview, agency, disputes, evidence, runs, changes, monthly, registry,
                                         settings, rules)]

@@ -51,12 +51,17 @@ def agency_page(request: Request, code: str, audit: OptionalId = None, user: Use
 
 
 def _chart(past: list[dict], width: int = 560, height: int = 120) -> dict:
-    """An inline SVG line of the scores over the audits (no script, no library)."""
-    points = [(row["audit_date"], row["score"]) for row in past if row["score"] is not None]
+    """An inline SVG line of the scores over the audits of one rubric (no script, no library); a
+    new version of the rubric is a dashed mark on the line, and where the agency's scores came
+    under another rubric before, the caption says so (those are another measure, not drawn)."""
+    notes = [f"{row['audit_date']:%d/%m/%Y}: {row['note']}" for row in past if row["note"]]
+    points = [(row["audit_date"], row["score"], row["note_code"]) for row in past if row["score"] is not None]
     if len(points) < 2:  # one point is no line: the score is in the heading
-        return {"points": "", "dots": [], "width": width, "height": height}
+        return {"points": "", "dots": [], "marks": [], "notes": notes, "width": width, "height": height}
     step = (width - 40) / max(1, len(points) - 1)
     dots = [(20 + i * step, height - 10 - (score / 100) * (height - 20), day, score)
-            for i, (day, score) in enumerate(points)]
-    return {"points": " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in dots), "dots": dots,
-            "width": width, "height": height}
+            for i, (day, score, _note) in enumerate(points)]
+    marks = [x for (x, _y, _d, _s), (_day, _score, note) in zip(dots, points)
+             if note and note["kind"] == "rubric_version_changed"]
+    return {"points": " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in dots), "dots": dots, "marks": marks,
+            "notes": notes, "width": width, "height": height}

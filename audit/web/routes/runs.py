@@ -1,13 +1,11 @@
-"""The nights' crawls and audits, and what changed between two audits."""
+"""The nights' crawls and audits (what changed between two audits: routes/changes.py)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from minhbach.audit.judge.changes import ChangesError, diff_audits, pick_audits
 from minhbach.audit.store.models import Agency, AuditRun, CrawlRun, SiteCrawl, User
-from minhbach.audit.web.inputs import optional_id
 from minhbach.audit.web.pages import render
 from minhbach.audit.web.security import signed_in, visible_codes
 
@@ -27,17 +25,3 @@ def runs(request: Request, user: User = Depends(signed_in)):
         crawls = list(session.scalars(query))
         audits = list(session.scalars(select(AuditRun).order_by(AuditRun.id.desc()).limit(100)))
     return render(request, "runs.html", user, crawls=crawls, audits=audits, notes=codes is None)
-
-
-@router.get("/changes", response_class=HTMLResponse)
-def changes_page(request: Request, before: str = "", after: str = "", user: User = Depends(signed_in)):
-    codes = visible_codes(request, user)
-    with request.app.state.sessions() as session:
-        try:
-            older, newer = pick_audits(session, optional_id(before, "before"), optional_id(after, "after"))
-        except ChangesError as error:
-            return render(request, "changes.html", user, error=str(error), rows=[], sites=[])
-        rows, sites = diff_audits(session, older, newer)
-    rows = [r for r in rows if codes is None or r["agency_code"] in codes]
-    sites = [s for s in sites if codes is None or s.agency_code in codes]
-    return render(request, "changes.html", user, error="", rows=rows, sites=sites, older=older, newer=newer)
