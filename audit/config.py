@@ -99,8 +99,18 @@ class ClusterSection(Section):
     redis_outage: PositiveFloat = Field(300.0, description=N_("seconds, above 0"))
 
 
+Share = Annotated[float, _check(lambda v: 0 < v <= 1, "share")]
+# Public hosts that answer anyone: when most sites fail at the network level and none of these
+# answers either, the crawler itself is cut off (audit/ops/offline.py).
+PROBE_URLS = ["https://www.google.com/generate_204", "https://www.cloudflare.com/cdn-cgi/trace",
+              "https://chinhphu.vn/"]
+
+
 class NightlySettings(Section):
     output_dir: str | None = Field(None, description=N_("a folder"))
+    offline_share: Share = Field(0.8, description=N_("a share above 0 and at most 1, such as 0.8"))
+    probe_urls: list[HttpUrlText] = Field(default_factory=lambda: list(PROBE_URLS),
+                                          description=N_("a list of http(s):// addresses"))
 
 
 class NotifySettings(Section):
@@ -115,6 +125,8 @@ class NotifySettings(Section):
     smtp_password: str = Field("", description=N_("a password (or set MINHBACH_SMTP_PASSWORD)"))
     webhook_url: HttpUrlText = Field("", description=N_("an http(s):// address"))
     webhook_secret: str = Field("", description=N_("a shared secret (or set MINHBACH_WEBHOOK_SECRET)"))
+    operator_email: list[Address] = Field(default_factory=list, description=N_("a list of e-mail addresses"))
+    language: Literal["vi", "en"] = Field("vi", description=N_("vi or en"))
 
 
 class RetentionSettings(Section):
@@ -142,6 +154,7 @@ class WebSettings(Section):
     idle_minutes: PositiveFloat = Field(60.0, description=N_("minutes, above 0 (a session unused this long ends)"))
     trusted_proxies: list[Annotated[str, _check(_ip, "address")]] = Field(default_factory=list, description=N_(
         "a list of the reverse proxies' addresses (their X-Forwarded-For is believed)"))
+    base_url: HttpUrlText = Field("", description=N_("the dashboard's address, such as https://minhbach.tinh.gov.vn"))
 
 
 class Settings(Section):

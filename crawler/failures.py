@@ -31,6 +31,9 @@ NOT_SEEN_KINDS = frozenset({
 # Of those, the faults that make a crawl incomplete ("partial"); robots.txt, the page cap and
 # the private-address guard are the crawl's own policy, not faults of the site.
 INCOMPLETE_KINDS = NOT_SEEN_KINDS - {"robots", "page_cap", "private_address"}
+# Reasons a site could not be reached that are the network's, not the site's answer: when most
+# sites of a night fail this way, the crawler itself may be cut off (audit/ops/offline.py).
+NETWORK_KINDS = frozenset({"dns", "refused", "timeout", "no_response", "tls", "tls_handshake"})
 # HTTP answers that mean "this page is not there": the site's own broken link, judged as absent.
 GONE_STATUSES = frozenset({404, 410})
 

@@ -25,7 +25,7 @@ def _log_to(path) -> logging.Handler:
 @click.command(help=_("The unattended night: crawl every active agency, audit with the rubric in force, "
                       "write the night's folder, compare with the previous audit, notify, apply retention. "
                       "Exit codes: 0 done, 1 failed (see the log), 2 bad input, 3 another run holds the lock, "
-                      "130 interrupted."))
+                      "4 nothing collected (the crawler could not reach the network), 130 interrupted."))
 @click.option("--date", "night", type=click.DateTime(["%Y-%m-%d"]), help=_("The night's audit date (default: today)."))
 @click.option("--allow-private", is_flag=True, default=None,
               help=_("Allow private/loopback addresses (only for sites you run yourself)."))
@@ -40,8 +40,16 @@ def nightly(app: App, night, allow_private, rubric, distributed) -> None:
     from minhbach.audit.clock import night_of, now_in, today_in
     from minhbach.audit.judge.choice import rubric_for_audit
     from minhbach.audit.judge.rubric import RubricError
-    from minhbach.audit.ops.nightly import EXIT_FAILED, EXIT_INTERRUPTED, NightInterrupted, log_path, run_night
+    from minhbach.audit.ops.nightly import (
+        EXIT_FAILED,
+        EXIT_INTERRUPTED,
+        EXIT_OFFLINE,
+        NightInterrupted,
+        log_path,
+        run_night,
+    )
     from minhbach.audit.ops.options import crawl_options
+    from minhbach.audit.words.reasons import reason_text
 
     zone = app.settings.timezone
     day = night.date() if night else night_of(now_in(zone), zone)   # 01:00 is the night of the day before
@@ -70,6 +78,11 @@ def nightly(app: App, night, allow_private, rubric, distributed) -> None:
     finally:
         lock.release()
         logging.getLogger().removeHandler(handler)
+    if result.collection_failure:  # the operator's alarm, in one line; the agencies were told nothing
+        click.echo(_("error: night {day} collected nothing: {why}; the agencies were not told and the night is "
+                     "not counted (log: {log})").format(day=f"{day:%d/%m/%Y}", log=log_file,
+                                                        why=reason_text(result.collection_failure)), err=True)
+        sys.exit(EXIT_OFFLINE)
     print_night(result, log_file)
 
 
@@ -96,6 +109,10 @@ def print_night(result, log_file) -> None:
 
     say("  " + _("Grades: ") + ", ".join(f"{grade(g)} {n}" for g, n in result.grades.items()))
     changes = result.changes
+    from minhbach.audit.words.reasons import reason_text
+
+    for note in changes.notes:
+        say("  [bold yellow]" + reason_text(note) + "[/]")
     if changes.previous_audit_id is None:
         say("  " + _("Changes: no earlier audit to compare with"))
     else:

@@ -4,6 +4,10 @@ force, write the night's folder, compare with the previous audit, notify, apply 
 The caller holds the night lock (see locks.py) and handles the terminal; this module only does
 the work, logging each step to the night's log file. A night killed at any moment leaves its
 row 'running'; the next night, holding the lock, marks it interrupted and does a whole night.
+
+A night whose crawler could not reach the network (ops/offline.py) is marked `offline`: its crawl
+run carries the reason (judge/collection.py), its audit is kept but never compared, the operators
+get one alarm, the agencies nothing, and the command exits 4.
 """
 from __future__ import annotations
 
@@ -20,9 +24,11 @@ from sqlalchemy import func, select
 from minhbach.audit.config import Settings
 from minhbach.audit.crawl.runs import crawl_agencies
 from minhbach.audit.files import write_atomically
-from minhbach.audit.judge.changes import diff_audits, diff_records, previous_audit
+from minhbach.audit.judge.changes import baseline, compare, diff_records
+from minhbach.audit.judge.collection import OFFLINE
 from minhbach.audit.ops.locks import EXIT_LOCKED  # noqa: F401 - exit 3: another run holds the lock
-from minhbach.audit.ops.notify import NightChanges, notify
+from minhbach.audit.ops.notify import NightChanges, alert_operators, notify
+from minhbach.audit.ops.offline import collection_failure
 from minhbach.audit.ops.retention import Collection, Policy, collect
 from minhbach.audit.reports.exports import write_audit_file, write_csv
 from minhbach.audit.store.db import Store
@@ -37,6 +43,7 @@ log = logging.getLogger("minhbach.nightly")
 EXIT_OK = 0            # the night completed (sites that could not be reached are a normal night)
 EXIT_FAILED = 1        # the night failed: see its log file
 EXIT_USAGE = 2         # a bad option, settings file or database: one line says which
+EXIT_OFFLINE = 4       # nothing collected: the crawler could not reach the network (the operators' alarm)
 EXIT_INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM: the run is marked interrupted
 
 CHANGE_COLUMNS = [("agency_code", N_("Agency code")), ("rule_code", N_("Rule code")), ("family", N_("Family")),
@@ -64,13 +71,16 @@ class NightResult:
     rubric_id: str = ""
     rubric_warning: str = ""   # set when the rubric judged a night outside its dates
     interrupted_reason: dict | None = None  # why the night stopped, as a code (words/reasons.py)
+    collection_failure: dict | None = None  # set when the crawler could not reach the network (ops/offline.py)
+    monthly_frozen: dict | None = None  # the month before, frozen by this night
 
     def summary(self) -> dict:
         changes = self.changes
         return {
             "night": self.night.isoformat(), "crawl_run": self.crawl_run_id, "audit": self.audit_id,
             "rubric": self.rubric_id, "outside_rubric_dates": bool(self.rubric_warning),
-            "interrupted_reason": self.interrupted_reason,
+            "interrupted_reason": self.interrupted_reason, "collection_failure": self.collection_failure,
+            "notes": changes.notes if changes else [], "monthly_frozen": self.monthly_frozen,
             "previous_audit": changes.previous_audit_id if changes else None,
             "sites": self.sites, "pages": self.pages, "grades": self.grades,
             "regressions": len(changes.regressions) if changes else 0,
@@ -122,6 +132,7 @@ def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: Sett
             _crawl_and_audit_on_workers(result, store, options, cluster, rubric)
         else:
             _crawl(result, store, options)
+        _check_collection(result, store, settings)
         with sessions() as session:
             if result.audit_id is None:
                 result.audit_id = run_audit(session, store.bodies, rubric, night,
@@ -133,10 +144,19 @@ def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: Sett
             if result.rubric_warning:
                 log.warning("%s", result.rubric_warning)
             result.grades = _grades(session, audit)
-            _compare(result, session, audit)
+            if result.collection_failure:
+                result.changes = NightChanges(night, audit.id, None)   # compared with nothing
+            else:
+                _compare(result, session, audit)
             _write_folder(result, session, audit)
-        assert result.changes is not None  # _compare always sets it
-        result.sent = notify(result.changes, settings.notify)
+        assert result.changes is not None  # set just above
+        if result.collection_failure:
+            result.sent = alert_operators(night, result.audit_id, result.collection_failure, settings.notify,
+                                          settings.web.base_url)
+            _finish(sessions, result, OFFLINE, EXIT_OFFLINE)   # nothing is dropped on a night that saw nothing
+            return result
+        result.sent = notify(result.changes, settings.notify, settings.web.base_url)
+        _freeze_last_month(result, store, settings)
         with sessions() as session:
             result.collection = collect(session, store.bodies, Policy.from_settings(settings), night)
         log.info("retention: pages of %d crawl(s) removed (%d pages), %d stored copies (%d bytes)",
@@ -162,6 +182,41 @@ def _started(result: NightResult, sessions):
             session.get(NightlyRun, result.nightly_id).crawl_run_id = run_id
         log.info("crawl %s of %d active agencies started", run_id, n_sites)
     return started
+
+
+def _freeze_last_month(result: NightResult, store: Store, settings: Settings) -> None:
+    """The first counted night dated in a month freezes the month before (reports/monthly/lifecycle.py):
+    the month as of the night's own date, so a night run late or again is dated as it was."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from minhbach.audit.reports.monthly.lifecycle import freeze_closed_month
+
+    noon = datetime.combine(result.night, time(12), ZoneInfo(settings.timezone))
+    with store.sessions() as session:
+        try:
+            report = freeze_closed_month(session, settings, noon)
+        except Exception:  # noqa: BLE001 - the night's audit stands; the log says why the month was not frozen
+            log.exception("the monthly report of the month before %s could not be frozen", result.night)
+            return
+        if report is not None:
+            result.monthly_frozen = {"month": report.month, "version": report.version, "id": report.id}
+            log.info("monthly report of %s frozen (version %s)", report.month, report.version)
+
+
+def _check_collection(result: NightResult, store: Store, settings: Settings) -> None:
+    """Mark the crawl run a collection failure when the night reached nothing (ops/offline.py)."""
+    assert result.crawl_run_id is not None  # the crawl has run
+    with store.sessions.begin() as session:
+        failure = collection_failure(session, result.crawl_run_id, settings.nightly.offline_share,
+                                     list(settings.nightly.probe_urls))
+        if failure is None:
+            return
+        run = session.get(CrawlRun, result.crawl_run_id)
+        assert run is not None  # the night's own crawl, just finished
+        run.status, run.reason = OFFLINE, failure
+    result.collection_failure = failure
+    log.error("crawl %s is a collection failure: %s", result.crawl_run_id, reason_text(failure))
 
 
 def _crawl(result: NightResult, store: Store, options: CrawlOptions) -> None:
@@ -243,13 +298,16 @@ def _grades(session, audit: AuditRun) -> dict[str, int]:
 
 
 def _compare(result: NightResult, session, audit: AuditRun) -> None:
-    before = previous_audit(session, audit)
+    before = baseline(session, audit)
     if before is None:
         result.changes = NightChanges(result.night, audit.id, None)
-        log.info("no earlier audit with rubric %s: nothing to compare", audit.rubric_id)
+        log.info("no earlier audit: nothing to compare")
         return
-    rows, sites = diff_audits(session, before, audit)
-    result.changes = NightChanges(result.night, audit.id, before.id, rows, sites)
+    comparison = compare(session, before, audit)
+    result.changes = NightChanges(result.night, audit.id, before.id, comparison.rows, comparison.sites,
+                                  comparison.notes)
+    for note in comparison.notes:
+        log.warning("compared with audit %s: %s", before.id, reason_text(note))
     log.info("compared with audit %s: %d regressions, %d improvements, %d sites lost, %d recovered",
              before.id, len(result.changes.regressions), len(result.changes.improvements),
              len(result.changes.lost), len(result.changes.recovered))
@@ -275,7 +333,7 @@ def _finish(sessions, result: NightResult, status: str, exit_code: int) -> None:
         row = session.get(NightlyRun, result.nightly_id)
         row.status, row.exit_code, row.finished_at = status, exit_code, utcnow()
         row.audit_run_id, row.summary = result.audit_id, summary
-    if status == "completed":
+    if status in ("completed", OFFLINE):
         write_atomically(result.folder / "summary.json",
                          lambda handle: handle.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n"))
     log.info("night %s %s (exit %d)", result.night, status, exit_code)

@@ -12,7 +12,8 @@ SITE_STATUSES = {"ok": N_("Crawled"), "partial": N_("Crawled in part"), "unreach
                  "blocked": N_("Blocked"), "interrupted": N_("Interrupted"), "pending": N_("Not started"),
                  "running": N_("Crawling")}
 RUN_STATUSES = {"running": N_("Running"), "completed": N_("Completed"), "interrupted": N_("Interrupted"),
-                "pruned": N_("Completed; stored pages removed (retention policy)"), "failed": N_("Failed")}
+                "pruned": N_("Completed; stored pages removed (retention policy)"), "failed": N_("Failed"),
+                "offline": N_("Collection failed: the crawler could not reach the network")}
 ROLES = {"admin": N_("Administrator"), "inspector": N_("Inspector"), "agency": N_("Agency")}
 
 
