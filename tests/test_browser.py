@@ -66,6 +66,9 @@ def test_an_officer_logs_in_sorts_filters_and_opens_the_evidence(server, browser
     assert frame.locator("body").inner_text()  # the stored copy is there
     page.screenshot(path=str(ARTIFACTS / "evidence-1366.png"))
     page.goto(base + "/monthly")
+    page.click('form[action="/monthly/freeze"] button')  # November is over: the admin freezes it
+    page.wait_for_url("**/monthly")
+    page.screenshot(path=str(ARTIFACTS / "monthly-1366.png"), full_page=True)
     with page.expect_download() as download:
         page.click("text=XLSX")
     saved = ARTIFACTS / download.value.suggested_filename

@@ -173,7 +173,12 @@ def test_changes_monthly_reports_and_the_registry_pages(web, tmp_path):
     assert reason_text({"kind": "rubric_changed", "before": "vp-qd26-2017", "after": "nd224-2026"}) in changes
     assert "Không có thay đổi" not in changes and "<table" not in changes
     monthly = client.get("/monthly").text
-    assert "11/2026" in monthly and "/xlsx" in monthly
+    # the demo ran on 21/11 (its report provisional); November is over now: an admin freezes it
+    assert "11/2026" in monthly and 'action="/monthly/freeze"' in monthly and "/xlsx" not in monthly.split("<h2>")[0]
+    assert client.post("/monthly/freeze", data={"month": "2026-11", "csrf": _csrf(client, "/monthly")}
+                       ).status_code == 303
+    monthly = client.get("/monthly").text
+    assert "/xlsx" in monthly and 'action="/monthly/freeze"' not in monthly
     report_id = re.search(r'href="/monthly/(\d+)/xlsx"', monthly).group(1)
     download = client.get(f"/monthly/{report_id}/xlsx")
     assert download.status_code == 200 and download.content[:2] == b"PK"

@@ -84,7 +84,7 @@ def test_the_route_by_role_matrix(web):
     readers = {"anonymous": _client(web), "revoked": revoked, "agency": _client(web, "sotuphap"),
                "inspector": _client(web, "thanhtra"), "admin": _client(web, "quantri")}
     values = {"code": OWN, "audit_id": str(audit_id), "rule_code": "BG01", "sha256": sha,
-              "report_id": str(report_id), "fmt": "csv", "dispute_id": "1"}
+              "report_id": str(report_id), "fmt": "csv", "dispute_id": "1", "month": "2026-11"}
     allowed = {security.public: set(readers), security.signed_in: {"agency", "inspector", "admin"},
                security.province: {"inspector", "admin"}, security.admin: {"admin"}}
     cells = 0
