@@ -105,6 +105,8 @@ def _method(writer, content: dict, lines: tuple[str, ...], report_meta: dict) ->
 
 def write_workbook(path: Path, content: dict, report_meta: dict, issuer: str) -> Path:
     lines = title_lines(content, issuer)
+    if report_meta.get("provisional"):  # a month not over yet: its report says so on every sheet
+        lines = (*lines[:2], f"{lines[2]} (BẢN TẠM THỜI)")
     def save(temporary: Path) -> None:
         with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
             _table(writer, "Tổng hợp", summary_rows(content), SUMMARY_COLUMNS, lines, freeze_column=4)
