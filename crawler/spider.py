@@ -345,22 +345,19 @@ class AgencySpider(Spider):
         text, item.encoding, item.legacy_encoding = decode_html(response)
         markup = XML_DECLARATION.sub("", text, count=1)
         tree = lxml.html.document_fromstring(markup, parser=HTML_PARSER) if markup.strip() else None
+        unreadable = None   # a page that arrived but has nothing to read: never judged, the site not failed
         if tree is not None and too_deep(HTML_PARSER):   # read again flattened (rules/nesting.py)
             tree = lxml.html.document_fromstring(flattened(markup), parser=HTML_PARSER)
-            if too_deep(HTML_PARSER):  # still deeper than the parser reads: not read, never judged
-                site.errors["parse_error"] += 1
-                if is_home:
-                    site.fail("unreachable", "home_too_deep")
-                else:
-                    self._not_read(site, response, "too_deep_page")
-                yield item
-                return
-        if tree is None or (tree.find(".//a[@href]") is None and not tree.text_content().strip()):
+            unreadable = "too_deep" if too_deep(HTML_PARSER) else None   # still deeper than the parser reads
+        if unreadable is None and (tree is None or (tree.find(".//a[@href]") is None
+                                                    and not tree.text_content().strip())):
+            unreadable = "empty"
+        if unreadable is not None or tree is None:
             site.errors["parse_error"] += 1
             if is_home:
-                site.fail("unreachable", "home_empty")
+                site.fail("unreachable", f"home_{unreadable}")
             else:
-                self._not_read(site, response, "empty_page")
+                self._not_read(site, response, f"{unreadable}_page")
             yield item
             return
         if is_home and not site.rendered and self.can_render and _script_shell(tree):

@@ -104,3 +104,22 @@ def english(monkeypatch):
     """Messages in their English source: for tests of what an error says (test_i18n checks that
     each has its Vietnamese, which users see by default)."""
     monkeypatch.setenv("MINHBACH_LANG", "en")
+
+
+@pytest.fixture
+def smtp_inbox():
+    """An SMTP server on loopback: (its port, the messages it received)."""
+    from aiosmtpd.handlers import Message
+
+    from tests.support.sites import smtp_controller
+
+    received = []
+
+    class Inbox(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    controller = smtp_controller(Inbox())
+    controller.start()
+    yield controller.port, received
+    controller.stop()

@@ -52,22 +52,6 @@ def demo_sites(demo_province, data_dir):
 
 
 @pytest.fixture
-def smtp_inbox():
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Inbox(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    controller = smtp_controller(Inbox())
-    controller.start()
-    yield controller.port, received
-    controller.stop()
-
-
-@pytest.fixture
 def webhook():
     posts = []
 

@@ -15,7 +15,7 @@ from minhbach.audit.ops.demo.server import serve_demo
 from minhbach.audit.registry.agencies import parse_registry
 from tests.support.cli import run_cli
 from tests.support.paths import DEMO_REGISTRY
-from tests.support.sites import LoopbackSite, html, smtp_controller
+from tests.support.sites import LoopbackSite, html
 
 pytestmark = pytest.mark.slow   # whole nights over loopback sites
 
@@ -31,22 +31,6 @@ def province(data_dir):
         registry.write_text(served.registry(SITES), encoding="utf-8")
         assert run_cli("agencies", "import", str(registry)).returncode == 0
         yield served
-
-
-@pytest.fixture
-def inbox():
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Inbox(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    controller = smtp_controller(Inbox())
-    controller.start()
-    yield controller.port, received
-    controller.stop()
 
 
 def _settings(data_dir, smtp_port, probe_url):
@@ -77,10 +61,10 @@ def _text(message) -> str:
     return message.get_payload(decode=True).decode(message.get_content_charset())
 
 
-def test_a_night_cut_off_from_the_network_alarms_the_operators_only(data_dir, province, inbox):
+def test_a_night_cut_off_from_the_network_alarms_the_operators_only(data_dir, province, smtp_inbox):
     from minhbach.audit.words.i18n import _
 
-    smtp_port, received = inbox
+    smtp_port, received = smtp_inbox
     _settings(data_dir, smtp_port, province.url_of("ubnd-hs"))   # the probe: a host of the farm itself
     first = _nightly()
     assert first.returncode == 0, first.stderr
@@ -114,8 +98,8 @@ def test_a_night_cut_off_from_the_network_alarms_the_operators_only(data_dir, pr
     assert listed.returncode == 0 and listed.stdout.count("21/11/2026") == 1
 
 
-def test_sites_down_while_the_network_answers_are_the_sites_failure(data_dir, province, inbox):
-    smtp_port, received = inbox
+def test_sites_down_while_the_network_answers_are_the_sites_failure(data_dir, province, smtp_inbox):
+    smtp_port, received = smtp_inbox
     probe = LoopbackSite({"/": html("<p>đang chạy</p>")})   # the crawler's network still answers
     try:
         _settings(data_dir, smtp_port, probe.base + "/")
