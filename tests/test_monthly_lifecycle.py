@@ -165,3 +165,17 @@ def test_the_month_is_over_at_midnight_in_the_provinces_zone(demo_store):
 def test_today_cannot_be_after_today(demo_store, english):
     result = run_cli("monthly", "--today", "2999-01-01")
     assert result.returncode == 2 and "--today 2999-01-01 is in the future" in result.stderr
+
+
+def test_a_night_without_network_never_enters_the_month_even_once_pruned(demo_store):
+    """Retention sets a collection failure's status to `pruned`; its reason still keeps it out."""
+    from minhbach.audit.reports.monthly.content import choose_audits
+
+    sessions = current_sessions()
+    with sessions() as session:
+        assert choose_audits(session, "2026-11") is not None
+    with sqlite3.connect(demo_store / "minhbach.sqlite") as db:
+        db.execute("update crawl_runs set status = 'pruned', reason = ?",
+                   (json.dumps({"kind": "collection_failure", "failed": 9, "sites": 9, "kinds": ["refused"]}),))
+    with sessions() as session:
+        assert choose_audits(session, "2026-11") is None   # no audit of the month counts

@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from minhbach.audit.judge.collection import failed_crawls
 from minhbach.audit.judge.rubric import dates_warning, load_rubric
 from minhbach.audit.reports.rollups import rollup
 from minhbach.audit.reports.rows import finding_rows, national_phones, score_rows
@@ -183,6 +184,7 @@ def last_complete_audit(session: Session, month: str, rubric_id: str | None = No
 
 # A crawl whose results stand: completed, or completed and later pruned by the retention policy
 # (its pages went, its scores and findings stay).
+# (a night without network, even once pruned, is never among them: judge/collection.py)
 SETTLED = ("completed", "pruned")
 
 
@@ -206,7 +208,7 @@ def _dated(session: Session, first: date, through: date, rubric_id: str):
     last = (select(Score.agency_id, AuditRun.id.label("audit_id"), order)
             .join(AuditRun, AuditRun.id == Score.audit_run_id).join(CrawlRun, CrawlRun.id == AuditRun.crawl_run_id)
             .where(AuditRun.audit_date >= first, AuditRun.audit_date <= through, CrawlRun.status.in_(SETTLED),
-                   AuditRun.rubric_id == rubric_id).subquery())
+                   AuditRun.rubric_id == rubric_id, AuditRun.crawl_run_id.not_in(failed_crawls())).subquery())
     return session.execute(select(last.c.agency_id, AuditRun).join(AuditRun, AuditRun.id == last.c.audit_id)
                            .where(last.c.n == 1)).all()
 
@@ -218,7 +220,7 @@ def month_rubric(session: Session, first: date, through: date, rubric_id: str | 
         return rubric_id
     return session.scalar(select(AuditRun.rubric_id).join(CrawlRun, CrawlRun.id == AuditRun.crawl_run_id)
                           .where(AuditRun.audit_date >= first, AuditRun.audit_date <= through,
-                                 CrawlRun.status.in_(SETTLED))
+                                 CrawlRun.status.in_(SETTLED), AuditRun.crawl_run_id.not_in(failed_crawls()))
                           .order_by(AuditRun.audit_date.desc(), AuditRun.id.desc()).limit(1))
 
 
