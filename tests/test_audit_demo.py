@@ -185,7 +185,7 @@ def test_history_and_diff_between_two_audits(demo_output, tmp_path):
     shutil.copytree(out, copy)
     env = {"MINHBACH_DATA_DIR": str(copy)}
     # The same crawl judged as of an earlier day: items dated after it do not count.
-    assert run_cli("audit", "--date", "2026-06-01", env=env).returncode == 0
+    assert run_cli("audit", "--date", "2026-06-01", "--rubric", "vp-qd26-2017", env=env).returncode == 0
     result = run_cli("diff", "--format", "json", env=env)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
@@ -204,6 +204,9 @@ def test_history_and_diff_between_two_audits(demo_output, tmp_path):
     assert "Các lượt đánh giá" in listed.stdout and "vp-qd26-2017" in listed.stdout
     csv_out = tmp_path / "changes.csv"
     assert run_cli("diff", "--format", "csv", "--out", str(csv_out), env=env).returncode == 0
+    assert csv_out.read_text(encoding="utf-8-sig").splitlines()[0] == \
+        "Mã cơ quan,Mã tiêu chí,Nhóm,Trước,Sau,Thay đổi,Thay đổi do"  # one language per file
+    assert run_cli("diff", "--format", "csv", "--keys", "--out", str(csv_out), env=env).returncode == 0
     assert csv_out.read_text(encoding="utf-8-sig").splitlines()[0] == \
         "agency_code,rule_code,family,before,after,change,cause"
     # had NW01 been another version of the rule in the earlier audit, the change is the rule's

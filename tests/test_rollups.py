@@ -30,7 +30,7 @@ def test_rollup_by_level_counts_grades_and_keeps_unknowns_apart():
     assert (departments["agencies"], departments["unknown"]) == (3, 1)
     assert [departments[g] for g in GRADES] == [1, 0, 1, 0]
     assert departments["average"] == 70.5          # the two scored, not the unreachable one
-    assert departments["coverage_pct"] == 63        # (1.0 + 0.9 + 0.0) / 3
+    assert departments["coverage_pct"] == 63.3      # (1.0 + 0.9 + 0.0) / 3, one decimal as everywhere
     assert departments["most_failed"] == "BG01 (2), PL01 (1)"
     assert rows["Tỉnh"]["most_failed"] == "" and rows["Tỉnh"]["Tốt"] == 1
 

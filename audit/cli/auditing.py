@@ -9,10 +9,11 @@ import click
 from rich.table import Table
 from sqlalchemy import func, select
 
-from minhbach.audit.cli.common import App, console, fail, pass_app, score_text
+from minhbach.audit.cli.common import App, console, csv_options, fail, pass_app, score_text
 from minhbach.audit.extras import require
 from minhbach.audit.words.i18n import _, ngettext
 from minhbach.audit.words.names import level_name
+from minhbach.audit.words.numbers import percent
 
 
 def run_audit_command(app: App, run_id: int | None, rubric_id: str, audit_date: date,
@@ -88,7 +89,7 @@ def print_score_table(app: App, audit_id: int | None = None, wide: bool = False)
         cells = [row["agency_code"], row["agency_name"], *([level_name(row["level"])] if wide else []),
                  score_text(row["score"], row["score_high"]), row["grade"],
                  *[score_text(row.get(key)) for key, _ in categories],
-                 f"{row['coverage_pct']}%", row["reason"]]
+                 "–" if unknown else percent(row["coverage_pct"] / 100), row["reason"]]
         table.add_row(*cells, style="yellow" if unknown else None)
     console.print(table)
     print_rubric_warning(audit)
@@ -140,7 +141,7 @@ def print_rollup(app: App, audit_id: int | None, by: str) -> None:
     for row in table_rows:
         table.add_row(row["group"], str(row["agencies"]), str(row["unknown"]),
                       *[str(row[grade]) for grade in grades],
-                      score_text(row["average"]), f"{row['coverage_pct']}%", row["most_failed"])
+                      score_text(row["average"]), percent(row['coverage_pct'] / 100), row["most_failed"])
     console.print(table)
 
 
@@ -195,9 +196,9 @@ def report(app: App, agency_code, by, wide, audit_id) -> None:
     if score is None:
         fail(_("agency '{code}' is not in audit {id}").format(code=agency_code, id=audit_run.id))
     verdict = (_("unknown") + " – " + score["reason"] if score["score"] is None
-               else _("{score} points, {grade}, coverage {pct}%").format(
+               else _("{score} points, {grade}, coverage {pct}").format(
                    score=score_text(score["score"], score["score_high"]), grade=score["grade"],
-                   pct=score["coverage_pct"]))
+                   pct=percent(score["coverage"])))
     table = Table(title=f"{score['agency_name']} ({agency_code}): {verdict}")
     for header in (_("Code"), _("Rule"), _("Outcome"), _("Value"), _("Date"), _("Note")):
         table.add_column(header, overflow="fold")
@@ -216,14 +217,16 @@ def report(app: App, agency_code, by, wide, audit_id) -> None:
             console.print(f"  {code}  {url}", soft_wrap=True, highlight=False, markup=False)
 
 
-def export_audit(app: App, fmt: str, findings: bool, out: Path, audit_id: int | None = None) -> int:
+def export_audit(app: App, fmt: str, findings: bool, out: Path, audit_id: int | None = None,
+                 dialect: str | None = None, keys: bool = False) -> int:
     from minhbach.audit.files import OutputError
     from minhbach.audit.reports.exports import write_audit_file
 
     with app.sessions() as session:
         audit_run = audit_or_exit(session, audit_id)
         try:
-            return write_audit_file(session, audit_run, fmt, findings, out)
+            return write_audit_file(session, audit_run, fmt, findings, out,
+                                    dialect or app.settings.report.csv_dialect, keys)
         except OutputError as error:
             fail(str(error))
 
@@ -235,8 +238,9 @@ def export_audit(app: App, fmt: str, findings: bool, out: Path, audit_id: int | 
 @click.option("--findings", is_flag=True, help=_("One row per agency and rule instead of the score table."))
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help=_("File to write."))
 @click.option("--audit", "audit_id", type=int, help=_("Audit to export (default: the newest)."))
+@csv_options
 @pass_app
-def export(app: App, fmt, findings, out, audit_id) -> None:
+def export(app: App, fmt, findings, out, audit_id, dialect, keys) -> None:
     suffix = out.suffix.lower().lstrip(".")
     fmt = fmt or (suffix if suffix in ("csv", "json", "xlsx") else "csv")
     if suffix != fmt and not out.is_dir():  # a folder gets its own message when written
@@ -244,5 +248,5 @@ def export(app: App, fmt, findings, out, audit_id) -> None:
             out=out, kind=fmt.upper(), fmt=fmt, suffix=suffix or "csv"))
     if fmt == "xlsx":
         require("reports", "minhbach export --format xlsx")
-    written = export_audit(app, fmt, findings, out, audit_id)
+    written = export_audit(app, fmt, findings, out, audit_id, dialect, keys)
     console.print(_("Wrote {n} rows to {out}").format(n=written, out=out))

@@ -9,10 +9,10 @@ import click
 from rich.console import JustifyMethod
 from rich.table import Table
 
-from minhbach.audit.cli.common import App, console, fail, pass_app, score_text
+from minhbach.audit.cli.common import App, console, csv_options, fail, pass_app, score_text
 from minhbach.audit.words.i18n import _
 from minhbach.audit.words.names import change_kind_name, outcome_name, reachability_name
-from minhbach.audit.words.numbers import decimal
+from minhbach.audit.words.numbers import decimal, percent
 
 
 def signed(change: float | None) -> str:
@@ -42,7 +42,8 @@ def history(app: App, agency_code) -> None:
     for row in rows:
         table.add_row(str(row["audit"]), f"{row['audit_date']:%d/%m/%Y}", row["rubric"], str(row["crawl_run"]),
                       score_text(row["score"]), signed(row["change"]),
-                      row["grade"], f"{row['coverage_pct']}%", "; ".join(t for t in (row["note"], row["reason"]) if t),
+                      row["grade"], percent(row["coverage_pct"] / 100),
+                      "; ".join(t for t in (row["note"], row["reason"]) if t),
                       style="yellow" if row["note"] else None)
     console.print(table)
 
@@ -53,10 +54,11 @@ def history(app: App, agency_code) -> None:
 @click.option("--to", "to_id", type=int, metavar="AUDIT", help=_("The later audit."))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help=_("Write to this file instead of the terminal."))
+@csv_options
 @pass_app
-def diff(app: App, from_id, to_id, fmt, out) -> None:
+def diff(app: App, from_id, to_id, fmt, out, dialect, keys) -> None:
     from minhbach.audit.files import OutputError, write_atomically
-    from minhbach.audit.judge.changes import DIFF_KEYS, ChangesError, diff_records, pick_comparison
+    from minhbach.audit.judge.changes import ChangesError, diff_records, pick_comparison
 
     with app.sessions() as session:
         try:
@@ -75,10 +77,10 @@ def diff(app: App, from_id, to_id, fmt, out) -> None:
     if fmt == "json":
         text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     else:
-        from minhbach.audit.reports.cells import csv_line
+        from minhbach.audit.reports.exports import change_columns, csv_text, people_changes
 
-        lines = [DIFF_KEYS, *([record[key] for key in DIFF_KEYS] for record in records)]
-        text = "".join(csv_line(line) + "\n" for line in lines)
+        text = csv_text(change_columns(keys), records if keys else people_changes(records),
+                        dialect or app.settings.report.csv_dialect, keys)
     if out is None:
         click.echo(text, nl=False)
         return

@@ -73,6 +73,15 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
+def csv_options(command):
+    """--csv-dialect and --keys, for a command that writes CSV (reports/exports.py says both)."""
+    command = click.option("--keys", is_flag=True, help=_(
+        "CSV headed by the stable machine keys (as in the JSON) instead of the reader's words."))(command)
+    return click.option("--csv-dialect", "dialect", type=click.Choice(["comma", "semicolon"]), default=None, help=_(
+        "comma (`,` and 72.7) or semicolon (`;` and 72,7: opens typed in a spreadsheet set to Vietnamese); "
+        "default: [report] csv_dialect."))(command)
+
+
 def score_text(value, high=None) -> str:
     """A score (with its interval when the rules not judged could raise it), decimal comma."""
     return score_range(value, high)

@@ -246,7 +246,7 @@ def history(session: Session, agency_code: str) -> list[dict]:
                      "rubric_version": audit.rubric_version,
                      "crawl_run": audit.crawl_run_id, "score": score.total,
                      "grade": grade_label(score.total, score.grade), "grade_code": score.grade,
-                     "coverage_pct": round(100 * score.coverage), "reason": reason_text(score.reason),
+                     "coverage_pct": round(100 * score.coverage, 1), "reason": reason_text(score.reason),
                      "change": change, "note": "; ".join(reason_text(n) for n in notes),
                      "note_code": notes[0] if notes else None})
     return rows

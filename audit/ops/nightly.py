@@ -30,10 +30,10 @@ from minhbach.audit.ops.locks import EXIT_LOCKED  # noqa: F401 - exit 3: another
 from minhbach.audit.ops.notify import NightChanges, alert_operators, notify
 from minhbach.audit.ops.offline import collection_failure
 from minhbach.audit.ops.retention import Collection, Policy, collect
-from minhbach.audit.reports.exports import write_audit_file, write_csv
+from minhbach.audit.reports.exports import write_audit_file, write_changes
 from minhbach.audit.store.db import Store
 from minhbach.audit.store.models import AuditRun, CrawlRun, NightlyRun, Score, SiteCrawl, utcnow
-from minhbach.audit.words.i18n import N_, _
+from minhbach.audit.words.i18n import _
 from minhbach.audit.words.reasons import reason_text
 from minhbach.crawler.settings import CrawlOptions
 
@@ -45,11 +45,6 @@ EXIT_FAILED = 1        # the night failed: see its log file
 EXIT_USAGE = 2         # a bad option, settings file or database: one line says which
 EXIT_OFFLINE = 4       # nothing collected: the crawler could not reach the network (the operators' alarm)
 EXIT_INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM: the run is marked interrupted
-
-CHANGE_COLUMNS = [("agency_code", N_("Agency code")), ("rule_code", N_("Rule code")), ("family", N_("Family")),
-                  ("before", N_("Before")), ("after", N_("After")), ("change", N_("Change")),
-                  ("cause", N_("Changed by"))]
-
 
 class NightInterrupted(RuntimeError):
     pass
@@ -71,6 +66,7 @@ class NightResult:
     rubric_id: str = ""
     rubric_warning: str = ""   # set when the rubric judged a night outside its dates
     interrupted_reason: dict | None = None  # why the night stopped, as a code (words/reasons.py)
+    csv_dialect: str = "comma"  # [report] csv_dialect: how the folder's CSV files are written
     collection_failure: dict | None = None  # set when the crawler could not reach the network (ops/offline.py)
     monthly_frozen: dict | None = None  # the month before, frozen by this night
 
@@ -125,7 +121,7 @@ def run_night(night: date, options: CrawlOptions, rubric_id: str, settings: Sett
         row = NightlyRun(night=night, pid=os.getpid(), hostname=socket.gethostname(), output_dir=str(folder))
         session.add(row)
         session.flush()
-        result = NightResult(row.id, night, folder)
+        result = NightResult(row.id, night, folder, csv_dialect=settings.report.csv_dialect)
     log.info("night %s: run %s started (rubric %s, output %s)", night, result.nightly_id, rubric.id, folder)
     try:
         if cluster is not None:
@@ -316,12 +312,12 @@ def _compare(result: NightResult, session, audit: AuditRun) -> None:
 def _write_folder(result: NightResult, session, audit: AuditRun) -> None:
     folder = result.folder
     for fmt in ("csv", "json"):
-        write_audit_file(session, audit, fmt, False, folder / f"scores.{fmt}")
-        write_audit_file(session, audit, fmt, True, folder / f"findings.{fmt}")
+        write_audit_file(session, audit, fmt, False, folder / f"scores.{fmt}", result.csv_dialect)
+        write_audit_file(session, audit, fmt, True, folder / f"findings.{fmt}", result.csv_dialect)
     changes = result.changes
     assert changes is not None  # _compare runs first
     records = diff_records(changes.rows, changes.sites)
-    write_csv(folder / "changes.csv", [(key, _(header)) for key, header in CHANGE_COLUMNS], records)
+    write_changes(folder / "changes.csv", records, result.csv_dialect)
     write_atomically(folder / "changes.json",
                      lambda handle: handle.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n"))
     log.info("wrote %s", folder)

@@ -80,16 +80,19 @@ def safe_cell(value) -> str:
     return "'" + text if looks_like_formula(text) else text
 
 
-def csv_line(values: Iterable) -> str:
+def csv_line(values: Iterable, separator: str = ",", decimal_comma: bool = False) -> str:
     """One CSV record (without its line ending) of safe cells, quoted as the csv module does and
-    also wherever another separator could split a field."""
+    also wherever another separator could split a field. With `decimal_comma`, a float is
+    written 72,7 (what a spreadsheet set to Vietnamese reads as a number, with `;` between fields)."""
     fields = []
     for value in values:
+        if decimal_comma and isinstance(value, float):
+            value = str(value).replace(".", ",")
         text = safe_cell(value)
         fields.append('"' + text.replace('"', '""') + '"' if _SEPARATORS.search(text) else text)
     if fields == [""]:
         return '""'  # a record of one empty field, not an empty line
-    return ",".join(fields)
+    return separator.join(fields)
 
 
 def sheet_value(value):

@@ -38,7 +38,7 @@ def rollup(score_rows: list[dict], finding_rows: list[dict], by: str, grades: li
             "group": str(group), "agencies": int(row["agencies"]), "unknown": int(row["unknown"]),
             **{grade: int(row[grade]) for grade in grades}, "grades": grades,
             "average": None if pd.isna(average) else round(float(average), 1),
-            "coverage_pct": round(100 * float(row["coverage"])),
+            "coverage_pct": round(100 * float(row["coverage"]), 1),
             "most_failed": failed_by_group.get(group, ""),
         })
     return out

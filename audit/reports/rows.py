@@ -98,7 +98,7 @@ def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None
             "province": r.province, "parent_code": r.parent_code or "",
             "score": r.total, "score_high": interval(r.categories or {})[1] if r.total is not None else None,
             "grade": grade_label(r.total, r.grade), "grade_code": r.grade,
-            "coverage": r.coverage, "coverage_pct": round(100 * r.coverage),
+            "coverage": r.coverage, "coverage_pct": round(100 * r.coverage, 1),
             "passed": counts.get("pass", 0), "failed": counts.get("fail", 0),
             "review": counts.get("needs_review", 0), "errors": counts.get("error", 0),
             "reason": reason_text(r.reason), "reason_code": r.reason,

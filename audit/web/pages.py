@@ -9,12 +9,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
+from minhbach.audit.clock import local
 from minhbach.audit.judge.rubric import audit_warning
 from minhbach.audit.web.security import csrf_token
 from minhbach.audit.words import names
 from minhbach.audit.words.i18n import _, language, ngettext
-from minhbach.audit.words.numbers import decimal, score_range
+from minhbach.audit.words.numbers import decimal, percent, score_range
 from minhbach.audit.words.reasons import reason_text
 from minhbach.rules.links import clean_href
 
@@ -36,6 +38,12 @@ def safe_url(address: object) -> str:
     return cleaned
 
 
+@pass_context
+def clock(context, moment) -> str:
+    """A stored moment (UTC) as "14:05 07/12/2026" on the province's clocks."""
+    return f"{local(moment, context['request'].app.state.settings.timezone):%H:%M %d/%m/%Y}" if moment else ""
+
+
 def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=TEMPLATES)
     found.env.add_extension("jinja2.ext.i18n")
@@ -43,7 +51,9 @@ def templates() -> Jinja2Templates:
     found.env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
     found.env.filters["safe_url"] = safe_url
     found.env.filters["decimal"] = decimal
+    found.env.filters["clock"] = clock
     found.env.globals["score_range"] = score_range
+    found.env.globals["percent"] = percent
     found.env.globals.update(lang=language, audit_warning=audit_warning, reason_text=reason_text,
                              **{name: getattr(names, name) for name in NAMES})
     return found

@@ -23,7 +23,9 @@ DISPUTE_ACTIONS = {"opened": N_("opened"), "commented": N_("commented"), "accept
                    "rejected": N_("rejected"), "expired": N_("expired")}
 CHANGE_KINDS = {"regression": N_("Worse"), "improvement": N_("Better"), "other": N_("Other"),
                 "rule_changed": N_("The rule changed")}
-REACHABILITY = {"lost": N_("no longer reachable"), "recovered": N_("reachable again")}
+REACHABILITY = {"lost": N_("no longer reachable"), "recovered": N_("reachable again"),
+                "reachable": N_("Reachable"), "unreachable": N_("Unreachable")}
+CAUSES = {"site": N_("The site"), "rule": N_("The rule")}
 
 
 def _namer(table: dict[str, str]):
@@ -41,6 +43,7 @@ dispute_status_name = _namer(DISPUTE_STATUSES)
 dispute_action_name = _namer(DISPUTE_ACTIONS)
 change_kind_name = _namer(CHANGE_KINDS)
 reachability_name = _namer(REACHABILITY)
+cause_name = _namer(CAUSES)
 
 
 def level_name(code: str | None) -> str:

@@ -69,8 +69,8 @@ TEMPLATES = {
     "unreachable": N_("The portal could not be reached."),
     "rubric_not_for_level": N_("Rubric {rubric} does not apply to the level {level}."),
     "nothing_judged": N_("No rule could be judged."),
-    "not_enough_seen": N_("only {coverage_pct}% of the applicable points could be judged, and the rest "
-                          "could change the grade"),
+    "not_enough_seen": N_("the applicable points judged were only {coverage_pct}%, and the rest could "
+                          "change the grade"),
 }
 
 # How each kind of page left unread is named in "crawled in part: 3 pages ...".
