@@ -27,3 +27,8 @@ def night_of(moment: datetime, zone: str = DEFAULT_ZONE) -> date:
     """The night a run started at `moment` belongs to (a naive moment is taken as UTC, as the
     store keeps it): 01:00 on the 7th is the night of the 6th; 22:00 on the 6th too."""
     return (as_utc(moment).astimezone(ZoneInfo(zone)) - timedelta(hours=NIGHT_TURNS_AT)).date()
+
+
+def local(moment: datetime, zone: str = DEFAULT_ZONE) -> datetime:
+    """A stored moment (UTC) as the province's clocks showed it: what a person reads."""
+    return as_utc(moment).astimezone(ZoneInfo(zone))

@@ -136,7 +136,21 @@ class RetentionSettings(Section):
 
 
 class ReportSettings(Section):
-    issuer: str | None = Field(None, description=N_("the reporting department, e.g. Sở Khoa học và Công nghệ"))
+    """Who sends the monthly report, to whom and under whose signature: the letterhead of an
+    administrative document (Nghị định 30/2020/NĐ-CP, Phụ lục I). Empty means the Vietnamese
+    default of audit/reports/monthly/letterhead.py (the province's name where it is one)."""
+
+    issuer: str = Field("", description=N_("the reporting department, e.g. Sở Khoa học và Công nghệ"))
+    superior: str = Field("", description=N_("the body above it, e.g. UBND tỉnh Hòa Sơn"))
+    abbreviation: str = Field("", description=N_("the department's abbreviation in the number, e.g. SKHCN"))
+    place: str = Field("", description=N_("the place written before the date, e.g. Hòa Sơn"))
+    recipients: list[str] = Field(default_factory=list, description=N_(
+        'a list of recipients, e.g. ["UBND tỉnh (để báo cáo)", "Lưu: VT"]'))
+    signer_authority: str = Field("", description=N_("the line above the signer's title, e.g. KT. GIÁM ĐỐC"))
+    signer_title: str = Field("", description=N_("the signer's title, e.g. GIÁM ĐỐC"))
+    signer_name: str = Field("", description=N_("the signer's name (empty: left for the signer to write)"))
+    csv_dialect: Literal["comma", "semicolon"] = Field("comma", description=N_(
+        "comma (`,` and decimal point) or semicolon (`;` and decimal comma, for a spreadsheet set to Vietnamese)"))
 
 
 def _ip(value: str) -> bool:

@@ -57,7 +57,7 @@ def test_the_monthly_report_holds_payloads_as_text(demo_store, tmp_path):
     assert by_code["ubnd-hs"][name].value == NAMES["ubnd-hs"] and by_code["ubnd-hs"][name].hyperlink is None
     assert isinstance(by_code["stc-hs"][score].value, float) and by_code["stc-hs"][score].number_format == "0.0"
     coverage = by_code["stc-hs"][header.index("Độ bao phủ")]
-    assert 0 < coverage.value <= 1 and coverage.number_format == "0%"
+    assert 0 < coverage.value <= 1 and coverage.number_format == "0.0%"
     evidence = sheets["Bằng chứng"]
     header = [c.value for c in evidence[4]]
     address, day = header.index("Địa chỉ bằng chứng"), header.index("Ngày")

@@ -38,16 +38,27 @@ def test_the_demo_writes_the_months_workbook_typed_and_linked(demo_output):
     score, coverage = headers.index("9. Điểm chất lượng website"), headers.index("Độ bao phủ")
     stc = rows["stc-hs"]
     assert isinstance(stc[score].value, float) and stc[score].number_format == "0.0"
-    assert 0 < stc[coverage].value <= 1 and stc[coverage].number_format == "0%"
+    assert 0 < stc[coverage].value <= 1 and stc[coverage].number_format == "0.0%"
+    high = stc[headers.index("Điểm cao nhất có thể")]
+    assert isinstance(high.value, float) and high.value >= stc[score].value and high.number_format == "0.0"
     assert stc[headers.index("4. Số tin mời thầu trong tháng")].data_type == "n"
-    assert stc[headers.index("5. Tỉ lệ DN nhận được thông tin")].value == "chưa có số liệu"
-    assert "0211 3845 113" in stc[headers.index("7. Cách DN tiếp cận tài liệu")].value  # a phone as text
-    assert "Năm 2026" in stc[headers.index("3. Tài liệu ngân sách")].value.replace("năm", "Năm")
+    assert stc[headers.index("5. Tỉ lệ DN nhận được thông tin")].value == "chưa có"
+    assert stc[headers.index("3. Ngân sách: nội dung đạt")].value == "5/5"
     unreachable = rows["sgddt-hs"]
     assert unreachable[score].value is None and unreachable[headers.index("Xếp loại")].value == "Không xác định"
-    assert "máy chủ từ chối kết nối" in unreachable[headers.index("1. Tài liệu quy hoạch")].value
+    assert unreachable[headers.index("1. Quy hoạch: nội dung đạt")].value is None
     assert unreachable[headers.index("4. Số tin mời thầu trong tháng")].value is None  # not a zero
     assert sheet.freeze_panes == "D6"
+    # the items in words, on the sheet of the agencies' level, each linked to its evidence
+    detail = book["Sở, ngành"]
+    headers = [c.value for c in detail[5]]
+    rows = {r[1].value: r for r in detail.iter_rows(min_row=6)}
+    stc = rows["stc-hs"]
+    assert "0211 3845 113" in stc[headers.index("7. Cách DN tiếp cận tài liệu")].value  # a phone as text
+    budget = stc[headers.index("3. Tài liệu ngân sách")]
+    assert "Năm 2026" in budget.value.replace("năm", "Năm") and budget.hyperlink.target.startswith("http://127.0.0.1:")
+    assert budget.alignment.wrap_text
+    assert "máy chủ từ chối kết nối" in rows["sgddt-hs"][headers.index("1. Tài liệu quy hoạch")].value
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
     evidence = book["Bằng chứng"]
     header = [c.value for c in evidence[5]]
@@ -67,13 +78,12 @@ def test_the_csv_summary_and_the_word_report(demo_output):
     assert rows["sgddt-hs"]["Xếp loại"] == "Không xác định" and rows["stc-hs"]["Cấp"] == "Sở/ngành"
     document = Document(out / f"{DEMO_NAME}.docx")
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "BÁO CÁO" in text and "I. TÓM TẮT" in text and "9 cơ quan, đơn vị" in text
+    assert "BÁO CÁO" in text and "I. KẾT QUẢ CHUNG" in text and "9 cơ quan, đơn vị" in text
     assert f"Sở Giáo dục và Đào tạo tỉnh Hòa Sơn ({demo_url(out, 'sgddt-hs')}): máy chủ từ chối kết nối" in text
-    header = document.tables[0].rows[0].cells
-    assert header[1].paragraphs[-1].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" or \
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in document.tables[0].rows[0].cells[1].text
-    table = document.tables[1]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in document.tables[0].rows[0].cells[1].text
+    table = document.tables[1]  # the ranking, by the lower end of the score
     assert len(table.rows) == 10 and table.rows[1].cells[1].text == "Ủy ban nhân dân tỉnh Hòa Sơn"
+    assert table.rows[1].cells[3].text == "96,3–99,1" and table.rows[1].cells[4].text == "97,2%"
 
 
 def test_the_same_month_twice_is_the_same_report_and_a_republish_keeps_version_1(demo_store, tmp_path, english):
@@ -137,7 +147,7 @@ def test_survey_figures_are_checked_whole_then_shown(demo_store, tmp_path, engli
     headers = [c.value for c in sheet[5]]
     stc = next(r for r in sheet.iter_rows(min_row=6) if r[1].value == "stc-hs")
     assert stc[headers.index("5. Tỉ lệ DN nhận được thông tin")].value == pytest.approx(0.85)
-    assert stc[headers.index("5. Tỉ lệ DN nhận được thông tin")].number_format == "0%"
+    assert stc[headers.index("5. Tỉ lệ DN nhận được thông tin")].number_format == "0.0%"
     assert stc[headers.index("6. Số ngày DN nhận được tài liệu")].value == 3
     assert stc[headers.index("8. Dự liệu việc thực thi")].value == pytest.approx(0.70)
 
@@ -150,7 +160,7 @@ def test_a_partially_crawled_agency_says_so_in_item_9(demo_store, tmp_path):
                    "where agency_id = (select id from agencies where code = 'syt-hs')")
     assert run_cli("audit", "--date", "2026-11-21").returncode == 0
     assert run_cli("monthly", "--month", MONTH, "--out", str(tmp_path)).returncode == 0
-    sheet = load_workbook(tmp_path / f"{NAME}.xlsx")["Tổng hợp"]
+    sheet = load_workbook(tmp_path / f"{NAME}.xlsx")["Sở, ngành"]
     headers = [c.value for c in sheet[5]]
     syt = next(r for r in sheet.iter_rows(min_row=6) if r[1].value == "syt-hs")
     assert "thu thập chưa đầy đủ" in syt[headers.index("9. Nhận xét")].value
@@ -230,7 +240,7 @@ def test_a_section_the_crawl_could_not_read_is_never_counted_as_zero(demo_store,
                    "'Đấu thầu' from site_crawls s join agencies a on a.id = s.agency_id where a.code = 'stp-hs'")
     assert run_cli("audit", "--date", "2026-11-21").returncode == 0
     assert run_cli("monthly", "--month", MONTH, "--out", str(tmp_path)).returncode == 0
-    sheet = load_workbook(tmp_path / f"{NAME}.xlsx")["Tổng hợp"]
+    sheet = load_workbook(tmp_path / f"{NAME}.xlsx")["Sở, ngành"]
     headers = [c.value for c in sheet[5]]
     stp = next(r for r in sheet.iter_rows(min_row=6) if r[1].value == "stp-hs")
     tenders = stp[headers.index("4. Số tin mời thầu trong tháng")].value

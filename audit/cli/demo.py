@@ -75,7 +75,7 @@ def demo(out_dir: Path, today) -> None:
                                                           ("crawl.csv", "scores.csv", "findings.csv"))))
     with app.sessions() as session:  # the month's report so far: provisional, its month is not over
         content = provisional_content(session, f"{serve_date:%Y-%m}", serve_date, audit_id=audit_id)
-        paths = publish_provisional(content, serve_date, out_dir)
+        paths = publish_provisional(content, serve_date, out_dir, app.settings)
     console.print(_("Monthly report: ") + ", ".join(str(p) for p in paths), soft_wrap=True, highlight=False)
     again = f"MINHBACH_DATA_DIR={out_dir} minhbach report --agency ubnd-hs"
     console.print(_("To look again: {command}").format(command=again))

@@ -52,7 +52,7 @@ def monthly(app: App, ctx, month, today, status, province, audit_id, out_dir, re
     from minhbach.audit.reports.monthly.freeze import MonthlyError, freeze, provisional_content
     from minhbach.audit.reports.monthly.lifecycle import due_reasons
     from minhbach.audit.reports.monthly.months import closes_on, is_closed, last_closed_month
-    from minhbach.audit.reports.monthly.publish import DEFAULT_ISSUER, publish, publish_provisional
+    from minhbach.audit.reports.monthly.publish import local_time, publish, publish_provisional
 
     real_today = today_in(app.settings.timezone)
     day = today.date() if today else real_today
@@ -63,7 +63,6 @@ def monthly(app: App, ctx, month, today, status, province, audit_id, out_dir, re
             print_status(session, month, day, province)
         return
     month = month or last_closed_month(day)
-    issuer = app.settings.report.issuer or DEFAULT_ISSUER
     shown = f"{month[5:]}/{month[:4]}"
     with app.sessions() as session:
         if version is None and not is_closed(month, day):
@@ -72,7 +71,7 @@ def monthly(app: App, ctx, month, today, status, province, audit_id, out_dir, re
                        "republish").format(month=month, day=f"{closes_on(month):%d/%m/%Y}"))
             try:
                 content = provisional_content(session, month, day, province, audit_id)
-                paths = publish_provisional(content, day, out_dir, issuer)
+                paths = publish_provisional(content, day, out_dir, app.settings)
             except (MonthlyError, OutputError) as error:
                 fail(str(error))
             console.print(_("Provisional monthly report {month}, as of {today} (the month is over at the end of "
@@ -86,11 +85,12 @@ def monthly(app: App, ctx, month, today, status, province, audit_id, out_dir, re
         except MonthlyError as error:
             fail(str(error))
         try:
-            paths = publish(report, out_dir, issuer)
+            paths = publish(report, out_dir, app.settings)
         except OutputError as error:
             fail(str(error))
         due = due_reasons(session, report) if version is None else []
-    state = _("new") if made else _("made on {time}, unchanged").format(time=f"{report.created_at:%d/%m/%Y %H:%M}")
+    state = _("new") if made else _("made on {time}, unchanged").format(
+        time=local_time(report.created_at, app.settings.timezone))
     console.print(_("Monthly report {month} – version {version} ({state}); audits of {dates}; SHA-256 {sha}…").format(
         month=shown, version=report.version, state=state, dates=_dates(report.content),
         sha=report.content_sha256[:16]), highlight=False)

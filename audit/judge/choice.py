@@ -13,7 +13,9 @@ from minhbach.audit.judge.rubric import RubricError, available, load_rubric, rub
 from minhbach.audit.store.models import RubricChoice
 from minhbach.audit.words.i18n import _
 
-DEFAULT_RUBRIC = "vp-qd26-2017"
+# For a day no rubric's dates cover (between the 2017 decision's end and the 2026 decree's
+# start): the newest rubric, the one closest to the law officers now answer to.
+DEFAULT_RUBRIC = "nd224-2026"
 
 
 def current_choice(session: Session) -> RubricChoice | None:

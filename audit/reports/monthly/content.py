@@ -21,12 +21,13 @@ from minhbach.audit.reports.rollups import rollup
 from minhbach.audit.reports.rows import finding_rows, national_phones, score_rows
 from minhbach.audit.store.models import Agency, AuditRun, CrawlRun, Score, SiteCrawl, SurveyValue
 from minhbach.audit.words.names import family_name, level_name
+from minhbach.audit.words.numbers import percent, score_range
 from minhbach.audit.words.reasons import reason_text
 from minhbach.data import DATA_DIR
 from minhbach.rules.registry import all_rules
 
 ITEMS_FILE = DATA_DIR / "monthly_items.yaml"
-NO_SURVEY = "chưa có số liệu"
+NO_SURVEY = "chưa có số liệu khảo sát"
 
 
 @lru_cache(maxsize=1)
@@ -95,14 +96,22 @@ def _verdicts_item(rows: list[dict]) -> dict:
     counted = [part for row in rows for part in _counted(row["facts"])]
     counts = [row["facts"][key] for row in rows for key in ("items", "numbered") if key in row["facts"]]
     text = "; ".join(_verdict(r) for r in rows) + (". " + ", ".join(counted) if counted else "")
-    return {"count": counts[0] if counts else None, "text": text, "links": _links(rows)}
+    return {"count": counts[0] if counts else None, "text": text, "links": _links(rows),
+            "rules": _judged(rows), "counted": counted}
+
+
+def _judged(rows: list[dict]) -> list[dict]:
+    """Each rule of an item with its outcome (the DOCX says them in words: "3/4 ... đã công khai")."""
+    return [{"title": r["rule_title"], "outcome": r["outcome"], "partial": bool(r.get("partial"))} for r in rows]
 
 
 def _budget_item(rows: list[dict]) -> dict:
     """The period each budget disclosure reaches ("quý 3/2026"), else its outcome."""
     parts = [f"{r['rule_title']}: {r['facts']['period']}" if r["outcome"] == "pass" and r["facts"].get("period")
              else _verdict(r) for r in rows if r["facts"].get("period") or r["outcome"] != "not_applicable"]
-    return {"text": "; ".join(parts), "links": _links(rows)}
+    periods = [{"title": r["rule_title"], "period": r["facts"]["period"]} for r in rows
+               if r["outcome"] == "pass" and r["facts"].get("period")]
+    return {"text": "; ".join(parts), "links": _links(rows), "rules": _judged(rows), "periods": periods}
 
 
 def _tenders_item(rows: list[dict], month: str) -> dict:
@@ -280,7 +289,8 @@ def _not_audited(agency: Agency, why: str, auto: list[str], surveyed: dict, surv
                   "text": f"Không xác định – {text[:1].lower()}{text[1:]}", "links": []}
     return {"agency_code": agency.code, "agency_name": agency.name, "level": agency.level,
             "level_vi": level_name(agency.level), "province": agency.province,
-            "parent_code": agency.parent_code or "", "portal_url": agency.portal_url, "score": None, "grade": "",
+            "parent_code": agency.parent_code or "", "portal_url": agency.portal_url, "score": None,
+            "score_high": None, "grade": "",
             "coverage": None, "reachable": False, "partial": False, "reason": text[:1].lower() + text[1:],
             "change": None, "rank": None, "items": items, "audited": False, "audit_id": None, "audit_date": None}
 
@@ -371,7 +381,8 @@ def build_content(session: Session, chosen: Chosen, province: str | None) -> dic
         if not reachable:
             verdict = f"Không xác định – {score['reason']}"
         else:
-            verdict = f"{score['score']:.1f} điểm, {score['grade']}, bao phủ {score['coverage_pct']}%"
+            verdict = (f"{score_range(score['score'], score['score_high'], 'vi')} điểm, {score['grade']}, "
+                       f"bao phủ {percent(score['coverage'], 'vi')}")
             if partial:
                 verdict += f"; {reason_text(site_crawl.reason) or 'thu thập chưa đầy đủ'}"
         items["9"] = {"score": score["score"], "grade": score["grade"], "coverage": score["coverage"],
@@ -383,8 +394,9 @@ def build_content(session: Session, chosen: Chosen, province: str | None) -> dic
         rows.append({"agency_code": code, "agency_name": score["agency_name"], "level": score["level"],
                      "level_vi": level_name(score["level"]), "province": score["province"],
                      "parent_code": score["parent_code"], "portal_url": agency.portal_url,
-                     "score": score["score"], "grade": score["grade"], "coverage": score["coverage"],
-                     "reachable": reachable, "partial": partial, "reason": score["reason"],
+                     "score": score["score"], "score_high": score["score_high"], "grade": score["grade"],
+                     "coverage": score["coverage"], "reachable": reachable, "partial": partial,
+                     "reason": score["reason"],
                      "change": change, "rank": None, "items": items, "audited": True,
                      "audit_id": chosen.audits[agency.id].id,
                      "audit_date": chosen.audits[agency.id].audit_date.isoformat()})
@@ -412,7 +424,7 @@ def build_content(session: Session, chosen: Chosen, province: str | None) -> dic
         "agencies": rows,
         "rollups": {by: rollup(scores, findings, by, grades) for by in ("province", "parent", "level")},
         "findings": [{"agency_code": r["agency_code"], "rule_code": r["rule_code"], "rule_title": r["rule_title"],
-                      "family_vi": family_name(r["family"]), "outcome_vi": r["outcome_label"],
+                      "family_vi": family_name(r["family"]), "outcome": r["outcome"], "outcome_vi": r["outcome_label"],
                       "evidence_url": r["evidence_url"], "date": r["date"], "value": r["value"], "note": r["note"],
                       "citation": "; ".join(rules[r["rule_code"]].citations) if r["rule_code"] in rules else ""}
                      for r in findings],

@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 from minhbach.audit.clock import today_in
 from minhbach.audit.reports.monthly.freeze import MonthlyError, freeze, provisional_content
 from minhbach.audit.reports.monthly.lifecycle import has_audits, month_state, months_to_show
-from minhbach.audit.reports.monthly.publish import DEFAULT_ISSUER, publish, publish_provisional
+from minhbach.audit.reports.monthly.publish import publish, publish_provisional
 from minhbach.audit.store.models import MonthlyReport, User
 from minhbach.audit.web.inputs import Id
 from minhbach.audit.web.inputs import month as month_input
@@ -29,10 +29,6 @@ SHOWN_MONTHS = 13   # the states of the last year's months; every version stays 
 
 def _today(request: Request):
     return today_in(request.app.state.settings.timezone)
-
-
-def _issuer(request: Request) -> str:
-    return request.app.state.settings.report.issuer or DEFAULT_ISSUER
 
 
 @router.get("/monthly", response_class=HTMLResponse)
@@ -63,7 +59,7 @@ def monthly_provisional(request: Request, month: str, fmt: str, user: User = Dep
         except MonthlyError as error:
             raise HTTPException(status_code=404, detail=str(error)) from None
     folder = Path(tempfile.mkdtemp(prefix="minhbach-monthly-"))
-    return _download(publish_provisional(content, today, folder, _issuer(request)), fmt, folder)
+    return _download(publish_provisional(content, today, folder, request.app.state.settings), fmt, folder)
 
 
 @router.get("/monthly/{report_id}/{fmt}")
@@ -75,7 +71,7 @@ def monthly_file(request: Request, report_id: Id, fmt: str, user: User = Depends
         if report is None:
             raise HTTPException(status_code=404)
         folder = Path(tempfile.mkdtemp(prefix="minhbach-monthly-"))
-        paths = publish(report, folder, _issuer(request))
+        paths = publish(report, folder, request.app.state.settings)
     return _download(paths, fmt, folder)
 
 
