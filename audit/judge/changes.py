@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from minhbach.audit.judge.collection import counted, failure_of
 from minhbach.audit.store.models import Agency, AuditRun, Finding, Score
@@ -164,21 +164,28 @@ def _scores(session: Session, audit: AuditRun) -> dict[int, Score]:
     return {s.agency_id: s for s in session.scalars(select(Score).where(Score.audit_run_id == audit.id))}
 
 
-def _findings(session: Session, audit: AuditRun) -> dict[tuple[int, str], Finding]:
-    return {(f.agency_id, f.rule_code): f
-            for f in session.scalars(select(Finding).where(Finding.audit_run_id == audit.id))}
+def _changed_findings(session: Session, before: AuditRun, after: AuditRun) -> dict[int, list[tuple[Finding, Finding]]]:
+    """Per agency, (earlier, later) findings of the same rule whose outcome differs: one join in
+    the database, so that two audits of 5,000 agencies x 30 rules read only what changed."""
+    earlier, later = aliased(Finding), aliased(Finding)
+    query = (select(earlier, later)
+             .join(later, and_(later.agency_id == earlier.agency_id, later.rule_code == earlier.rule_code))
+             .where(earlier.audit_run_id == before.id, later.audit_run_id == after.id,
+                    or_(earlier.outcome != later.outcome, earlier.partial != later.partial))
+             .order_by(later.agency_id, later.rule_code))
+    grouped: dict[int, list[tuple[Finding, Finding]]] = {}
+    for old, new in session.execute(query):
+        grouped.setdefault(new.agency_id, []).append((old, new))
+    return grouped
 
 
 def diff_audits(session: Session, before: AuditRun, after: AuditRun) -> tuple[list[dict], list[SiteChange]]:
     """(rule rows with DIFF_KEYS plus agency_name, regressions first; site changes)."""
     agencies = {a.id: a for a in session.scalars(select(Agency))}
     scores_before, scores_after = _scores(session, before), _scores(session, after)
-    findings_before, findings_after = _findings(session, before), _findings(session, after)
+    changed = _changed_findings(session, before, after)
     rows: list[dict] = []
     sites: list[SiteChange] = []
-    after_by_agency: dict[int, list[tuple[str, Finding]]] = {}   # grouped once: no pass over all per agency
-    for (a_id, rule), finding in sorted(findings_after.items()):
-        after_by_agency.setdefault(a_id, []).append((rule, finding))
     for agency_id in sorted(set(scores_before) | set(scores_after), key=lambda i: agencies[i].code):
         agency = agencies[agency_id]
         old, new = scores_before.get(agency_id), scores_after.get(agency_id)
@@ -192,10 +199,8 @@ def diff_audits(session: Session, before: AuditRun, after: AuditRun) -> tuple[li
             sites.append(site)
         if reachable or not (was_judged and is_judged):
             continue  # every rule changed with the site itself: the site line says it
-        for rule, finding in after_by_agency.get(agency_id, ()):
-            earlier = findings_before.get((agency_id, rule))
-            if earlier is None:
-                continue
+        for earlier, finding in changed.get(agency_id, ()):
+            rule = finding.rule_code
             b, a = _outcome(earlier), _outcome(finding)
             if b != a:
                 rule_changed = earlier.rule_version != finding.rule_version
