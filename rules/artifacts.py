@@ -391,6 +391,9 @@ class Site:
     tls_status: str = ""          # the home page's certificate check; empty when not https
     tls_detail: str = ""
     index: TopicIndex = field(default_factory=topic_index)
+    # The texts of each page's links as the crawl stored them (page address -> texts), read
+    # from the store without parsing a page; None when not known (a site built by hand).
+    stored_link_texts: dict[str, list[str]] | None = None
 
     def __post_init__(self):
         self.pages = [Page(source, self.index) for source in self.sources]
@@ -445,6 +448,40 @@ class Site:
                 if link.text and link.region == "body":
                     seen.setdefault(fold(link.text), set()).add(page.topics)
         return frozenset(text for text, sections in seen.items() if len(sections) >= 3)
+
+    @cached_property
+    def _stored_texts(self) -> dict[str, tuple[frozenset[str], list[Page]]]:
+        """Folded link text -> (the sections whose pages hold it, those pages), from the texts
+        the crawl stored: no page is parsed for it."""
+        found: dict[str, tuple[set, list]] = {}
+        for page in self.pages:
+            if not page.ok or not page.topics:
+                continue
+            for text in dict.fromkeys(fold(t) for t in (self.stored_link_texts or {}).get(page.url, ()) if t):
+                sections, pages = found.setdefault(text, (set(), []))
+                sections.add(page.topics)
+                pages.append(page)
+        return {text: (frozenset(sections), pages) for text, (sections, pages) in found.items()}
+
+    def repeated(self, folded: str) -> bool:
+        """Whether a body link with this (folded) text stands on the pages of three or more
+        sections (see repeated_link_texts). With the crawl's stored link texts, a text that the
+        store does not show on three sections' pages is not (the store holds every link, menus
+        too); only for one it does are its pages parsed, until three sections show it in the body."""
+        if self.stored_link_texts is None or any(p.ok and p.topics and p.url not in self.stored_link_texts
+                                                 for p in self.pages):
+            return folded in self.repeated_link_texts  # some page's links are not in the store
+        sections, pages = self._stored_texts.get(folded, (frozenset(), []))
+        if len(sections) < 3:
+            return False
+        shown: set[frozenset[str]] = set()
+        for page in pages:
+            if page.topics not in shown and any(link.region == "body" and fold(link.text) == folded
+                                                for link in page.links if link.text):
+                shown.add(page.topics)
+                if len(shown) >= 3:
+                    return True
+        return False
 
     def documents_at(self, urls) -> list[DocumentRef]:
         """The recorded documents among `urls` (in their order), read or not."""

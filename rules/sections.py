@@ -123,9 +123,8 @@ def section_items(site: Site, section_topics: tuple[str, ...], item_topics: tupl
         for link in page.links:
             if link.text and site.index.topics_in(link.cue) & wanted and link.region == "body":
                 items.append(Item(link.text, link.url, page, year_of(link.text)))
-    repeated = site.repeated_link_texts
     return [item for item in items if not placeholder_title(item.title)  # "Tesn tin", "test 1"
-            and item.folded not in repeated]                            # the same item in every section
+            and not site.repeated(item.folded)]                         # the same item in every section
 
 
 def attachments(pages: list[Page]) -> list[str]:

@@ -23,6 +23,7 @@ from minhbach.audit.store.models import (
     CrawlRun,
     Document,
     Finding,
+    Link,
     Page,
     Score,
     SiteCrawl,
@@ -84,10 +85,14 @@ def build_site(session: Session, site_crawl: SiteCrawl, agency: Agency, bodies: 
         unread = [UnreadRef(u.url, u.kind, reason_text(u.reason), u.anchor_text) for u in session.scalars(
             select(UnreadPage).where(UnreadPage.site_crawl_id == site_crawl.id).order_by(UnreadPage.id))]
         crawl_reason = reason_text(site_crawl.reason)
+    link_texts: dict[str, list[str]] = {}
+    for url, text in session.execute(select(Page.final_url, Link.anchor_text).join(Link, Link.page_id == Page.id)
+                                     .where(Page.site_crawl_id == site_crawl.id)):
+        link_texts.setdefault(url, []).append(text)
     return Site(agency_code=agency.code, level=agency.level, name=agency.name, home_url=home_url,
                 sources=sources, documents=documents, crawl_status=site_crawl.status,
                 crawl_reason=crawl_reason, unread=unread, tls_status=site_crawl.tls_status,
-                tls_detail=site_crawl.tls_detail)
+                tls_detail=site_crawl.tls_detail, stored_link_texts=link_texts)
 
 
 def _stored_body(bodies: BodyStore, sha256: str) -> bytes:
