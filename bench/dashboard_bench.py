@@ -37,6 +37,7 @@ def fill(data: Path, agencies: int, first: int, last: int) -> None:
     from minhbach.audit.people.accounts import add_user
     from minhbach.audit.store.db import Store
     from minhbach.rules.registry import all_rules
+    from minhbach.rules.text import fold
 
     store = Store.open(config.load())
     sessions = store.sessions
@@ -48,11 +49,11 @@ def fill(data: Path, agencies: int, first: int, last: int) -> None:
             add_user(session, "bench", PASSWORD, "admin")
         db.executemany(
             "insert into agencies (code, name, level, province, parent_code, portal_url, extra_hosts, render, "
-            "obey_robots, notes, version, created_at, updated_at, active, lifecycle_note) "
-            "values (?, ?, ?, 'Hòa Sơn', ?, ?, '', 'html', 1, '', 1, ?, ?, 1, '')",
+            "obey_robots, notes, version, created_at, updated_at, active, lifecycle_note, search_text) "
+            "values (?, ?, ?, 'Hòa Sơn', ?, ?, '', 'html', 1, '', 1, ?, ?, 1, '', ?)",
             [(f"a{n:05d}", f"Cơ quan số {n} tỉnh Hòa Sơn", "xa" if n % 5 else "so",
-              None if n % 5 == 0 else f"a{n - n % 5:05d}", f"http://a{n}.hoason.gov.vn/", now, now)
-             for n in range(agencies)])
+              None if n % 5 == 0 else f"a{n - n % 5:05d}", f"http://a{n}.hoason.gov.vn/", now, now,
+              fold(f"a{n:05d} Cơ quan số {n} tỉnh Hòa Sơn")) for n in range(agencies)])
         db.commit()
     ids = [row[0] for row in db.execute("select id from agencies order by id")]
     rng = random.Random(first)
@@ -166,7 +167,8 @@ def main() -> None:
                   f"(filled in {time.perf_counter() - started:.0f} s)", flush=True)
             process, base = serve(data)
             try:
-                for name, path in (("overview", "/"), ("agency", "/agency/a00010")):
+                for name, path in (("overview", "/"), ("sorted", "/?sort=score&order=desc&page=20"),
+                                   ("search", "/?q=co quan so 4217"), ("agency", "/agency/a00010")):
                     p50, p95 = measure(base, path, args.requests, args.threads)
                     results[(name, history)] = p95
                     print(f"{name:8s} at {history:2d} audit(s): p50 {p50:7.1f} ms  p95 {p95:7.1f} ms", flush=True)

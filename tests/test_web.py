@@ -62,6 +62,15 @@ def test_the_overview_filters_sorts_and_searches(web):
     best_first = client.get("/?sort=score&order=desc").text
     assert best_first.index("ubnd-hs") < best_first.index("sxd-hs") < best_first.index("sgddt-hs")
     assert "stc-hs" in client.get("/?q=tài chính").text and "sxd-hs" not in client.get("/?q=tài chính").text
+    assert "stc-hs" in client.get("/?q=TAI CHINH").text  # without diacritics, any case: the folded name
+    assert "stc-hs" not in client.get("/?q=100%").text   # SQL's wildcards are only characters
+    unknown_last = re.findall(r'<td class="code"><a href="/agency/([\w-]+)', client.get("/?sort=score&order=asc").text)
+    assert unknown_last.index("sxd-hs") < unknown_last.index("ubnd-hs") < unknown_last.index("sgddt-hs")
+    graded = re.findall(r'<td class="code"><a href="/agency/([\w-]+)', client.get("/?grade=Khá").text)
+    assert "stc-hs" in graded and "ubnd-hs" not in graded
+    unknown = re.findall(r'<td class="code"><a href="/agency/([\w-]+)', client.get("/?unknown=true").text)
+    assert unknown == ["sgddt-hs"]
+    assert client.get("/?page=99").status_code == 200  # past the last page: the last page
     agency = client.get("/agency/stc-hs").text
     assert "BG02" in agency and "TT61-2017" in agency and "Xem bản lưu" in agency
     assert "<svg" not in agency  # one audit: no line to draw
@@ -101,6 +110,17 @@ def test_the_api_needs_a_token_and_pages_its_results(web):
     audit = client.get("/api/v1/audits", headers=headers).json()["items"][0]["id"]
     findings = client.get(f"/api/v1/audits/{audit}/findings?agency=stc-hs", headers=headers).json()
     assert {"rule_code", "outcome", "partial", "stored_copy", "note"} <= set(findings["items"][0])
+    # pages read in the database, each pointing to the next; the last points nowhere
+    first = client.get(f"/api/v1/audits/{audit}/scores?limit=4", headers=headers).json()
+    assert first["total"] == 9 and [r["agency_code"] for r in first["items"]] == [
+        "sct-hs", "sgddt-hs", "snnmt-hs", "stc-hs"]
+    assert first["next"].endswith(f"/api/v1/audits/{audit}/scores?offset=4&limit=4")
+    last = client.get(first["next"], headers=headers).json()
+    last = client.get(last["next"], headers=headers).json()
+    assert [r["agency_code"] for r in last["items"]] == ["xa-thanhbinh"] and last["next"] is None
+    everything = client.get(f"/api/v1/audits/{audit}/findings?limit=1000", headers=headers).json()
+    paged = client.get(f"/api/v1/audits/{audit}/findings?offset=30&limit=30", headers=headers).json()
+    assert paged["items"] == everything["items"][30:60] and paged["total"] == everything["total"]
     schema = client.get("/api/v1/openapi.json", headers=headers).json()
     assert "/agencies" in schema["paths"] and "/audits/{audit_id}/findings" in schema["paths"]
     assert client.get("/api/v1/agencies", headers={"Authorization": "Bearer mb_wrong"}).status_code == 401

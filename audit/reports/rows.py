@@ -3,9 +3,10 @@ and JSON (stable English keys)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from minhbach.audit.judge.scoring import interval
@@ -80,8 +81,10 @@ def score_columns(session: Session, audit: AuditRun) -> list[tuple[str, str]]:
              ("crawl_run", _("Crawl"))])
 
 
-def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None) -> list[dict]:
-    """The audit's scores, one row per agency (or only `agency_code`'s)."""
+def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None,
+               agency_codes: Collection[str] | None = None, offset: int = 0, limit: int | None = None) -> list[dict]:
+    """The audit's scores, one row per agency (or only `agency_code`'s, or `agency_codes`'), by
+    code; `offset`/`limit` read one page of them in the database."""
     rows = []
     day, day_label = audit.audit_date.isoformat(), audit.audit_date.strftime("%d/%m/%Y")
     # Columns, not ORM objects: a province's 5,000 rows are read on every dashboard page.
@@ -89,8 +92,9 @@ def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None
             select(Score.total, Score.grade, Score.coverage, Score.categories, Score.counts, Score.reason,
                    Agency.code, Agency.name, Agency.level, Agency.province, Agency.parent_code)
             .join(Agency, Score.agency_id == Agency.id)
-            .where(Score.audit_run_id == audit.id, *([Agency.code == agency_code] if agency_code else []))
-            .order_by(Agency.code)).all():
+            .where(Score.audit_run_id == audit.id, *([Agency.code == agency_code] if agency_code else []),
+                   *([Agency.code.in_(agency_codes)] if agency_codes is not None else []))
+            .order_by(Agency.code).offset(offset).limit(limit)).all():
         counts = r.counts or {}
         row = {
             "agency_code": r.code, "agency_name": r.name, "level": r.level,
@@ -113,6 +117,19 @@ def score_rows(session: Session, audit: AuditRun, agency_code: str | None = None
     return rows
 
 
+def counted_rows(session: Session, audit: AuditRun, findings: bool, agency_code: str | None = None,
+                 agency_codes: Collection[str] | None = None) -> int:
+    """How many rows score_rows (or, with `findings`, finding_rows) gives for the same arguments."""
+    table = Finding if findings else Score
+    query = (select(func.count()).select_from(table).join(Agency, Agency.id == table.agency_id)
+             .where(table.audit_run_id == audit.id))
+    if agency_code:
+        query = query.where(Agency.code == agency_code)
+    if agency_codes is not None:
+        query = query.where(Agency.code.in_(agency_codes))
+    return session.scalar(query) or 0
+
+
 def score_json(row: dict) -> dict:
     keys = ("agency_code", "agency_name", "level", "score", "score_high", "grade", "coverage", "categories",
             "reason", "rubric_id", "rubric_version", "audit_date", "crawl_run")
@@ -122,13 +139,18 @@ def score_json(row: dict) -> dict:
     return out
 
 
-def finding_rows(session: Session, audit: AuditRun, agency_code: str | None = None) -> list[dict]:
+def finding_rows(session: Session, audit: AuditRun, agency_code: str | None = None,
+                 agency_codes: Collection[str] | None = None, offset: int = 0, limit: int | None = None) -> list[dict]:
+    """The audit's findings by agency and rule; `offset`/`limit` read one page in the database."""
     rules = all_rules()
     query = (select(Finding, Agency, Dispute.reason).join(Agency, Finding.agency_id == Agency.id)
              .outerjoin(Dispute, Dispute.id == Finding.override_id)
-             .where(Finding.audit_run_id == audit.id).order_by(Agency.code, Finding.rule_code))
+             .where(Finding.audit_run_id == audit.id).order_by(Agency.code, Finding.rule_code)
+             .offset(offset).limit(limit))
     if agency_code:
         query = query.where(Agency.code == agency_code)
+    if agency_codes is not None:
+        query = query.where(Agency.code.in_(agency_codes))
     rows = []
     for finding, agency, decided_because in session.execute(query):
         rule = rules.get(finding.rule_code)

@@ -21,8 +21,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from minhbach.rules.text import fold
 
 
 def utcnow() -> datetime:
@@ -58,10 +61,19 @@ class Agency(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     replaced_by: Mapped[str | None] = mapped_column(String(64))
     lifecycle_note: Mapped[str] = mapped_column(Text, default="")
+    # code and name folded ("so tai chinh"): searched in the database, with or without
+    # diacritics; kept by the listener below whenever either changes
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     history: Mapped[list[AgencyVersion]] = relationship(
         back_populates="agency", order_by="AgencyVersion.version"
     )
+
+
+@event.listens_for(Agency, "before_insert")
+@event.listens_for(Agency, "before_update")
+def _fold_for_search(_mapper, _connection, agency: Agency) -> None:
+    agency.search_text = fold(f"{agency.code} {agency.name}")
 
 
 class AgencyVersion(Base):
@@ -437,7 +449,9 @@ class Score(Base):
     """One agency's score under one audit. `total` is NULL when the site could not be judged."""
 
     __tablename__ = "scores"
-    __table_args__ = (UniqueConstraint("audit_run_id", "agency_id"),)
+    # (the overview sorts and pages an audit's scores in the database)
+    __table_args__ = (UniqueConstraint("audit_run_id", "agency_id"),
+                      Index("ix_scores_audit_total", "audit_run_id", "total"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_run_id: Mapped[int] = mapped_column(ForeignKey("audit_runs.id", ondelete="CASCADE"), index=True)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from minhbach.audit.judge.changes import ChangesError, diff_records, history, pick_comparison
 from minhbach.audit.judge.rubric import audit_warning
 from minhbach.audit.people.accounts import live_token
-from minhbach.audit.reports.rows import finding_json, finding_rows, score_json, score_rows
+from minhbach.audit.reports.rows import counted_rows, finding_json, finding_rows, score_json, score_rows
 from minhbach.audit.store.models import Agency, AuditRun, MonthlyReport
 from minhbach.audit.web.inputs import MAX_ID, QueryText, clean_input
 from minhbach.audit.web.security import codes_for
@@ -66,10 +66,13 @@ class Problem(BaseModel):
 
 
 class Page(BaseModel):
+    """One page of results; `next` is the address of the next page (None on the last)."""
+
     total: int
     offset: int
     limit: int
     items: list[dict]
+    next: str | None = None
 
 
 class ChangesPage(Page):
@@ -83,8 +86,16 @@ class ChangesPage(Page):
     notes: list[dict]
 
 
-def _page(rows: list[dict], offset: int, limit: int) -> Page:
-    return Page(total=len(rows), offset=offset, limit=limit, items=rows[offset:offset + limit])
+def _next(request: Request | None, total: int, offset: int, limit: int) -> str | None:
+    if request is None or offset + limit >= total:
+        return None
+    return str(request.url.include_query_params(offset=offset + limit, limit=limit))
+
+
+def _page(rows: list[dict], offset: int, limit: int, request: Request | None = None) -> Page:
+    """A page cut from rows already read (small lists: agencies, audits, one history)."""
+    return Page(total=len(rows), offset=offset, limit=limit, items=rows[offset:offset + limit],
+                next=_next(request, len(rows), offset, limit))
 
 
 def create_api(sessions) -> FastAPI:
@@ -103,39 +114,42 @@ def create_api(sessions) -> FastAPI:
         return audit
 
     @api.get("/agencies", response_model=Page, summary="Registered agencies")
-    def agencies(reader: Token, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+    def agencies(request: Request, reader: Token, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
         with sessions() as session:
             rows = [{"agency_code": a.code, "name": a.name, "level": a.level, "province": a.province,
                      "parent_code": a.parent_code, "portal_url": a.portal_url, "active": a.active,
                      "replaced_by": a.replaced_by}
                     for a in session.scalars(select(Agency).order_by(Agency.code))]
         rows = [{"code": row.pop("agency_code"), **row} for row in reader.only_visible(rows)]
-        return _page(rows, offset, limit)
+        return _page(rows, offset, limit, request)
 
     @api.get("/audits", response_model=Page, summary="Audits, newest first")
-    def audits(reader: Token, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+    def audits(request: Request, reader: Token, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
         with sessions() as session:
             rows = [{"id": a.id, "audit_date": a.audit_date.isoformat(), "rubric_id": a.rubric_id,
                      "rubric_version": a.rubric_version, "crawl_run": a.crawl_run_id,
                      "rubric_effective": a.rubric_effective or {}, "outside_rubric_dates": bool(audit_warning(a))}
                     for a in session.scalars(select(AuditRun).order_by(AuditRun.id.desc()))]
-        return _page(rows, offset, limit)
+        return _page(rows, offset, limit, request)
 
     @api.get("/audits/{audit_id}/scores", response_model=Page, summary="One audit's scores")
-    def scores(reader: Token, audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], offset: int = paging["offset"],
-               limit: int = paging["limit"]) -> Page:
-        with sessions() as session:
-            rows = [score_json(r) for r in reader.only_visible(score_rows(session, audit_or_404(session, audit_id)))]
-        return _page(rows, offset, limit)
+    def scores(request: Request, reader: Token, audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)],
+               offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+        with sessions() as session:  # one page read in the database, whatever the audit's size
+            audit = audit_or_404(session, audit_id)
+            total = counted_rows(session, audit, False, agency_codes=reader.codes)
+            rows = [score_json(r) for r in score_rows(session, audit, agency_codes=reader.codes, offset=offset,
+                                                      limit=limit)]
+        return Page(total=total, offset=offset, limit=limit, items=rows, next=_next(request, total, offset, limit))
 
     @api.get("/audits/{audit_id}/findings", response_model=Page, summary="One audit's findings")
-    def findings(reader: Token, audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)], agency: QueryText = None,
-                 offset: int = paging["offset"],
-                 limit: int = paging["limit"]) -> Page:
-        with sessions() as session:
-            rows = [finding_json(r) for r in reader.only_visible(
-                finding_rows(session, audit_or_404(session, audit_id), agency))]
-        return _page(rows, offset, limit)
+    def findings(request: Request, reader: Token, audit_id: Annotated[int, ApiPath(ge=1, le=MAX_ID)],
+                 agency: QueryText = None, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
+        with sessions() as session:  # one page read in the database, whatever the audit's size
+            audit = audit_or_404(session, audit_id)
+            total = counted_rows(session, audit, True, agency, reader.codes)
+            rows = [finding_json(r) for r in finding_rows(session, audit, agency, reader.codes, offset, limit)]
+        return Page(total=total, offset=offset, limit=limit, items=rows, next=_next(request, total, offset, limit))
 
     @api.get("/agencies/{code}/history", response_model=Page, summary="An agency's score at every audit")
     def agency_history(reader: Token, code: str, offset: int = paging["offset"], limit: int = paging["limit"]) -> Page:
