@@ -62,10 +62,11 @@ def latest_audit(session: Session) -> AuditRun | None:
 def score_columns(session: Session, audit: AuditRun) -> list[tuple[str, str]]:
     """Fixed columns, then one per rubric category in the rubric's order."""
     categories = []
-    for score in session.scalars(select(Score).where(Score.audit_run_id == audit.id).order_by(Score.id)):
-        if score.categories:
-            categories = [(f"cat_{cid}", c["title"]) for cid, c in score.categories.items()]
-            break
+    # the first scored site's categories (one row read, however many agencies the audit has)
+    first = session.scalar(select(Score.categories).where(Score.audit_run_id == audit.id, Score.total.is_not(None))
+                           .order_by(Score.id).limit(1))
+    if first:
+        categories = [(f"cat_{cid}", c["title"]) for cid, c in first.items()]
     if not categories:  # no site could be scored: the columns are the rubric's all the same
         from minhbach.audit.judge.rubric import RubricError, load_rubric
 
