@@ -227,6 +227,8 @@ def test_an_admin_edits_an_agency_with_the_imports_checks_and_its_history_kept(w
     assert bad.status_code == 400 and "biểu mẫu:2: portal_url:" in bad.text
     good = client.post("/registry/stp-hs/edit", data={**values, "name": "Sở Tư pháp tỉnh Hòa Sơn (mới)"})
     assert good.status_code == 303 and "Sở Tư pháp tỉnh Hòa Sơn (mới)" in client.get("/registry").text
+    searched = client.get("/registry?q=tu phap").text  # searched in the database, diacritics optional
+    assert "stp-hs" in searched and "stc-hs" not in searched
     with current_sessions()() as session:
         sources = session.execute(__import__("sqlalchemy").text(
             "select v.source_file from agency_versions v join agencies a on a.id = v.agency_id "

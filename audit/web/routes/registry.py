@@ -7,25 +7,37 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from minhbach.audit.registry.agencies import OPTIONAL, REQUIRED, RegistryError, agency_data, import_registry
 from minhbach.audit.store.models import Agency, User
+from minhbach.audit.web.inputs import PageNumber
 from minhbach.audit.web.pages import render
 from minhbach.audit.web.security import admin, check_csrf, signed_in, visible_codes
 from minhbach.audit.words.i18n import _
+from minhbach.rules.text import fold
 
 router = APIRouter()
 FIELDS = list(REQUIRED + OPTIONAL)
 
 
+PER_PAGE = 100
+
+
 @router.get("/registry", response_class=HTMLResponse)
-def registry_page(request: Request, user: User = Depends(signed_in)):
+def registry_page(request: Request, q: str = "", page: PageNumber = 1, user: User = Depends(signed_in)):
+    """The registry, searched (folded code and name) and paged in the database."""
     codes = visible_codes(request, user)
+    needle = fold(q)
+    query = select(Agency).where(*([Agency.code.in_(codes)] if codes is not None else []),
+                                 *([Agency.search_text.contains(needle, autoescape=True)] if needle else []))
     with request.app.state.sessions() as session:
-        agencies = [a for a in session.scalars(select(Agency).order_by(Agency.code))
-                    if codes is None or a.code in codes]
-    return render(request, "registry.html", user, agencies=agencies)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        pages = max(1, -(-total // PER_PAGE))
+        page = min(page, pages)
+        agencies = list(session.scalars(query.order_by(Agency.code).limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
+    return render(request, "registry.html", user, agencies=agencies, total=total, page=page, pages=pages,
+                  query={"q": q} if q else {})
 
 
 @router.get("/registry/{code}/edit", response_class=HTMLResponse)
