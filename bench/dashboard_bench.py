@@ -168,7 +168,8 @@ def main() -> None:
             process, base = serve(data)
             try:
                 for name, path in (("overview", "/"), ("sorted", "/?sort=score&order=desc&page=20"),
-                                   ("search", "/?q=co quan so 4217"), ("agency", "/agency/a00010")):
+                                   ("search", "/?q=co quan so 4217"), ("changes", "/changes"),
+                                   ("agency", "/agency/a00010")):
                     p50, p95 = measure(base, path, args.requests, args.threads)
                     results[(name, history)] = p95
                     print(f"{name:8s} at {history:2d} audit(s): p50 {p50:7.1f} ms  p95 {p95:7.1f} ms", flush=True)

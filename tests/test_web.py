@@ -267,3 +267,18 @@ def test_an_admin_chooses_the_rubric_of_the_audits_to_come(web):
     with sessions() as session:
         assert rubric_for_audit(session) == "nd224-2026"  # no choice, no settings: the rubric in force today
         assert session.query(RubricChoice).count() == 2
+
+
+def test_the_changes_page_draws_the_first_changes_and_says_where_the_rest_is(web, monkeypatch):
+    from minhbach.audit.web.routes import changes
+
+    client, _, _ = web
+    login(client)
+    # the same crawl judged as of June under the rubric in force in November: items dated since count no more
+    assert run_cli("audit", "--date", "2026-06-01", "--rubric", "nd224-2026").returncode == 0
+    whole = client.get("/changes?before=2&after=3").text
+    drawn = whole.count('<tr class="')
+    assert drawn >= 2
+    monkeypatch.setattr(changes, "SHOWN", 1)
+    capped = client.get("/changes?before=2&after=3").text
+    assert capped.count('<tr class="') == 1 and f"…và {drawn - 1} thay đổi nữa" in capped

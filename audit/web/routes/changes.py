@@ -14,6 +14,9 @@ from minhbach.audit.web.security import signed_in, visible_codes
 router = APIRouter()
 
 
+SHOWN = 500
+
+
 @router.get("/changes", response_class=HTMLResponse)
 def changes_page(request: Request, before: str = "", after: str = "", user: User = Depends(signed_in)):
     codes = visible_codes(request, user)
@@ -24,5 +27,9 @@ def changes_page(request: Request, before: str = "", after: str = "", user: User
             return render(request, "changes.html", user, error=str(error), rows=[], sites=[], notes=[])
     rows = [r for r in comparison.rows if codes is None or r["agency_code"] in codes]
     sites = [s for s in comparison.sites if codes is None or s.agency_code in codes]
-    return render(request, "changes.html", user, error="", rows=rows, sites=sites, older=comparison.before,
-                  newer=comparison.after, notes=comparison.note_texts(), compared=comparison.compared)
+    # A province's night may change tens of thousands of findings: the page draws the first ones
+    # (regressions first) and says where the whole list is (the CSV of `diff`, the API's pages).
+    return render(request, "changes.html", user, error="", rows=rows[:SHOWN], sites=sites[:SHOWN],
+                  more_rows=max(0, len(rows) - SHOWN), more_sites=max(0, len(sites) - SHOWN),
+                  older=comparison.before, newer=comparison.after, notes=comparison.note_texts(),
+                  compared=comparison.compared)
