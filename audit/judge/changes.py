@@ -47,7 +47,7 @@ class SiteChange:
     portal_url: str = ""
 
 
-def _outcome(finding: Finding) -> str:
+def _outcome(finding) -> str:
     return "partial" if finding.outcome == "fail" and finding.partial else finding.outcome
 
 
@@ -164,18 +164,33 @@ def _scores(session: Session, audit: AuditRun) -> dict[int, Score]:
     return {s.agency_id: s for s in session.scalars(select(Score).where(Score.audit_run_id == audit.id))}
 
 
-def _changed_findings(session: Session, before: AuditRun, after: AuditRun) -> dict[int, list[tuple[Finding, Finding]]]:
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """What a change needs of one finding (columns, not ORM objects: a night may change many)."""
+
+    rule_code: str
+    family: str
+    outcome: str
+    partial: bool
+    rule_version: int
+    evidence_url: str
+    note: str
+
+
+def _changed_findings(session: Session, before: AuditRun, after: AuditRun) -> dict[int, list[tuple[_Side, _Side]]]:
     """Per agency, (earlier, later) findings of the same rule whose outcome differs: one join in
     the database, so that two audits of 5,000 agencies x 30 rules read only what changed."""
     earlier, later = aliased(Finding), aliased(Finding)
-    query = (select(earlier, later)
+    columns = ("rule_code", "family", "outcome", "partial", "rule_version", "evidence_url", "note")
+    query = (select(later.agency_id, *(getattr(earlier, c) for c in columns), *(getattr(later, c) for c in columns))
              .join(later, and_(later.agency_id == earlier.agency_id, later.rule_code == earlier.rule_code))
              .where(earlier.audit_run_id == before.id, later.audit_run_id == after.id,
                     or_(earlier.outcome != later.outcome, earlier.partial != later.partial))
              .order_by(later.agency_id, later.rule_code))
-    grouped: dict[int, list[tuple[Finding, Finding]]] = {}
-    for old, new in session.execute(query):
-        grouped.setdefault(new.agency_id, []).append((old, new))
+    grouped: dict[int, list[tuple[_Side, _Side]]] = {}
+    width = len(columns)
+    for agency_id, *values in session.execute(query):
+        grouped.setdefault(agency_id, []).append((_Side(*values[:width]), _Side(*values[width:])))
     return grouped
 
 
