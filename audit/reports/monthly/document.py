@@ -79,6 +79,11 @@ def _short_rule(cell, width_cm: float) -> None:
     form = paragraph.paragraph_format
     form.left_indent = form.right_indent = Cm(side)
     form.space_after, form.line_spacing = Pt(4), Pt(2)
+    _underline(paragraph)
+
+
+def _underline(paragraph) -> None:
+    """A thin line under the paragraph (its bottom border): the lines of the header and title."""
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
     for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
@@ -212,12 +217,7 @@ def _title(doc, content: dict, meta: dict) -> None:
     rule = doc.add_paragraph()
     rule.paragraph_format.left_indent = rule.paragraph_format.right_indent = Cm(6.0)
     rule.paragraph_format.space_after = Pt(12)
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(key), value)
-    borders.append(bottom)
-    rule._p.get_or_add_pPr().append(borders)
+    _underline(rule)
 
 
 def ranked(content: dict) -> list[dict]:

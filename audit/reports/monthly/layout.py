@@ -36,26 +36,10 @@ SUMMARY_COLUMNS = [
 # The summary that prints on one page wide at a readable size: numbers, and for the items in
 # words the share of their disclosures made ("2/3"); the words are on the sheets per level,
 # in the CSV and in the DOCX.
-PRINT_COLUMNS = [
-    ("stt", "STT", "int"),
-    ("agency_code", "Mã", "text"),
-    ("agency_name", "Cơ quan, đơn vị", "text"),
-    ("level_vi", "Cấp", "text"),
-    ("item1", "1. Quy hoạch: nội dung đạt", "text"),
-    ("item2", "2. Pháp lý: nội dung đạt", "text"),
-    ("item3", "3. Ngân sách: nội dung đạt", "text"),
-    ("item4", "4. Số tin mời thầu trong tháng", "int"),
-    ("item5", "5. Tỉ lệ DN nhận được thông tin", "percent"),
-    ("item6", "6. Số ngày DN nhận được tài liệu", "number"),
-    ("item7", "7. Kênh tiếp cận có", "text"),
-    ("item8", "8. Dự liệu việc thực thi", "percent"),
-    ("score", "9. Điểm chất lượng website", "number"),
-    ("score_high", "Điểm cao nhất có thể", "number"),
-    ("grade", "Xếp loại", "text"),
-    ("coverage", "Độ bao phủ", "percent"),
-    ("rank", "Hạng trong cấp", "int"),
-    ("change", "Thay đổi so với tháng trước", "signed"),
-]
+PRINT_HEADERS = {"item1": "1. Quy hoạch: nội dung đạt", "item2": "2. Pháp lý: nội dung đạt",
+                 "item3": "3. Ngân sách: nội dung đạt", "item7": "7. Kênh tiếp cận có"}
+PRINT_COLUMNS = [(key, PRINT_HEADERS.get(key, header), kind) for key, header, kind in SUMMARY_COLUMNS
+                 if key != "item9"]
 SHORT_NO_SURVEY = "chưa có"
 UNREAD = "chưa đọc được"
 
